@@ -1,0 +1,1 @@
+"""doingwith: a Telegram bot for co-production workshops."""

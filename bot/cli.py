@@ -1,0 +1,108 @@
+"""The ``doingwith`` command: run the bot, add and list workshops."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.config import Settings, db_path_from_env
+from bot.errors import DoingwithError
+from bot.workshop_file import load_workshop_file
+from storage import Storage, StorageError
+from storage.models import Workshop
+
+EXIT_USAGE = 2
+
+
+def invite_link(username: str | None, workshop: Workshop) -> str:
+    if username:
+        return f"https://t.me/{username}?start={workshop.invite_code}"
+    return f"https://t.me/<your_bot_username>?start={workshop.invite_code}"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="doingwith", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the bot (long polling); Ctrl-C stops it")
+    workshop = sub.add_parser("workshop", help="add or list workshops")
+    wsub = workshop.add_subparsers(dest="action", required=True)
+    add = wsub.add_parser("add", help="load a workshop from a TOML file and print its invite link")
+    add.add_argument("file")
+    add.add_argument("--bot-username", help="the bot's username, for the link (no @)")
+    wsub.add_parser("list", help="list workshops with their invite links")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("DOINGWITH_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL at INFO, and the URL contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    try:
+        if args.command == "run":
+            return run()
+        if args.action == "add":
+            return asyncio.run(add_workshop(args.file, args.bot_username))
+        return asyncio.run(list_workshops())
+    except (DoingwithError, StorageError) as exc:
+        print(f"doingwith: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def run() -> int:
+    from bot.app import build_application  # keeps `workshop` commands free of Telegram start-up
+
+    settings = Settings.from_env()
+    asyncio.run(_check_database(settings))
+    app = build_application(settings)
+    logging.getLogger(__name__).info("doingwith is running; press Ctrl-C to stop")
+    app.run_polling(
+        allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"]
+    )
+    return 0
+
+
+async def _check_database(settings: Settings) -> None:
+    storage = Storage(settings.db_path)
+    await storage.open()
+    await storage.close()
+
+
+async def add_workshop(path: str, bot_username: str | None) -> int:
+    new = load_workshop_file(path)
+    storage = Storage(db_path_from_env())
+    await storage.open()
+    try:
+        workshop = await storage.workshops.create(new)
+        username = bot_username or await storage.meta.get("bot_username")
+    finally:
+        await storage.close()
+    print(f"Added workshop {workshop.id}: {workshop.title}")
+    print(f"Invite link: {invite_link(username, workshop)}")
+    if not username:
+        print("(Start the bot once with `doingwith run`, or pass --bot-username, to fill in")
+        print(" the bot's username. People can also send the bot: /start " + workshop.invite_code)
+    return 0
+
+
+async def list_workshops() -> int:
+    storage = Storage(db_path_from_env())
+    await storage.open()
+    try:
+        workshops = await storage.workshops.all()
+        username = await storage.meta.get("bot_username")
+    finally:
+        await storage.close()
+    if not workshops:
+        print("No workshops yet. Add one with: doingwith workshop add examples/what-matters.toml")
+    for w in workshops:
+        print(f"{w.id}\t{w.status}\t{w.title}\t{invite_link(username, w)}")
+    return 0

@@ -1,0 +1,167 @@
+"""Joining a workshop: the invite link, an honest welcome, and consent purpose by purpose."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+
+from bot import callbacks
+from bot.context import BotContext
+from bot.messaging import acknowledge, retire_buttons, say
+from conversations.place import ANSWERING, place_of
+from conversations.questions import resume
+from conversations.screens import (
+    ask_consent,
+    expired,
+    show_consent_step,
+    show_place,
+    text_hash,
+)
+from conversations.states import END, INVITE, SHARE_WORKSHOP, State
+from storage.models import Participant, Workshop
+
+# Telegram deep-link payloads: up to 64 of these characters.
+PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+METHOD = "telegram-button"
+
+
+async def start(update: Update, context: BotContext) -> int:
+    """Open the workshop behind an invite link, or explain how to join one."""
+    user = update.effective_user
+    if user is None:
+        return END
+    context.user_data.pop(SHARE_WORKSHOP, None)
+    storage = context.storage
+    if not context.args:
+        context.user_data.pop(INVITE, None)
+        memberships = await storage.participants.memberships(user.id)
+        workshops = [await storage.workshops.get(m.workshop_id) for m in memberships]
+        await say(
+            update,
+            context,
+            "start_no_code",
+            memberships=[(m, w) for m, w in zip(memberships, workshops, strict=True) if w],
+        )
+        return END
+    code = context.args[0]
+    workshop = await storage.workshops.by_invite(code) if PAYLOAD.match(code) else None
+    if workshop is None:
+        await say(update, context, "invite_unknown", malformed=not PAYLOAD.match(code))
+        return END
+    participant = await storage.participants.get(workshop.id, user.id)
+    await _pause_other_workshops(context, user.id, workshop.id)
+    joined = participant is not None and participant.status not in ("declined", "withdrawn")
+    if not workshop.is_open and not joined:
+        context.user_data.pop(INVITE, None)
+        await say(update, context, "workshop_closed", workshop=workshop)
+        return END
+    if participant is None or not joined:
+        await say(update, context, "welcome", workshop=workshop)
+        return await show_consent_step(update, context, workshop, None)
+    return await _welcome_back(update, context, workshop, participant)
+
+
+async def _welcome_back(
+    update: Update, context: BotContext, workshop: Workshop, participant: Participant
+) -> int:
+    if participant.status in ("consenting", "ready"):
+        return await show_consent_step(update, context, workshop, participant)
+    context.user_data.pop(INVITE, None)
+    if participant.status == "submitted":
+        await say(update, context, "already_submitted", workshop=workshop)
+        return END
+    # Whatever they were doing in this workshop, they carry on from where they were.
+    await context.storage.participants.move(participant.id)
+    return await resume(update, context)
+
+
+async def _pause_other_workshops(context: BotContext, user_id: int, keep: int) -> None:
+    for membership in await context.storage.participants.memberships(user_id):
+        if membership.workshop_id != keep and membership.status in (*ANSWERING, "reviewing"):
+            await context.storage.participants.move(membership.id, status="paused")
+
+
+async def on_consent(update: Update, context: BotContext) -> int | None:
+    """Record a consent decision, then ask the next purpose or show the ground rules."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return None
+    cb = callbacks.parse(query.data)
+    if cb is None:
+        return await expired(update, context)
+    storage = context.storage
+    workshop = await storage.workshops.by_invite(cb.args[-1])
+    participant = await storage.participants.get(workshop.id, user.id) if workshop else None
+    if workshop is None or (not workshop.is_open and participant is None):
+        return await expired(update, context)
+    t = context.texts
+
+    if cb.action == "more":
+        await acknowledge(query)
+        await say(update, context, "consent_more", workshop=workshop)
+        await ask_consent(update, context, workshop, "take_part")
+        return State.CONSENT
+
+    if cb.action in ("go", "later"):
+        if participant is None or participant.status != "ready":
+            return await expired(update, context)
+        await acknowledge(query)
+        await retire_buttons(query)
+        context.user_data.pop(INVITE, None)
+        if cb.action == "later":
+            await storage.participants.move(participant.id, status="paused", position=0)
+            await say(update, context, "paused", workshop=workshop)
+            return END
+        await storage.participants.move(participant.id, status="answering", position=0)
+        place = await place_of(context, await storage.participants.by_id(participant.id))
+        assert place is not None
+        return await show_place(update, context, place)
+
+    purpose, granted = cb.args[0], cb.action == "yes"
+    if purpose == "take_part":
+        if participant is not None and participant.status not in ("declined", "withdrawn"):
+            return await expired(update, context)  # already decided: a second tap
+        await acknowledge(query)
+        await retire_buttons(query)
+        participant = await storage.participants.decide_take_part(
+            workshop.id,
+            user.id,
+            granted=granted,
+            text_sha256=text_hash(t, purpose, workshop),
+            method=METHOD,
+        )
+        if not granted:
+            context.user_data.pop(INVITE, None)
+            await say(update, context, "declined", workshop=workshop)
+            return END
+        return await show_consent_step(update, context, workshop, participant)
+
+    consents = await storage.participants.consents(participant.id) if participant else {}
+    if participant is None or participant.status != "consenting" or purpose in consents:
+        return await expired(update, context)
+    await acknowledge(query)
+    await retire_buttons(query)
+    await storage.participants.decide(
+        participant.id,
+        purpose,
+        granted=granted,
+        text_sha256=text_hash(t, purpose, workshop),
+        method=METHOD,
+    )
+    await say(update, context, "consent_noted", purpose=purpose, granted=granted)
+    return await show_consent_step(update, context, workshop, participant)
+
+
+async def consent_text_only(update: Update, context: BotContext) -> int:
+    """Typed text on a consent screen: not kept; point to the buttons."""
+    await say(update, context, "use_buttons", kind="consent")
+    return State.CONSENT
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """Leave the consent screens; nothing typed there was kept."""
+    context.user_data.pop(INVITE, None)
+    await say(update, context, "consent_cancelled")
+    return END

@@ -1,0 +1,39 @@
+"""The review screen: every answer with a Change button, then Submit."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callbacks
+from bot.context import BotContext
+from bot.messaging import acknowledge, retire_buttons, say
+from conversations.place import latest_place
+from conversations.screens import expired, show_question
+from conversations.states import END, State
+
+
+async def on_review_button(update: Update, context: BotContext) -> int | None:
+    """Change one answer, or submit them all."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return None
+    cb = callbacks.parse(query.data)
+    place = await latest_place(context, user.id)
+    if cb is None or place is None or place.status != "reviewing":
+        return await expired(update, context)
+    await acknowledge(query)
+    await retire_buttons(query)
+    participants = context.storage.participants
+    if cb.action == "submit":
+        await participants.move(place.participant.id, status="submitted")
+        await say(update, context, "thanks", workshop=place.workshop)
+        return END
+    position = cb.int_arg(0)
+    if position >= place.total:
+        return await expired(update, context)
+    await participants.move(place.participant.id, status="changing", position=position)
+    fresh = await latest_place(context, user.id)
+    assert fresh is not None
+    await show_question(update, context, fresh)
+    return State.QUESTIONS

@@ -1,0 +1,36 @@
+"""The bot works in private chats only: in a group it says so, keeps nothing, and leaves."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Chat, ChatMemberUpdated, Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+
+from bot.context import BotContext
+
+log = logging.getLogger(__name__)
+SHARED_CHATS = (Chat.GROUP, Chat.SUPERGROUP, Chat.CHANNEL)
+
+
+async def leave_shared_chat(update: Update, context: BotContext) -> None:
+    """Explain, leave, and stop every other handler from seeing the update."""
+    chat = update.effective_chat
+    if chat is None or chat.type not in SHARED_CHATS:
+        return
+    member: ChatMemberUpdated | None = update.my_chat_member
+    joining = member is None or member.new_chat_member.status in ("member", "administrator")
+    if joining:
+        try:
+            if chat.type != Chat.CHANNEL:
+                await context.bot.send_message(chat.id, context.texts.render("private_only"))
+            await context.bot.leave_chat(chat.id)
+        except TelegramError as exc:
+            log.info("could not leave a shared chat: %s", exc)
+    raise ApplicationHandlerStop
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Registered in the first group, so nothing else ever sees a group's messages."""
+    return [TypeHandler(Update, leave_shared_chat)]

@@ -1,0 +1,173 @@
+"""Participant commands that work anywhere: help, what I have shared, erase, and the rest."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import callbacks
+from bot.context import BotContext
+from bot.messaging import acknowledge, retire_buttons, say
+from conversations.screens import expired, show_where_you_are
+from conversations.states import INVITE, SHARE_WORKSHOP
+from storage.models import Participant
+
+PRIVATE_MESSAGE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+EDITED = filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    """Say what the bot does, list the commands and support contacts, then carry on."""
+    user = update.effective_user
+    latest = await context.storage.participants.latest(user.id) if user else None
+    workshop = await context.storage.workshops.get(latest.workshop_id) if latest else None
+    await say(update, context, "help", workshop=workshop)
+    await show_where_you_are(update, context)
+
+
+async def show_mine(update: Update, context: BotContext) -> None:
+    """List everything the person has answered and shared, workshop by workshop."""
+    user = update.effective_user
+    if user is None:
+        return
+    storage = context.storage
+    sections = []
+    for member in await storage.participants.memberships(user.id):
+        workshop = await storage.workshops.get(member.workshop_id)
+        if workshop is None:
+            continue
+        answers = await storage.answers.for_participant(member.id)
+        questions = await storage.workshops.questions(workshop.id)
+        sections.append(
+            {
+                "workshop": workshop,
+                "participant": member,
+                "consents": await storage.participants.consents(member.id),
+                "items": [(q, answers[q.id]) for q in questions if q.id in answers],
+                "views": await storage.views.shared(member.id),
+            }
+        )
+    await say(update, context, "mine", sections=sections)
+    await show_where_you_are(update, context)
+
+
+async def forget(update: Update, context: BotContext) -> None:
+    """Offer to erase what the person said in a workshop, after a clear confirmation."""
+    user = update.effective_user
+    if user is None:
+        return
+    members = await context.storage.participants.memberships(user.id)
+    if not members:
+        await say(update, context, "forget_nothing")
+        return
+    if len(members) == 1:
+        await _confirm_forget(update, context, members[0])
+        return
+    rows = []
+    for member in members:
+        workshop = await context.storage.workshops.get(member.workshop_id)
+        if workshop is not None:
+            rows.append([(workshop.title, callbacks.make("fg", "pick", workshop.id))])
+    rows.append([(context.texts.label("buttons.erase_no"), callbacks.make("fg", "no"))])
+    await say(update, context, "forget_pick", buttons=rows)
+
+
+async def _confirm_forget(update: Update, context: BotContext, member: Participant) -> None:
+    workshop = await context.storage.workshops.get(member.workshop_id)
+    t = context.texts
+    await say(
+        update,
+        context,
+        "forget_confirm",
+        buttons=[
+            [(t.label("buttons.erase_yes"), callbacks.make("fg", "yes", member.workshop_id))],
+            [(t.label("buttons.erase_no"), callbacks.make("fg", "no"))],
+        ],
+        workshop=workshop,
+    )
+
+
+async def on_forget_button(update: Update, context: BotContext) -> None:
+    """Erase, after the person confirmed, only their own membership of that workshop."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return
+    cb = callbacks.parse(query.data)
+    if cb is None:
+        await expired(update, context)
+        return
+    if cb.action == "no":
+        await acknowledge(query)
+        await retire_buttons(query)
+        await say(update, context, "forget_kept")
+        return
+    storage = context.storage
+    member = await storage.participants.get(cb.int_arg(0), user.id)
+    if member is None or member.status in ("declined", "withdrawn"):
+        await expired(update, context)
+        return
+    await acknowledge(query)
+    await retire_buttons(query)
+    if cb.action == "pick":
+        await _confirm_forget(update, context, member)
+        return
+    workshop = await storage.workshops.get(member.workshop_id)
+    await storage.participants.withdraw(member.id)
+    for key in (INVITE, SHARE_WORKSHOP):
+        context.user_data.pop(key, None)
+    await say(update, context, "forget_done", workshop=workshop)
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    """/cancel when no flow is open."""
+    await say(update, context, "nothing_to_cancel")
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not have: say so kindly and show where the person is."""
+    await say(update, context, "unknown_command")
+    await show_where_you_are(update, context)
+
+
+async def edited(update: Update, context: BotContext) -> None:
+    """An edited message: change the answer or view it gave, if it gave one."""
+    message = update.edited_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    storage = context.storage
+    if message.text is None:
+        await say(update, context, "edit_not_kept")
+        return
+    for member in await storage.participants.memberships(user.id):
+        answer = await storage.answers.by_message(member.id, message.message_id)
+        if answer is not None and isinstance(answer.value, str):
+            await storage.answers.replace_text(member.id, answer.question_id, message.text)
+            await say(update, context, "edit_kept", what="answer")
+            return
+        view = await storage.views.by_message(member.id, message.message_id)
+        if view is not None:
+            await storage.views.replace_text(view.id, message.text)
+            await say(update, context, "edit_kept", what="view")
+            return
+    await say(update, context, "edit_not_kept")
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Any button no flow claimed: old, from another version, or forged."""
+    await expired(update, context)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Registered after the journey conversation: they answer what it did not take."""
+    return [
+        CommandHandler("help", show_help, filters=PRIVATE_MESSAGE),
+        CommandHandler("mine", show_mine, filters=PRIVATE_MESSAGE),
+        CommandHandler("forget", forget, filters=PRIVATE_MESSAGE),
+        CommandHandler("cancel", nothing_to_cancel, filters=PRIVATE_MESSAGE),
+        CallbackQueryHandler(on_forget_button, pattern=callbacks.flow_pattern("fg")),
+        MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, unknown_command),
+        MessageHandler(EDITED, edited),
+        CallbackQueryHandler(stale_button),
+    ]

@@ -1,0 +1,51 @@
+"""SQLite storage for doingwith: knows nothing of Telegram."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.answers import Answers
+from storage.conversations import ConversationStates, UserData
+from storage.db import Database
+from storage.errors import StorageError, StorageUnavailable, UnknownInvite
+from storage.meta import Meta
+from storage.participants import Participants
+from storage.views import Views
+from storage.workshops import NewQuestion, NewWorkshop, Workshops
+
+__all__ = [
+    "Answers",
+    "ConversationStates",
+    "Database",
+    "Meta",
+    "NewQuestion",
+    "NewWorkshop",
+    "Participants",
+    "Storage",
+    "StorageError",
+    "StorageUnavailable",
+    "UnknownInvite",
+    "UserData",
+    "Views",
+    "Workshops",
+]
+
+
+class Storage:
+    """Every aggregate's store over one database connection."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.db = Database(path)
+        self.workshops = Workshops(self.db)
+        self.participants = Participants(self.db)
+        self.answers = Answers(self.db)
+        self.views = Views(self.db)
+        self.conversations = ConversationStates(self.db)
+        self.user_data = UserData(self.db)
+        self.meta = Meta(self.db)
+
+    async def open(self) -> None:
+        await self.db.open()
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -1,0 +1,105 @@
+"""Answers: one row per participant and question, saved the moment it is given."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database, utcnow
+from storage.models import Answer
+
+
+def _answer(row: aiosqlite.Row) -> Answer:
+    return Answer(
+        question_id=row["question_id"],
+        value=None if row["value"] is None else json.loads(row["value"]),
+        skipped=bool(row["skipped"]),
+        answered_at=row["answered_at"],
+        source_message_id=row["source_message_id"],
+    )
+
+
+async def mark_seen(conn: aiosqlite.Connection, participant_id: int, message_id: int) -> bool:
+    """Remember a message as used; False if it was used before (a redelivered update)."""
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO seen_messages (participant_id, message_id) VALUES (?, ?)",
+        (participant_id, message_id),
+    )
+    return cur.rowcount == 1
+
+
+class Answers:
+    """Save, read and change answers."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def save(
+        self,
+        participant_id: int,
+        question_id: int,
+        value: Any,
+        *,
+        skipped: bool = False,
+        message_id: int | None = None,
+        status: str | None = None,
+        position: int | None = None,
+    ) -> bool:
+        """Store an answer and where the participant goes next, in one transaction.
+
+        Returns False and changes nothing when ``message_id`` was already used.
+        """
+        now = utcnow()
+        encoded = None if skipped else json.dumps(value, ensure_ascii=False)
+        async with self.db.transaction() as conn:
+            if message_id is not None and not await mark_seen(conn, participant_id, message_id):
+                return False
+            await conn.execute(
+                """INSERT INTO answers (participant_id, question_id, value, skipped,
+                       source_message_id, answered_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (participant_id, question_id) DO UPDATE SET
+                       value = excluded.value, skipped = excluded.skipped,
+                       source_message_id = COALESCE(excluded.source_message_id,
+                                                    answers.source_message_id),
+                       answered_at = excluded.answered_at""",
+                (participant_id, question_id, encoded, int(skipped), message_id, now),
+            )
+            if status is not None or position is not None:
+                await conn.execute(
+                    """UPDATE participants SET status = COALESCE(?, status),
+                           position = COALESCE(?, position), last_seen_at = ?
+                       WHERE id = ?""",
+                    (status, position, now, participant_id),
+                )
+        return True
+
+    async def get(self, participant_id: int, question_id: int) -> Answer | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM answers WHERE participant_id = ? AND question_id = ?",
+            (participant_id, question_id),
+        )
+        return _answer(row) if row else None
+
+    async def for_participant(self, participant_id: int) -> dict[int, Answer]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM answers WHERE participant_id = ?", (participant_id,)
+        )
+        return {r["question_id"]: _answer(r) for r in rows}
+
+    async def by_message(self, participant_id: int, message_id: int) -> Answer | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM answers WHERE participant_id = ? AND source_message_id = ?",
+            (participant_id, message_id),
+        )
+        return _answer(row) if row else None
+
+    async def replace_text(self, participant_id: int, question_id: int, text: str) -> None:
+        """Put the edited text of a message in place of the answer it gave."""
+        await self.db.execute(
+            """UPDATE answers SET value = ?, skipped = 0, answered_at = ?
+               WHERE participant_id = ? AND question_id = ?""",
+            (json.dumps(text, ensure_ascii=False), utcnow(), participant_id, question_id),
+        )

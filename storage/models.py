@@ -1,0 +1,136 @@
+"""Plain records returned by the storage layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+EngagementLevel = Literal["inform", "consult", "co-design", "co-produce", "community-led"]
+ENGAGEMENT_LEVELS: tuple[str, ...] = (
+    "inform",
+    "consult",
+    "co-design",
+    "co-produce",
+    "community-led",
+)
+QuestionKind = Literal["text", "choice", "scale", "relationships"]
+QUESTION_KINDS: tuple[str, ...] = ("text", "choice", "scale", "relationships")
+PURPOSES: tuple[str, ...] = ("take_part", "updates", "quote")
+
+# Where a participant is in the journey.
+UNFINISHED = ("ready", "answering", "paused", "changing", "continuing", "reviewing")
+
+
+@dataclass(frozen=True, slots=True)
+class SupportContact:
+    name: str
+    contact: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: int
+    workshop_id: int
+    position: int
+    key: str
+    kind: str
+    prompt: str
+    hint: str = ""
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Workshop:
+    id: int
+    title: str
+    purpose: str
+    engagement_level: str
+    can_change: tuple[str, ...]
+    cannot_change: tuple[str, ...]
+    who_decides: str
+    decide_by: str
+    hear_back: str
+    support: tuple[SupportContact, ...]
+    ground_rules: tuple[str, ...]
+    timezone: str
+    retention_days: int
+    invite_code: str
+    status: str
+    created_at: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: int
+    workshop_id: int
+    telegram_user_id: int
+    pseudonym: str
+    status: str
+    position: int
+    joined_at: str
+    last_seen_at: str
+    submitted_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    purpose: str
+    granted: bool
+    text_sha256: str
+    method: str
+    decided_at: str
+    withdrawn_at: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.granted and self.withdrawn_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question_id: int
+    value: Any
+    skipped: bool
+    answered_at: str
+    source_message_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    id: int
+    participant_id: int
+    text: str
+    status: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(slots=True)
+class Relationship:
+    """One entry of a relationships answer, filled in step by step."""
+
+    who: str | None = None
+    how_often: str | None = None
+    support: list[str] = field(default_factory=list)
+    complete: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "who": self.who,
+            "how_often": self.how_often,
+            "support": list(self.support),
+            "complete": self.complete,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Relationship:
+        return cls(
+            who=data.get("who"),
+            how_often=data.get("how_often"),
+            support=list(data.get("support") or []),
+            complete=bool(data.get("complete")),
+        )

@@ -1,0 +1,206 @@
+"""Participants and their consent records: one aggregate, written together."""
+
+from __future__ import annotations
+
+import secrets
+
+import aiosqlite
+
+from storage.db import Database, utcnow
+from storage.models import Consent, Participant
+
+
+def _participant(row: aiosqlite.Row) -> Participant:
+    return Participant(
+        id=row["id"],
+        workshop_id=row["workshop_id"],
+        telegram_user_id=row["telegram_user_id"],
+        pseudonym=row["pseudonym"],
+        status=row["status"],
+        position=row["position"],
+        joined_at=row["joined_at"],
+        last_seen_at=row["last_seen_at"],
+        submitted_at=row["submitted_at"],
+    )
+
+
+async def _free_pseudonym(conn: aiosqlite.Connection, workshop_id: int) -> str:
+    digits = 4
+    for attempt in range(1000):
+        if attempt and attempt % 20 == 0:
+            digits += 1  # a busy workshop: widen the space rather than loop
+        candidate = "P-" + secrets.token_hex(4).upper()[:digits]
+        async with conn.execute(
+            "SELECT 1 FROM participants WHERE workshop_id = ? AND pseudonym = ?",
+            (workshop_id, candidate),
+        ) as cur:
+            if await cur.fetchone() is None:
+                return candidate
+    raise RuntimeError("no free pseudonym")  # pragma: no cover - 8 hex digits never run out
+
+
+class Participants:
+    """Find participants, move them through the journey, record their consent."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, workshop_id: int, telegram_user_id: int) -> Participant | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM participants WHERE workshop_id = ? AND telegram_user_id = ?",
+            (workshop_id, telegram_user_id),
+        )
+        return _participant(row) if row else None
+
+    async def by_id(self, participant_id: int) -> Participant | None:
+        row = await self.db.fetchone("SELECT * FROM participants WHERE id = ?", (participant_id,))
+        return _participant(row) if row else None
+
+    async def latest(self, telegram_user_id: int) -> Participant | None:
+        """Return the membership this person used last, if they have taken part anywhere."""
+        row = await self.db.fetchone(
+            """SELECT * FROM participants
+               WHERE telegram_user_id = ? AND status NOT IN ('declined', 'withdrawn')
+               ORDER BY last_seen_at DESC, id DESC LIMIT 1""",
+            (telegram_user_id,),
+        )
+        return _participant(row) if row else None
+
+    async def memberships(self, telegram_user_id: int) -> list[Participant]:
+        """Every workshop this person has agreed to take part in, latest first."""
+        rows = await self.db.fetchall(
+            """SELECT * FROM participants
+               WHERE telegram_user_id = ? AND status NOT IN ('declined', 'withdrawn')
+               ORDER BY last_seen_at DESC, id DESC""",
+            (telegram_user_id,),
+        )
+        return [_participant(r) for r in rows]
+
+    async def decide_take_part(
+        self,
+        workshop_id: int,
+        telegram_user_id: int,
+        *,
+        granted: bool,
+        text_sha256: str,
+        method: str,
+    ) -> Participant:
+        """Record the take-part decision; the participant row is created by this decision."""
+        now = utcnow()
+        status = "consenting" if granted else "declined"
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id FROM participants WHERE workshop_id = ? AND telegram_user_id = ?",
+                (workshop_id, telegram_user_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                pseudonym = await _free_pseudonym(conn, workshop_id)
+                cur = await conn.execute(
+                    """INSERT INTO participants (workshop_id, telegram_user_id, pseudonym,
+                           status, joined_at, last_seen_at)
+                       VALUES (?, ?, ?, ?, ?, ?)""",
+                    (workshop_id, telegram_user_id, pseudonym, status, now, now),
+                )
+                participant_id = cur.lastrowid
+            else:
+                participant_id = row["id"]
+                await conn.execute(
+                    "UPDATE participants SET status = ?, last_seen_at = ? WHERE id = ?",
+                    (status, now, participant_id),
+                )
+            await self._upsert_consent(
+                conn, participant_id or 0, "take_part", granted, text_sha256, method, now
+            )
+        participant = await self.by_id(participant_id or 0)
+        assert participant is not None
+        return participant
+
+    async def decide(
+        self,
+        participant_id: int,
+        purpose: str,
+        *,
+        granted: bool,
+        text_sha256: str,
+        method: str,
+    ) -> None:
+        """Record the decision on one further purpose (updates, quote)."""
+        async with self.db.transaction() as conn:
+            await self._upsert_consent(
+                conn, participant_id, purpose, granted, text_sha256, method, utcnow()
+            )
+
+    @staticmethod
+    async def _upsert_consent(
+        conn: aiosqlite.Connection,
+        participant_id: int,
+        purpose: str,
+        granted: bool,
+        text_sha256: str,
+        method: str,
+        now: str,
+    ) -> None:
+        await conn.execute(
+            """INSERT INTO consents (participant_id, purpose, granted, text_sha256, method,
+                   decided_at, withdrawn_at)
+               VALUES (?, ?, ?, ?, ?, ?, NULL)
+               ON CONFLICT (participant_id, purpose) DO UPDATE SET
+                   granted = excluded.granted, text_sha256 = excluded.text_sha256,
+                   method = excluded.method, decided_at = excluded.decided_at,
+                   withdrawn_at = NULL""",
+            (participant_id, purpose, int(granted), text_sha256, method, now),
+        )
+
+    async def consents(self, participant_id: int) -> dict[str, Consent]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM consents WHERE participant_id = ?", (participant_id,)
+        )
+        return {
+            r["purpose"]: Consent(
+                purpose=r["purpose"],
+                granted=bool(r["granted"]),
+                text_sha256=r["text_sha256"],
+                method=r["method"],
+                decided_at=r["decided_at"],
+                withdrawn_at=r["withdrawn_at"],
+            )
+            for r in rows
+        }
+
+    async def move(
+        self, participant_id: int, *, status: str | None = None, position: int | None = None
+    ) -> None:
+        """Change where the participant is; either part may be left as it is."""
+        now = utcnow()
+        submitted = now if status == "submitted" else None
+        await self.db.execute(
+            """UPDATE participants SET
+                   status = COALESCE(?, status),
+                   position = COALESCE(?, position),
+                   submitted_at = COALESCE(?, submitted_at),
+                   last_seen_at = ?
+               WHERE id = ?""",
+            (status, position, submitted, now, participant_id),
+        )
+
+    async def withdraw(self, participant_id: int) -> None:
+        """Erase what the person said in this workshop and withdraw every consent."""
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM answers WHERE participant_id = ?", (participant_id,))
+            await conn.execute("DELETE FROM views WHERE participant_id = ?", (participant_id,))
+            await conn.execute(
+                "DELETE FROM seen_messages WHERE participant_id = ?", (participant_id,)
+            )
+            await conn.execute(
+                """UPDATE consents SET withdrawn_at = ?
+                   WHERE participant_id = ? AND withdrawn_at IS NULL""",
+                (now, participant_id),
+            )
+            await conn.execute(
+                """UPDATE participants SET status = 'withdrawn', position = 0,
+                       submitted_at = NULL, last_seen_at = ? WHERE id = ?""",
+                (now, participant_id),
+            )
+        await self.db.checkpoint()

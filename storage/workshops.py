@@ -1,0 +1,158 @@
+"""Workshops and their question sets."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.db import Database, utcnow
+from storage.models import Question, SupportContact, Workshop
+
+# Facilitator invites (a later feature) use payloads that start with this prefix.
+FACILITATOR_PREFIX = "f_"
+
+
+def new_invite_code() -> str:
+    """Return a 128-bit code that is a valid Telegram deep-link payload."""
+    while True:
+        code = secrets.token_urlsafe(16)  # 22 characters of [A-Za-z0-9_-]
+        if not code.startswith(FACILITATOR_PREFIX):
+            return code
+
+
+@dataclass(frozen=True, slots=True)
+class NewQuestion:
+    key: str
+    kind: str
+    prompt: str
+    hint: str = ""
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NewWorkshop:
+    title: str
+    purpose: str
+    engagement_level: str
+    can_change: tuple[str, ...]
+    cannot_change: tuple[str, ...]
+    who_decides: str
+    decide_by: str
+    hear_back: str
+    support: tuple[SupportContact, ...]
+    ground_rules: tuple[str, ...]
+    questions: tuple[NewQuestion, ...]
+    timezone: str = "Europe/London"
+    retention_days: int = 365
+
+
+def _workshop(row: aiosqlite.Row) -> Workshop:
+    return Workshop(
+        id=row["id"],
+        title=row["title"],
+        purpose=row["purpose"],
+        engagement_level=row["engagement_level"],
+        can_change=tuple(json.loads(row["can_change"])),
+        cannot_change=tuple(json.loads(row["cannot_change"])),
+        who_decides=row["who_decides"],
+        decide_by=row["decide_by"],
+        hear_back=row["hear_back"],
+        support=tuple(SupportContact(**item) for item in json.loads(row["support"])),
+        ground_rules=tuple(json.loads(row["ground_rules"])),
+        timezone=row["timezone"],
+        retention_days=row["retention_days"],
+        invite_code=row["invite_code"],
+        status=row["status"],
+        created_at=row["created_at"],
+    )
+
+
+def _question(row: aiosqlite.Row) -> Question:
+    return Question(
+        id=row["id"],
+        workshop_id=row["workshop_id"],
+        position=row["position"],
+        key=row["key"],
+        kind=row["kind"],
+        prompt=row["prompt"],
+        hint=row["hint"],
+        options=tuple(json.loads(row["options"])),
+    )
+
+
+class Workshops:
+    """Create and look up workshops."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        # Question sets never change once stored, and are read on every answer.
+        self._questions: dict[int, tuple[Question, ...]] = {}
+
+    async def create(self, new: NewWorkshop) -> Workshop:
+        """Store a workshop with its questions and a fresh invite code."""
+        code = new_invite_code()
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """INSERT INTO workshops (title, purpose, engagement_level, can_change,
+                       cannot_change, who_decides, decide_by, hear_back, support, ground_rules,
+                       timezone, retention_days, invite_code, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    new.title,
+                    new.purpose,
+                    new.engagement_level,
+                    json.dumps(list(new.can_change)),
+                    json.dumps(list(new.cannot_change)),
+                    new.who_decides,
+                    new.decide_by,
+                    new.hear_back,
+                    json.dumps([{"name": s.name, "contact": s.contact} for s in new.support]),
+                    json.dumps(list(new.ground_rules)),
+                    new.timezone,
+                    new.retention_days,
+                    code,
+                    utcnow(),
+                ),
+            )
+            workshop_id = cur.lastrowid
+            await conn.executemany(
+                """INSERT INTO questions (workshop_id, position, key, kind, prompt, hint, options)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    (workshop_id, i, q.key, q.kind, q.prompt, q.hint, json.dumps(list(q.options)))
+                    for i, q in enumerate(new.questions)
+                ],
+            )
+        workshop = await self.get(workshop_id or 0)
+        assert workshop is not None
+        return workshop
+
+    async def get(self, workshop_id: int) -> Workshop | None:
+        row = await self.db.fetchone("SELECT * FROM workshops WHERE id = ?", (workshop_id,))
+        return _workshop(row) if row else None
+
+    async def by_invite(self, code: str) -> Workshop | None:
+        """Return the workshop with this invite code, open or closed."""
+        row = await self.db.fetchone("SELECT * FROM workshops WHERE invite_code = ?", (code,))
+        return _workshop(row) if row else None
+
+    async def all(self) -> list[Workshop]:
+        rows = await self.db.fetchall("SELECT * FROM workshops ORDER BY id")
+        return [_workshop(r) for r in rows]
+
+    async def set_status(self, workshop_id: int, status: str) -> None:
+        await self.db.execute(
+            "UPDATE workshops SET status = ? WHERE id = ?", (status, workshop_id)
+        )
+
+    async def questions(self, workshop_id: int) -> Sequence[Question]:
+        if workshop_id not in self._questions:
+            rows = await self.db.fetchall(
+                "SELECT * FROM questions WHERE workshop_id = ? ORDER BY position", (workshop_id,)
+            )
+            self._questions[workshop_id] = tuple(_question(r) for r in rows)
+        return self._questions[workshop_id]

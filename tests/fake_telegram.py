@@ -1,0 +1,117 @@
+"""A fake Bot API at the transport seam: records every call and answers like Telegram."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {
+    "id": 777000111,
+    "is_bot": True,
+    "first_name": "doingwith",
+    "username": "doingwith_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        markup = self.params.get("reply_markup") or {}
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        return [
+            (b["text"], b.get("callback_data", ""))
+            for row in markup.get("inline_keyboard", [])
+            for b in row
+        ]
+
+
+@dataclass
+class FakeTelegram(BaseRequest):
+    """Answers getMe, sendMessage, edits and the rest; failures can be queued per method."""
+
+    calls: list[Call] = field(default_factory=list)
+    failures: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    next_message_id: int = 5000
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    def fail(self, method: str, code: int, description: str) -> None:
+        """Make the next call of ``method`` fail as Telegram would."""
+        self.failures.setdefault(method, []).append((code, description))
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append(Call(endpoint, params))
+        queued = self.failures.get(endpoint)
+        if queued:
+            code, description = queued.pop(0)
+            body = {"ok": False, "error_code": code, "description": description}
+            return code, json.dumps(body).encode()
+        return 200, json.dumps({"ok": True, "result": self._result(endpoint, params)}).encode()
+
+    def _result(self, endpoint: str, params: dict[str, Any]) -> Any:
+        if endpoint == "getMe":
+            return BOT_USER
+        if endpoint in ("sendMessage", "sendDocument", "sendPhoto"):
+            self.next_message_id += 1
+            message: dict[str, Any] = {
+                "message_id": self.next_message_id,
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "from": BOT_USER,
+            }
+            if "text" in params:
+                message["text"] = params["text"]
+            if params.get("reply_markup"):
+                message["reply_markup"] = params["reply_markup"]
+            return message
+        if endpoint in ("editMessageText", "editMessageReplyMarkup"):
+            return {
+                "message_id": int(params.get("message_id", 0)),
+                "date": int(time.time()),
+                "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
+                "from": BOT_USER,
+                "text": params.get("text", ""),
+            }
+        if endpoint == "getUpdates":
+            return []
+        return True
