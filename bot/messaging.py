@@ -38,6 +38,30 @@ async def say(
     return await send(context, chat.id, context.texts.render(template, **values), buttons)
 
 
+async def replace(
+    query: CallbackQuery,
+    context: BotContext,
+    template: str,
+    *,
+    buttons: Sequence[Sequence[Button]] | None = None,
+    **values: Any,
+) -> None:
+    """Show an updated screen in the message whose button was pressed.
+
+    Falls back to a new message when the old one cannot be edited (too old, too long).
+    """
+    html = context.texts.render(template, **values)
+    message = query.message
+    if isinstance(message, Message) and len(split_message(html)) == 1:
+        try:
+            await message.edit_text(html, reply_markup=keyboard(buttons) if buttons else None)
+            return
+        except BadRequest as exc:
+            log.info("could not edit a message in place: %s", exc.message)
+    if message is not None:
+        await send(context, message.chat.id, html, buttons)
+
+
 async def send(
     context: BotContext,
     chat_id: int,

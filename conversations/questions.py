@@ -195,7 +195,8 @@ async def on_button(update: Update, context: BotContext) -> int | None:
     ):
         return await expired(update, context)
     await acknowledge(query)
-    await retire_buttons(query)
+    if cb.action != "sup":  # ticking a support type edits the same message
+        await retire_buttons(query)
     return await _act(update, context, place, cb)
 
 
@@ -288,7 +289,7 @@ async def _relationship_button(
     if cb.action == "more":
         entries.append(rel.Relationship())
     await context.storage.answers.save(place.participant.id, question.id, rel.value_of(entries))
-    await show_question(update, context, place)
+    await show_question(update, context, place, in_place=cb.action == "sup")
     return State.QUESTIONS
 
 

@@ -12,7 +12,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.messaging import Button, acknowledge, retire_buttons, say, send
+from bot.messaging import Button, acknowledge, replace, retire_buttons, say, send
 from bot.texts import Texts, sha256
 from conversations import relationships as rel
 from conversations.place import ANSWERING, Place, answer_at, latest_place
@@ -24,8 +24,13 @@ SCALE = range(1, 6)
 # ---- asking --------------------------------------------------------------------------------
 
 
-async def show_question(update: Update, context: BotContext, place: Place) -> None:
-    """Ask the current question, with the progress line and what the person said before."""
+async def show_question(
+    update: Update, context: BotContext, place: Place, *, in_place: bool = False
+) -> None:
+    """Ask the current question, with the progress line and what the person said before.
+
+    ``in_place`` edits the pressed message instead (ticking support types on and off).
+    """
     question = place.question
     if question is None:
         await show_review(update, context, place)
@@ -53,17 +58,16 @@ async def show_question(update: Update, context: BotContext, place: Place) -> No
         elif question.kind == "scale":
             rows.append([(str(n), callbacks.make("wm", "pick", pos, n)) for n in SCALE])
     rows.append(_navigation(t, place))
-    await say(
-        update,
-        context,
-        "question",
-        buttons=rows,
+    values.update(
         question=question,
         number=place.number,
         total=place.total,
         changing=place.status == "changing",
-        **values,
     )
+    if in_place and update.callback_query is not None:
+        await replace(update.callback_query, context, "question", buttons=rows, **values)
+    else:
+        await say(update, context, "question", buttons=rows, **values)
 
 
 def _relationship_buttons(

@@ -11,6 +11,7 @@ from telegram import Update
 from tests.fake_telegram import BOT_USER, Call, FakeTelegram
 
 _update_ids = itertools.count(1)
+SHOWN = ("sendMessage", "editMessageText")
 
 
 class Chat:
@@ -113,19 +114,15 @@ class Chat:
     # ---- reading ----------------------------------------------------------------------------
 
     def sent(self) -> list[Call]:
-        """Every message the bot sent to this chat, oldest first."""
-        return [
-            c
-            for c in self.fake.calls
-            if c.method == "sendMessage" and c.chat_id == self.chat["id"]
-        ]
+        """Every message the bot sent (or rewrote in place) in this chat, oldest first."""
+        return [c for c in self.fake.calls if c.method in SHOWN and c.chat_id == self.chat["id"]]
 
     def last_text(self) -> str:
         sent = self.sent()
         return sent[-1].text if sent else ""
 
     def texts(self, calls: list[Call]) -> list[str]:
-        return [c.text for c in calls if c.method == "sendMessage"]
+        return [c.text for c in calls if c.method in SHOWN]
 
     def buttons(self) -> list[str]:
         """Labels of the buttons on the newest message that has any."""
@@ -133,3 +130,13 @@ class Chat:
             if call.buttons:
                 return [label for label, _ in call.buttons]
         return []
+
+    # ---- shortcuts --------------------------------------------------------------------------
+
+    async def join(self, invite: str, *, updates: bool = True, quote: bool = False) -> None:
+        """Open the invite, agree to take part, answer the other purposes, start."""
+        await self.say(f"/start {invite}")
+        await self.press("Yes, I agree to take part")
+        await self.press("Yes, send me updates" if updates else "No updates, thanks")
+        await self.press("Yes, you may quote me" if quote else "Please don't quote me")
+        await self.press("Start the questions")
