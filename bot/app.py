@@ -70,6 +70,14 @@ async def on_startup(app: Any) -> None:
     storage: Storage = app.bot_data["storage"]
     await storage.open()
     await storage.meta.set("bot_username", app.bot.username)
+    for workshop in await storage.workshops.all():
+        if workshop.is_open:
+            log.info(
+                "invite link for %r: https://t.me/%s?start=%s",
+                workshop.title,
+                app.bot.username,
+                workshop.invite_code,
+            )
     t = texts()
     try:
         await app.bot.set_my_commands(

@@ -76,6 +76,23 @@ async def _check_database(settings: Settings) -> None:
     await storage.close()
 
 
+async def _username_from_token() -> str | None:
+    """Ask Telegram for the bot's username when a token is set; None if that fails."""
+    try:
+        settings = Settings.from_env()
+    except DoingwithError:
+        return None
+    from telegram import Bot  # imported late: only needed here
+    from telegram.error import TelegramError
+
+    local = {"base_url": settings.api_base_url} if settings.api_base_url else {}
+    try:
+        async with Bot(settings.token, **local) as telegram_bot:
+            return telegram_bot.username
+    except (TelegramError, OSError):
+        return None
+
+
 async def add_workshop(path: str, bot_username: str | None) -> int:
     new = load_workshop_file(path)
     storage = Storage(db_path_from_env())
@@ -83,6 +100,10 @@ async def add_workshop(path: str, bot_username: str | None) -> int:
     try:
         workshop = await storage.workshops.create(new)
         username = bot_username or await storage.meta.get("bot_username")
+        if username is None:
+            username = await _username_from_token()
+            if username:
+                await storage.meta.set("bot_username", username)
     finally:
         await storage.close()
     print(f"Added workshop {workshop.id}: {workshop.title}")
