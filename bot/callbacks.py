@@ -12,10 +12,10 @@ from dataclasses import dataclass
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit
 
 _CODE = r"[A-Za-z0-9_-]{16,40}"
-_POS = r"\d{1,3}"
-_SMALL = r"\d{1,2}"
+_POS = r"[0-9]{1,3}"
+_SMALL = r"[0-9]{1,2}"
 _PURPOSE = r"take_part|updates|quote"
-_ID = r"\d{1,12}"
+_ID = r"[0-9]{1,12}"
 
 # (flow, action) -> one pattern per argument
 SCHEMA: dict[tuple[str, str], tuple[str, ...]] = {
@@ -49,7 +49,7 @@ SCHEMA: dict[tuple[str, str], tuple[str, ...]] = {
     ("fg", "no"): (),
 }
 
-_COMPILED = {key: tuple(re.compile(f"^(?:{p})$") for p in pats) for key, pats in SCHEMA.items()}
+_COMPILED = {key: tuple(re.compile(p, re.ASCII) for p in pats) for key, pats in SCHEMA.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +74,14 @@ def parse(data: object) -> Callback | None:
     """Return the parsed button, or None for anything malformed, forged or unknown."""
     if not isinstance(data, str) or len(data.encode("utf-8")) > CALLBACK_LIMIT:
         return None
-    flow, _, rest = data.partition(":")
-    action, _, tail = rest.partition(":")
-    args = tuple(tail.split(":")) if tail else ()
+    parts = data.split(":")
+    if len(parts) < 2:
+        return None
+    flow, action, args = parts[0], parts[1], tuple(parts[2:])
     patterns = _COMPILED.get((flow, action))
     if patterns is None or len(patterns) != len(args):
         return None
-    if not all(p.match(a) for p, a in zip(patterns, args, strict=True)):
+    if not all(p.fullmatch(a) for p, a in zip(patterns, args, strict=True)):
         return None
     return Callback(flow, action, args)
 

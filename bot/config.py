@@ -64,7 +64,7 @@ def _admins(raw: str) -> frozenset[int]:
     for part in raw.replace(" ", "").split(","):
         if not part:
             continue
-        if not part.isdigit():
+        if not re.fullmatch(r"[0-9]+", part):
             raise ConfigError(
                 f"DOINGWITH_ADMINS: {part!r} is not a numeric Telegram user id "
                 "(use numbers separated by commas, e.g. 12345678,23456789)."

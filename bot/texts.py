@@ -53,11 +53,18 @@ class Texts:
         value: Any = self._labels
         for part in key.split("."):
             value = value[part]
+        if not isinstance(value, list):
+            raise KeyError(key)
         return [str(v) for v in value]
 
 
-@cache
 def texts(locale: str = "en") -> Texts:
+    """The shared Texts for a locale (templates are compiled once)."""
+    return _texts(locale)
+
+
+@cache
+def _texts(locale: str) -> Texts:
     return Texts(locale)
 
 
@@ -73,32 +80,61 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split rendered HTML into messages under the limit, at paragraph or line breaks.
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z-]*)[^>]*>")
+# Room kept at the end of a part for the closing tags it needs.
+_TAG_ROOM = 80
 
-    Templates keep each tag within one line, so a break between lines never cuts a tag.
-    A single line longer than the limit is cut at a space (or hard), avoiding entities.
+
+def _open_tags(html: str) -> list[tuple[str, str]]:
+    """The tags still open at the end of ``html``, as (opening tag, name), outermost first."""
+    stack: list[tuple[str, str]] = []
+    for match in _TAG.finditer(html):
+        name = match.group(2).lower()
+        if not match.group(1):
+            stack.append((match.group(0), name))
+            continue
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i][1] == name:
+                del stack[i]
+                break
+    return stack
+
+
+def _cut_point(body: str, start: int, window: int) -> int:
+    """Where to end a part: a paragraph, line or word break, never inside a tag or entity."""
+    cut = -1
+    for sep in ("\n\n", "\n", " "):
+        found = body.rfind(sep, start, window)
+        if found > start + (window - start) // 3:
+            cut = found
+            break
+    if cut <= start:
+        cut = window
+    lt, gt = body.rfind("<", start, cut), body.rfind(">", start, cut)
+    if lt > gt:
+        cut = lt
+    amp = body.rfind("&", start, cut)
+    if amp != -1 and ";" not in body[amp:cut] and cut - amp <= 12:
+        cut = amp
+    return cut if cut > start else window
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split rendered HTML into parts under the limit, each with balanced tags.
+
+    Parts end at a paragraph, line or word break where one is near; a tag still open at a
+    cut is closed at the end of the part and opened again at the start of the next.
     """
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
-            amp = line.rfind("&", 0, cut)
-            if amp != -1 and ";" not in line[amp:cut]:
-                cut = amp  # never split an &entity;
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip():
-        chunks.append(current)
-    return [c.strip("\n") for c in chunks if c.strip()]
+    parts: list[str] = []
+    carry = ""  # tags reopened at the start of the next part
+    rest = text
+    while len(carry) + len(rest) > limit:
+        body = carry + rest
+        room = min(_TAG_ROOM, limit // 4)
+        cut = _cut_point(body, len(carry), max(limit - room, len(carry) + 1))
+        head, rest = body[:cut], body[cut:].lstrip(" \n")
+        stack = _open_tags(head)
+        parts.append(head.rstrip() + "".join(f"</{name}>" for _, name in reversed(stack)))
+        carry = "".join(tag for tag, _ in stack)
+    parts.append(carry + rest)
+    return [p.strip("\n") for p in parts if _TAG.sub("", p).strip()]

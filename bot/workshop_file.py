@@ -29,12 +29,33 @@ class WorkshopFileError(DoingwithError):
 class _Source:
     path: Path
     lines: list[str]
+    table: str | None = None  # inside the index-th [[table]] of the file
+    index: int = 0
+
+    def within(self, table: str, index: int) -> _Source:
+        return _Source(self.path, self.lines, table, index)
+
+    def _span(self) -> tuple[int, int]:
+        """First and last line numbers (0-based, end exclusive) to look for fields in."""
+        if self.table is None:
+            return 0, len(self.lines)
+        header = re.compile(rf"^\s*\[\[\s*{re.escape(self.table)}\s*\]\]")
+        starts = [i for i, line in enumerate(self.lines) if header.match(line)]
+        if self.index >= len(starts):
+            return 0, 0
+        start = starts[self.index] + 1
+        end = next(
+            (i for i in range(start, len(self.lines)) if self.lines[i].lstrip().startswith("[")),
+            len(self.lines),
+        )
+        return start, end
 
     def where(self, field: str) -> str:
         pattern = re.compile(rf"^\s*{re.escape(field)}\s*=")
-        for number, line in enumerate(self.lines, start=1):
-            if pattern.match(line):
-                return f"{self.path.name}, line {number}, field '{field}'"
+        start, end = self._span()
+        for number in range(start, end):
+            if pattern.match(self.lines[number]):
+                return f"{self.path.name}, line {number + 1}, field '{field}'"
         return f"{self.path.name}, field '{field}'"
 
 
@@ -180,15 +201,16 @@ def _support(raw: Any, source: _Source) -> tuple[SupportContact, ...]:
     if not isinstance(raw, list) or not raw:
         raise WorkshopFileError(f"{source.where('support')}: use [[support]] tables.")
     contacts = []
-    for item in raw:
+    for index, item in enumerate(raw):
         if not isinstance(item, dict) or set(item) != {"name", "contact"}:
             raise WorkshopFileError(
                 f"{source.path.name}, [[support]]: each needs exactly 'name' and 'contact'."
             )
+        entry = source.within("support", index)
         contacts.append(
             SupportContact(
-                name=_text(item, "name", source, limit=200),
-                contact=_text(item, "contact", source, limit=300),
+                name=_text(item, "name", entry, limit=200),
+                contact=_text(item, "contact", entry, limit=300),
             )
         )
     return tuple(contacts)

@@ -48,14 +48,20 @@ class Views:
         return [_view(r) for r in rows]
 
     async def share_drafts(self, participant_id: int) -> list[View]:
-        """Turn the drafts into shared views and return them."""
+        """Turn the drafts into shared views and return them as they now are."""
         drafts = await self.drafts(participant_id)
+        if not drafts:
+            return []
         await self.db.execute(
             """UPDATE views SET status = 'shared', updated_at = ?
-               WHERE participant_id = ? AND status = 'draft'""",
-            (utcnow(), participant_id),
+               WHERE participant_id = ? AND status = 'draft' AND id <= ?""",
+            (utcnow(), participant_id, drafts[-1].id),
         )
-        return drafts
+        rows = await self.db.fetchall(
+            f"SELECT * FROM views WHERE id IN ({', '.join('?' * len(drafts))}) ORDER BY id",
+            tuple(d.id for d in drafts),
+        )
+        return [_view(r) for r in rows]
 
     async def discard_drafts(self, participant_id: int) -> int:
         async with self.db.transaction() as conn:

@@ -1,0 +1,529 @@
+"""bot/texts.py: templates render escaped Telegram HTML; long texts split safely; labels."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import subprocess
+import sys
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from bot.texts import MESSAGE_LIMIT, Texts, sha256, shorten, split_message, texts
+from storage.models import (
+    Answer,
+    Consent,
+    Participant,
+    Question,
+    Relationship,
+    SupportContact,
+    View,
+    Workshop,
+)
+
+EVIL = '<b>&"x'
+ESCAPED = "&lt;b&gt;&amp;&#34;x"
+
+# Tags Telegram's HTML parse mode accepts (those the templates may use).
+TELEGRAM_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+    "blockquote", "tg-spoiler", "span",
+}  # fmt: skip
+TAG = re.compile(r"<(/?)([a-z-]+)(?:\s[^<>]*)?>")
+BAD_AMP = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});)")
+
+
+def evil_workshop(level: str = "co-design") -> Workshop:
+    return Workshop(
+        id=1,
+        title=f"Title {EVIL}",
+        purpose=f"Purpose {EVIL}",
+        engagement_level=level,
+        can_change=(f"can {EVIL}",),
+        cannot_change=(f"cannot {EVIL}",),
+        who_decides=f"who {EVIL}",
+        decide_by=f"by {EVIL}",
+        hear_back=f"hear {EVIL}",
+        support=(SupportContact(f"name {EVIL}", f"contact {EVIL}"),),
+        ground_rules=(f"rule {EVIL}",),
+        timezone="Europe/London",
+        retention_days=365,
+        invite_code="AbCdEfGhIjKlMnOpQr_-09",
+        status="open",
+        created_at="2026-01-01T00:00:00+00:00",
+    )
+
+
+def question(kind: str = "text", options: tuple[str, ...] = (), position: int = 0) -> Question:
+    return Question(
+        id=position + 1,
+        workshop_id=1,
+        position=position,
+        key=f"q{position}",
+        kind=kind,
+        prompt=f"Prompt {EVIL}",
+        hint=f"Hint {EVIL}",
+        options=options,
+    )
+
+
+def answer(value: Any, *, skipped: bool = False, question_id: int = 1) -> Answer:
+    return Answer(question_id=question_id, value=value, skipped=skipped, answered_at="now")
+
+
+def participant(status: str = "answering", position: int = 2) -> Participant:
+    return Participant(
+        id=1,
+        workshop_id=1,
+        telegram_user_id=42,
+        pseudonym="P-7F3A",
+        status=status,
+        position=position,
+        joined_at="then",
+        last_seen_at="now",
+        submitted_at=None,
+    )
+
+
+def view(text: str, status: str = "shared") -> View:
+    return View(id=1, participant_id=1, text=text, status=status, created_at="a", updated_at="b")
+
+
+W = evil_workshop()
+RELATIONSHIP_VALUE = {
+    "entries": [{"who": f"who {EVIL}", "how_often": f"often {EVIL}", "support": [f"s {EVIL}"]}]
+}
+DONE = Relationship(who=f"who {EVIL}", how_often=f"often {EVIL}", support=[EVIL], complete=True)
+OPEN = Relationship(who=f"who {EVIL}")
+Q_BASE = {"step": None, "entries": [], "entry": None, "previous": None}
+Q = {"number": 2, "total": 6, "changing": False}
+REL = question("relationships")
+SECTION = {
+    "workshop": W,
+    "participant": participant(),
+    "consents": {"take_part": Consent("take_part", True, "h", "button", "now", None)},
+    "items": [
+        (question(), answer(EVIL)),
+        (question("relationships", position=1), answer(RELATIONSHIP_VALUE, question_id=2)),
+    ],
+    "views": [view(f"view {EVIL}")],
+}
+
+# (template, context, shows user text) — every template, and its variants.
+CASES: list[tuple[str, dict[str, Any], bool]] = [
+    ("already_submitted", {"workshop": W}, True),
+    ("consent_cancelled", {}, False),
+    ("consent_more", {"workshop": W}, True),
+    ("consent_noted", {"purpose": "updates", "granted": True}, False),
+    ("consent_noted", {"purpose": "quote", "granted": False}, False),
+    ("consent_quote", {"workshop": W}, False),
+    ("consent_take_part", {"workshop": W}, False),
+    ("consent_updates", {"workshop": W}, False),
+    ("declined", {"workshop": W}, False),
+    ("edit_kept", {"what": "answer"}, False),
+    ("edit_not_kept", {}, False),
+    ("error", {}, False),
+    ("expired", {}, False),
+    ("forget_confirm", {"workshop": W}, True),
+    ("forget_done", {"workshop": W}, True),
+    ("forget_kept", {}, False),
+    ("forget_nothing", {}, False),
+    ("forget_pick", {}, False),
+    ("ground_rules", {"workshop": W}, True),
+    ("help", {"workshop": W}, True),
+    ("help", {"workshop": None}, False),
+    ("invite_unknown", {"malformed": True}, False),
+    ("invite_unknown", {"malformed": False}, False),
+    ("long_answer", {"length": 12345}, False),
+    ("mine", {"sections": []}, False),
+    ("mine", {"sections": [SECTION]}, True),
+    ("not_text", {"asking": True}, False),
+    ("not_text", {"asking": False}, False),
+    ("not_text", {"asking": False, "sharing": True}, False),
+    ("nothing_to_cancel", {}, False),
+    ("nothing_to_resume", {}, False),
+    ("paused", {"workshop": W}, False),
+    ("paused_reminder", {"workshop": W}, True),
+    ("private_only", {}, False),
+    ("question", {**Q, **Q_BASE, "question": question()}, True),
+    ("question", {**Q, **Q_BASE, "question": question(), "previous": EVIL}, True),
+    ("question", {**Q, **Q_BASE, "question": question("choice", ("a", "b"))}, True),
+    ("question", {**Q, **Q_BASE, "question": question("scale", (EVIL, "great"))}, True),
+    ("question", {**Q, **Q_BASE, "question": REL, "step": "who"}, True),
+    ("question", {**Q, **Q_BASE, "question": REL, "step": "often", "entry": OPEN}, True),
+    (
+        "question",
+        {**Q, **Q_BASE, "question": REL, "step": "support", "entry": OPEN, "entries": [DONE]},
+        True,
+    ),
+    ("question", {**Q, **Q_BASE, "question": REL, "step": "more", "entries": [DONE]}, True),
+    (
+        "review",
+        {
+            "workshop": W,
+            "items": [
+                (question(), answer(EVIL)),
+                (question(position=1), None),
+                (question(position=2), answer(None, skipped=True)),
+                (question("relationships", position=3), answer(RELATIONSHIP_VALUE)),
+                (question("relationships", position=4), answer({"entries": []})),
+            ],
+        },
+        True,
+    ),
+    ("share_cancelled", {}, False),
+    ("share_done", {"workshop": W, "views": [view(EVIL), view("second")]}, True),
+    ("share_draft_kept", {}, False),
+    ("share_empty", {}, False),
+    ("share_not_member", {}, False),
+    ("share_pauses_questions", {"number": 3}, False),
+    ("share_pick", {}, False),
+    ("share_pick_first", {}, False),
+    ("share_prompt", {"workshop": W, "drafts": []}, True),
+    ("share_prompt", {"workshop": W, "drafts": [view(EVIL, "draft")]}, True),
+    ("start_no_code", {"memberships": []}, False),
+    (
+        "start_no_code",
+        {
+            "memberships": [
+                (participant("paused", 2), W),
+                (participant("submitted", 0), evil_workshop("inform")),
+            ]
+        },
+        True,
+    ),
+    ("text_not_kept", {"workshop": W, "status": "paused"}, True),
+    ("text_not_kept", {"workshop": W, "status": "answering"}, True),
+    ("text_not_kept", {"workshop": None, "status": None}, False),
+    ("thanks", {"workshop": W}, True),
+    ("unknown_command", {}, False),
+    ("use_buttons", {"kind": "consent"}, False),
+    ("use_buttons", {"kind": "review"}, False),
+    ("use_buttons", {"kind": "scale"}, False),
+    ("use_buttons", {"kind": "choice"}, False),
+    ("welcome", {"workshop": W}, True),
+    ("welcome_back", {"workshop": W}, True),
+    ("workshop_closed", {"workshop": W}, True),
+]
+
+
+def template_names() -> set[str]:
+    folder = resources.files("bot").joinpath("templates/en")
+    return {
+        entry.name.removesuffix(".html.j2")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".html.j2") and not entry.name.startswith("_")
+    }
+
+
+def assert_telegram_html(html: str) -> None:
+    """Only Telegram's tags, properly nested; every & starts an entity; no raw user text."""
+    assert EVIL not in html
+    assert not BAD_AMP.search(html), html
+    stack: list[str] = []
+    for closing, name in TAG.findall(html):
+        assert name in TELEGRAM_TAGS, f"unsupported tag <{name}> in {html!r}"
+        if closing:
+            assert stack, f"</{name}> without an opening tag in {html!r}"
+            assert stack.pop() == name, f"</{name}> closes the wrong tag in {html!r}"
+        else:
+            stack.append(name)
+    assert not stack, f"unclosed tags {stack} in {html!r}"
+    # Anything that looks like a tag but is not one of Telegram's would be a 400.
+    assert html.count("<") == len(TAG.findall(html))
+
+
+def test_every_template_is_covered() -> None:
+    assert {name for name, _ctx, _shows in CASES} == template_names()
+    assert len(template_names()) >= 40
+
+
+@pytest.mark.parametrize(
+    ("name", "context", "shows_user_text"),
+    CASES,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)],
+)
+def test_template_renders_escaped_telegram_html(
+    name: str, context: dict[str, Any], shows_user_text: bool
+) -> None:
+    html = texts().render(name, **context)
+    assert html
+    assert html == html.strip()
+    assert "\n\n\n" not in html
+    assert "{{" not in html
+    assert "{%" not in html
+    assert len(html) <= MESSAGE_LIMIT
+    assert_telegram_html(html)
+    if shows_user_text:
+        assert ESCAPED in html
+    else:
+        assert "&lt;b&gt;" not in html
+
+
+def test_autoescape_is_on() -> None:
+    assert texts().env.autoescape is True
+    html = texts().render("welcome_back", workshop=W)
+    assert html == f"Welcome back to <b>Title {ESCAPED}</b>. Here is where you were."
+
+
+def test_welcome_shows_the_level_and_lists() -> None:
+    html = texts().render("welcome", workshop=W)
+    assert html.startswith(f"<b>Welcome to Title {ESCAPED}</b>")
+    assert "This workshop is <b>co-design</b>. You help design the service with us." in html
+    assert f"• can {ESCAPED}" in html
+    assert f"• cannot {ESCAPED}" in html
+    assert f"<b>Who decides, and by when:</b> who {ESCAPED}, by by {ESCAPED}." in html
+
+
+def test_question_shows_progress_and_previous_answer() -> None:
+    html = texts().render("question", **Q, **{**Q_BASE, "previous": EVIL}, question=question())
+    assert html.startswith("<i>Question 2 of 6</i>")
+    assert f"Your answer so far: <i>{ESCAPED}</i>" in html
+    assert "Type your answer in a message." not in html
+
+
+def test_scale_question_shows_its_labels() -> None:
+    html = texts().render(
+        "question", **Q, **Q_BASE, question=question("scale", ("awful", "great"))
+    )
+    assert "Tap a number from 1 to 5 (1 = awful, 5 = great)." in html
+
+
+def test_long_answer_formats_the_length() -> None:
+    assert "(12,345 characters)" in texts().render("long_answer", length=12345)
+
+
+def test_consent_noted_uses_the_purpose_label() -> None:
+    yes = texts().render("consent_noted", purpose="updates", granted=True)
+    no = texts().render("consent_noted", purpose="quote", granted=False)
+    assert yes == "Thank you – noted: send me progress updates."
+    assert no == 'That\'s fine – noted: no to "quote my words anonymously".'
+
+
+def test_mine_shows_pseudonym_choices_and_answers() -> None:
+    html = texts().render("mine", sections=[SECTION])
+    assert "(you appear as P-7F3A)" in html
+    assert (
+        "Your choices: Keep my answers and views: yes; Send me progress updates: no; "
+        "Quote my words anonymously: no" in html
+    )
+    assert f"• who {ESCAPED} – often {ESCAPED} – s {ESCAPED}" in html
+    assert f"• view {ESCAPED}" in html
+
+
+def test_review_marks_missing_and_skipped_answers() -> None:
+    items = [(question(), None), (question(position=1), answer(None, skipped=True))]
+    html = texts().render("review", workshop=W, items=items)
+    assert f"<b>1. Prompt {ESCAPED}</b>\n<i>not answered yet</i>" in html
+    assert f"<b>2. Prompt {ESCAPED}</b>\n<i>skipped</i>" in html
+
+
+def test_a_missing_variable_is_an_error() -> None:
+    from jinja2 import UndefinedError
+
+    with pytest.raises(UndefinedError):
+        texts().render("welcome_back")
+
+
+def test_texts_is_cached_per_locale() -> None:
+    assert texts() is texts()
+    assert texts("en") is texts("en")
+    assert isinstance(texts(), Texts)
+
+
+# ---- labels --------------------------------------------------------------------------------
+
+
+def test_label_reads_dotted_keys() -> None:
+    t = texts()
+    assert t.label("buttons.skip") == "Skip"
+    assert t.label("buttons.take_part_yes") == "Yes, I agree to take part"
+    assert t.label("purposes.quote") == "Quote my words anonymously"
+    assert t.label("buttons.change").format(n=3) == "Change 3"
+    assert (
+        t.label("levels.community-led")
+        == "The community leads and decides. Professionals support."
+    )
+
+
+@pytest.mark.parametrize("key", ["buttons.nope", "nope", "buttons", "relationships.how_often"])
+def test_label_refuses_unknown_keys_and_non_text(key: str) -> None:
+    with pytest.raises(KeyError):
+        texts().label(key)
+
+
+def test_labels_reads_lists() -> None:
+    t = texts()
+    assert t.labels("relationships.how_often") == [
+        "Every day",
+        "Every week",
+        "Every month",
+        "Less often",
+    ]
+    assert t.labels("relationships.support") == [
+        "In person",
+        "Phone",
+        "Online",
+        "Practical help",
+        "Emotional support",
+    ]
+    names = t.labels("defaults.support_names")
+    assert names == ["Samaritans", "NHS 111", "Emergency services"]
+    assert len(t.labels("defaults.support_contacts")) == len(names)
+    assert len(t.labels("defaults.ground_rules")) == 4
+
+
+def test_labels_refuses_unknown_keys() -> None:
+    with pytest.raises(KeyError):
+        texts().labels("relationships.nope")
+
+
+def test_labels_refuses_a_single_text() -> None:
+    with pytest.raises(KeyError):
+        texts().labels("buttons.skip")
+
+
+def test_every_level_and_purpose_has_a_label() -> None:
+    from storage.models import ENGAGEMENT_LEVELS, PURPOSES
+
+    t = texts()
+    for level in ENGAGEMENT_LEVELS:
+        assert t.label(f"levels.{level}")
+    for purpose in PURPOSES:
+        assert t.label(f"purposes.{purpose}")
+        if purpose != "take_part":
+            assert t.label(f"buttons.{purpose}_yes")
+            assert t.label(f"buttons.{purpose}_no")
+
+
+def test_command_descriptions_fit_the_bot_api() -> None:
+    commands = texts()._labels["commands"]
+    assert set(commands) == {"start", "resume", "share", "mine", "forget", "help", "cancel"}
+    for name, description in commands.items():
+        assert re.fullmatch(r"[a-z0-9_]{1,32}", name)
+        assert 1 <= len(description) <= 256
+
+
+# ---- small helpers -------------------------------------------------------------------------
+
+
+def test_sha256_of_the_shown_text() -> None:
+    assert sha256("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert sha256("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert sha256("é") == hashlib.sha256(b"\xc3\xa9").hexdigest()
+
+
+def test_shorten_cuts_at_a_word() -> None:
+    assert shorten("short") == "short"
+    assert shorten("one two three", 8) == "one two…"
+    assert shorten("x" * 20, 5) == "xxxxx…"
+    assert shorten("a" * 300) == "a" * 300
+
+
+# ---- split_message -------------------------------------------------------------------------
+
+
+def assert_only_whitespace_lost(text: str, chunks: list[str]) -> None:
+    """Each chunk is the next stretch of text; only whitespace is dropped between them."""
+    pos = 0
+    for chunk in chunks:
+        core = chunk.strip()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        assert text.startswith(core, pos), f"chunk does not follow at {pos}: {core[:40]!r}"
+        pos += len(core)
+    assert text[pos:].strip() == ""
+
+
+def assert_no_broken_entity(chunks: list[str]) -> None:
+    for chunk in chunks:
+        assert not BAD_AMP.search(chunk), chunk[-20:]
+        assert not re.match(r"^[#a-z0-9]{1,8};", chunk), chunk[:20]
+
+
+def check_split(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    chunks = split_message(text, limit)
+    assert chunks
+    assert all(0 < len(c) <= limit for c in chunks), [len(c) for c in chunks]
+    assert all(c == c.strip("\n") for c in chunks)
+    assert_only_whitespace_lost(text, chunks)
+    assert_no_broken_entity(chunks)
+    return chunks
+
+
+def test_short_text_is_one_message() -> None:
+    assert split_message("Hello <b>there</b>") == ["Hello <b>there</b>"]
+    assert split_message("x" * MESSAGE_LIMIT) == ["x" * MESSAGE_LIMIT]
+
+
+def test_empty_text_is_no_message() -> None:
+    assert split_message("") == []
+    assert split_message("\n\n  \n") == []
+
+
+def test_paragraphs_are_split_at_line_breaks() -> None:
+    paragraph = "word " * 199 + "end"  # 998 characters
+    text = "\n\n".join([paragraph] * 10)
+    chunks = check_split(text)
+    assert len(chunks) == 3
+    assert all(c.endswith("end") and c.startswith("word") for c in chunks)
+    assert "\n\n".join(chunks) == text
+
+
+def test_a_long_line_is_cut_at_a_space() -> None:
+    text = " ".join(f"w{i:04d}" for i in range(2000))  # 11,999 characters, one line
+    chunks = check_split(text)
+    assert len(chunks) == 3
+    assert " ".join(chunks) == text
+
+
+def test_a_long_line_without_spaces_is_cut_hard() -> None:
+    text = "x" * 10_000
+    chunks = check_split(text)
+    assert len(chunks) == 3
+    assert sum(len(c) for c in chunks) == 10_000
+    assert "".join(chunks) == text
+
+
+@pytest.mark.parametrize("offset", range(7))
+@pytest.mark.parametrize("entity", ["&amp;", "&lt;", "&gt;", "&#34;", "&#39;", "&quot;"])
+def test_a_line_of_entities_is_never_cut_inside_one(offset: int, entity: str) -> None:
+    text = "y" * offset + entity * 2000
+    chunks = check_split(text)
+    assert "".join(chunks) == text  # hard cuts lose nothing
+
+
+def test_escaped_user_text_splits_cleanly() -> None:
+    rendered = texts().render(
+        "share_prompt", workshop=W, drafts=[view(f"{EVIL} " * 300 + "end", "draft")] * 6
+    )
+    check_split(rendered)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_text_keeps_every_character(seed: int) -> None:
+    rng = random.Random(seed)
+    pieces = ["word", "longerword", "&amp;", "&lt;", "&#34;", " ", " ", " ", "\n", "\n\n", "é"]
+    weights = [20, 10, 3, 3, 3, 15, 15, 15, 2, 1, 2]
+    text = "".join(rng.choices(pieces, weights, k=rng.randint(50, 3000))).strip()
+    for limit in (40, 100, 333, MESSAGE_LIMIT):
+        check_split(text, limit)
+
+
+def test_a_split_never_leaves_a_tag_open() -> None:
+    rendered = texts().render("share_done", workshop=W, views=[view('"' * 1000)])
+    assert len(rendered) > MESSAGE_LIMIT  # 1,000 characters of text; 5,000 of HTML
+    for chunk in split_message(rendered):
+        assert_telegram_html(chunk)
+
+
+def test_a_bare_ampersand_in_a_long_line_does_not_hang() -> None:
+    code = "from bot.texts import split_message; split_message('&' + 'x' * 5000)"
+    try:
+        done = subprocess.run([sys.executable, "-c", code], timeout=3, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail("split_message did not return within 3 seconds")
+    assert done.returncode == 0
