@@ -17,7 +17,7 @@ from bot.context import BotApplication, BotContext
 from bot.persistence import SqlitePersistence
 from bot.texts import texts
 from conversations import journey
-from handlers import errors, groups, participant
+from handlers import errors, groups, jobs, participant
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,8 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
     app.add_handler(journey.build())
     app.add_handlers(participant.handlers())
     app.add_error_handler(errors.report_error)
+    if app.job_queue is not None:
+        jobs.schedule(app.job_queue)
     return app
 
 

@@ -46,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # httpx logs every request URL at INFO, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # At DEBUG, PTB logs the parameters of every request: what people wrote, and replies.
+    logging.getLogger("telegram").setLevel(logging.INFO)
     try:
         if args.command == "run":
             return run()

@@ -9,13 +9,14 @@ from telegram import Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.messaging import acknowledge, retire_buttons, say
-from conversations.place import ANSWERING, place_of
+from conversations.place import place_of
 from conversations.questions import resume
 from conversations.screens import (
     ask_consent,
     expired,
     show_consent_step,
     show_place,
+    show_where_you_are,
     text_hash,
 )
 from conversations.states import END, INVITE, SHARE_WORKSHOP, State
@@ -42,6 +43,10 @@ async def start(update: Update, context: BotContext) -> int:
             context,
             "start_no_code",
             memberships=[(m, w) for m, w in zip(memberships, workshops, strict=True) if w],
+            total_of={
+                m.workshop_id: len(await storage.workshops.questions(m.workshop_id))
+                for m in memberships
+            },
         )
         return END
     code = context.args[0]
@@ -50,7 +55,6 @@ async def start(update: Update, context: BotContext) -> int:
         await say(update, context, "invite_unknown", malformed=not PAYLOAD.match(code))
         return END
     participant = await storage.participants.get(workshop.id, user.id)
-    await _pause_other_workshops(context, user.id, workshop.id)
     joined = participant is not None and participant.status not in ("declined", "withdrawn")
     if not workshop.is_open and not joined:
         context.user_data.pop(INVITE, None)
@@ -72,14 +76,8 @@ async def _welcome_back(
         await say(update, context, "already_submitted", workshop=workshop)
         return END
     # Whatever they were doing in this workshop, they carry on from where they were.
-    await context.storage.participants.move(participant.id)
+    await context.storage.participants.make_current(participant.id)
     return await resume(update, context)
-
-
-async def _pause_other_workshops(context: BotContext, user_id: int, keep: int) -> None:
-    for membership in await context.storage.participants.memberships(user_id):
-        if membership.workshop_id != keep and membership.status in (*ANSWERING, "reviewing"):
-            await context.storage.participants.move(membership.id, status="paused")
 
 
 async def on_consent(update: Update, context: BotContext) -> int | None:
@@ -100,7 +98,10 @@ async def on_consent(update: Update, context: BotContext) -> int | None:
 
     if cb.action == "more":
         await acknowledge(query)
+        await retire_buttons(query)
         await say(update, context, "consent_more", workshop=workshop)
+        if participant is not None and participant.status not in ("declined", "withdrawn"):
+            return await show_where_you_are(update, context)  # they have already agreed
         await ask_consent(update, context, workshop, "take_part")
         return State.CONSENT
 
@@ -110,6 +111,7 @@ async def on_consent(update: Update, context: BotContext) -> int | None:
         await acknowledge(query)
         await retire_buttons(query)
         context.user_data.pop(INVITE, None)
+        context.user_data.pop(SHARE_WORKSHOP, None)
         if cb.action == "later":
             await storage.participants.move(participant.id, status="paused", position=0)
             await say(update, context, "paused", workshop=workshop)
@@ -139,7 +141,9 @@ async def on_consent(update: Update, context: BotContext) -> int | None:
         return await show_consent_step(update, context, workshop, participant)
 
     consents = await storage.participants.consents(participant.id) if participant else {}
-    if participant is None or participant.status != "consenting" or purpose in consents:
+    earlier = consents.get(purpose)
+    already = earlier is not None and earlier.withdrawn_at is None
+    if participant is None or participant.status != "consenting" or already:
         return await expired(update, context)
     await acknowledge(query)
     await retire_buttons(query)
@@ -162,6 +166,12 @@ async def consent_text_only(update: Update, context: BotContext) -> int:
 
 async def cancel(update: Update, context: BotContext) -> int:
     """Leave the consent screens; nothing typed there was kept."""
-    context.user_data.pop(INVITE, None)
-    await say(update, context, "consent_cancelled")
+    invite = context.user_data.pop(INVITE, None)
+    user = update.effective_user
+    workshop = await context.storage.workshops.by_invite(invite) if invite else None
+    member = (
+        await context.storage.participants.get(workshop.id, user.id) if workshop and user else None
+    )
+    joined = member is not None and member.status not in ("declined", "withdrawn")
+    await say(update, context, "consent_cancelled", joined=joined)
     return END

@@ -9,7 +9,7 @@ from bot.context import BotContext
 from storage.models import Answer, Participant, Question, Workshop
 
 # Statuses in which plain text is the answer to the current question.
-ANSWERING = ("answering", "changing", "continuing")
+ANSWERING = ("answering", "continuing")
 
 
 @dataclass(frozen=True, slots=True)

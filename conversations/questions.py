@@ -9,7 +9,7 @@ from bot.callbacks import Callback
 from bot.context import BotContext
 from bot.messaging import acknowledge, retire_buttons, say
 from conversations import relationships as rel
-from conversations.place import ANSWERING, Place, answer_at, latest_place
+from conversations.place import ANSWERING, Place, answer_at, latest_place, place_of
 from conversations.screens import (
     SCALE,
     expired,
@@ -18,7 +18,7 @@ from conversations.screens import (
     show_question,
     show_review,
 )
-from conversations.states import END, INVITE, State
+from conversations.states import END, INVITE, SHARE_WORKSHOP, State
 
 # Telegram cuts messages at 4,096 characters, so a text this long has probably been split.
 LONG_TEXT = 4000
@@ -34,17 +34,18 @@ async def advance(update: Update, context: BotContext, place: Place) -> int:
     participants = context.storage.participants
     participant_id = place.participant.id
     nxt = place.participant.position + 1
-    if place.status == "changing" or nxt >= place.total:
-        await participants.move(participant_id, status="reviewing", position=place.total)
+    if place.participant.changing or nxt >= place.total:
+        await participants.move(
+            participant_id, status="reviewing", position=place.total, changing=False
+        )
     else:
         await participants.move(participant_id, status="answering", position=nxt)
-    moved = await latest_place(context, place.participant.telegram_user_id)
-    assert moved is not None
-    return await show_place(update, context, moved)
+    return await show_place(update, context, await refresh(context, place))
 
 
 async def refresh(context: BotContext, place: Place) -> Place:
-    fresh = await latest_place(context, place.participant.telegram_user_id)
+    """The same membership, read again after a change."""
+    fresh = await place_of(context, await context.storage.participants.by_id(place.participant.id))
     return fresh or place
 
 
@@ -107,6 +108,8 @@ async def _save_text(
         question.id,
         text,
         message_id=message.message_id,
+        # An answer made of several messages cannot follow an edit of one of them.
+        editable=not continuing and not still_long,
         status="continuing" if still_long else None,
     )
     if not saved:  # the same message again: it is already kept
@@ -210,8 +213,10 @@ async def _act(update: Update, context: BotContext, place: Place, cb: Callback) 
         await say(update, context, "paused", workshop=place.workshop)
         return END
     if cb.action == "back":
-        if place.status == "changing":
-            await storage.participants.move(pid, status="reviewing", position=place.total)
+        if place.participant.changing:
+            await storage.participants.move(
+                pid, status="reviewing", position=place.total, changing=False
+            )
         else:
             await storage.participants.move(
                 pid, status="answering", position=max(place.participant.position - 1, 0)
@@ -302,6 +307,7 @@ async def resume(update: Update, context: BotContext) -> int:
     if user is None:
         return END
     context.user_data.pop(INVITE, None)
+    context.user_data.pop(SHARE_WORKSHOP, None)
     place = await latest_place(context, user.id)
     if place is None:
         await say(update, context, "nothing_to_resume")

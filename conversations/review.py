@@ -32,7 +32,9 @@ async def on_review_button(update: Update, context: BotContext) -> int | None:
     position = cb.int_arg(0)
     if position >= place.total:
         return await expired(update, context)
-    await participants.move(place.participant.id, status="changing", position=position)
+    await participants.move(
+        place.participant.id, status="answering", position=position, changing=True
+    )
     fresh = await latest_place(context, user.id)
     assert fresh is not None
     await show_question(update, context, fresh)

@@ -62,7 +62,7 @@ async def show_question(
         question=question,
         number=place.number,
         total=place.total,
-        changing=place.status == "changing",
+        changing=place.participant.changing,
     )
     if in_place and update.callback_query is not None:
         await replace(update.callback_query, context, "question", buttons=rows, **values)
@@ -103,7 +103,7 @@ def _relationship_buttons(
 def _navigation(t: Texts, place: Place) -> list[Button]:
     pos = place.participant.position
     row: list[Button] = []
-    if pos > 0 or place.status == "changing":
+    if pos > 0 or place.participant.changing:
         row.append((t.label("buttons.back"), callbacks.make("wm", "back", pos)))
     row.append((t.label("buttons.skip"), callbacks.make("wm", "skip", pos)))
     row.append((t.label("buttons.pause"), callbacks.make("wm", "pause", pos)))
@@ -179,10 +179,10 @@ async def show_consent_step(
     t = context.texts
     context.user_data[INVITE] = workshop.invite_code
     consents = await context.storage.participants.consents(participant.id) if participant else {}
-    take_part = consents.get("take_part")
     for purpose in ("take_part", "updates", "quote"):
         decided = consents.get(purpose)
-        if decided is None or (purpose == "take_part" and not (take_part and take_part.active)):
+        undecided = decided is None or decided.withdrawn_at is not None
+        if undecided or (purpose == "take_part" and not decided.granted):
             await ask_consent(update, context, workshop, purpose)
             return State.CONSENT
     assert participant is not None
@@ -244,17 +244,33 @@ async def _member(context: BotContext, update: Update, workshop_id: int) -> Part
 # ---- finding the way back ------------------------------------------------------------------
 
 
-async def show_where_you_are(update: Update, context: BotContext) -> int:
-    """Show the screen the person was on, so nothing they were doing is lost."""
+async def show_where_you_are(
+    update: Update,
+    context: BotContext,
+    *,
+    intro: str | None = None,
+    nowhere: str | None = None,
+) -> int:
+    """Show the screen the person was on, so nothing they were doing is lost.
+
+    ``intro`` is said first when there is such a screen; ``nowhere`` when there is not.
+    """
     user = update.effective_user
     if user is None:
         return END
+
+    async def lead() -> None:
+        if intro is not None:
+            await say(update, context, intro)
+
     storage = context.storage
     share_workshop = context.user_data.get(SHARE_WORKSHOP)
     if isinstance(share_workshop, int):
         workshop = await storage.workshops.get(share_workshop)
         if workshop is not None and await _member(context, update, workshop.id):
+            await lead()
             return await show_share_prompt(update, context, workshop)
+    if share_workshop is not None:  # None while choosing a workshop: keep that
         context.user_data.pop(SHARE_WORKSHOP, None)
     invite = context.user_data.get(INVITE)
     if isinstance(invite, str):
@@ -262,16 +278,19 @@ async def show_where_you_are(update: Update, context: BotContext) -> int:
         if workshop is not None and workshop.is_open:
             participant = await storage.participants.get(workshop.id, user.id)
             if participant is None or participant.status in ("consenting", "ready", "declined"):
+                await lead()
                 return await show_consent_step(update, context, workshop, participant)
         context.user_data.pop(INVITE, None)
     place = await latest_place(context, user.id)
-    if place is None:
-        return END
-    if place.status in (*ANSWERING, "reviewing"):
+    if place is not None and place.status in (*ANSWERING, "reviewing"):
+        await lead()
         return await show_place(update, context, place)
-    if place.status in ("consenting", "ready"):
+    if place is not None and place.status in ("consenting", "ready"):
+        await lead()
         return await show_consent_step(update, context, place.workshop, place.participant)
-    if place.status == "paused":
+    if nowhere is not None:
+        await say(update, context, nowhere)
+    if place is not None and place.status == "paused":
         await say(update, context, "paused_reminder", workshop=place.workshop)
     return END
 
@@ -282,5 +301,4 @@ async def expired(update: Update, context: BotContext) -> int:
     if query is not None:
         await acknowledge(query)
         await retire_buttons(query)
-    await say(update, context, "expired")
-    return await show_where_you_are(update, context)
+    return await show_where_you_are(update, context, intro="expired", nowhere="expired_nowhere")

@@ -43,7 +43,7 @@ async def begin(update: Update, context: BotContext) -> int:
     workshops = [await context.storage.workshops.get(m.workshop_id) for m in members]
     rows = [[(w.title, callbacks.make("sh", "pick", w.id))] for w in workshops if w is not None]
     rows.append([(context.texts.label("buttons.cancel"), callbacks.make("sh", "cancel"))])
-    context.user_data.pop(SHARE_WORKSHOP, None)
+    context.user_data[SHARE_WORKSHOP] = None  # choosing: the buttons say which
     await say(update, context, "share_pick", buttons=rows)
     return State.SHARING
 
@@ -66,9 +66,17 @@ async def add_text(update: Update, context: BotContext) -> int:
     if message is None or message.text is None:
         return State.SHARING
     member = await _sharer(update, context)
-    if member is None:
-        await say(update, context, "share_pick_first")
+    if (
+        member is None
+        and SHARE_WORKSHOP in context.user_data
+        and not context.user_data[SHARE_WORKSHOP]
+    ):
+        await say(update, context, "share_pick_first")  # the workshop buttons are showing
         return State.SHARING
+    if member is None:  # erased meanwhile, or no longer a member: sharing is over
+        context.user_data.pop(SHARE_WORKSHOP, None)
+        await say(update, context, "text_not_kept", workshop=None, status=None)
+        return END
     text = message.text.strip()[:VIEW_LIMIT]
     await context.storage.views.add_draft(member.id, text, message.message_id)
     t = context.texts

@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot import callbacks
 from bot.context import BotContext
 from bot.messaging import acknowledge, retire_buttons, say
+from conversations import questions
 from conversations.screens import expired, show_where_you_are
 from conversations.states import INVITE, SHARE_WORKSHOP
 from storage.models import Participant
@@ -119,11 +120,6 @@ async def on_forget_button(update: Update, context: BotContext) -> None:
     await say(update, context, "forget_done", workshop=workshop)
 
 
-async def nothing_to_cancel(update: Update, context: BotContext) -> None:
-    """/cancel when no flow is open."""
-    await say(update, context, "nothing_to_cancel")
-
-
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not have: say so kindly and show where the person is."""
     await say(update, context, "unknown_command")
@@ -142,7 +138,9 @@ async def edited(update: Update, context: BotContext) -> None:
         return
     for member in await storage.participants.memberships(user.id):
         answer = await storage.answers.by_message(member.id, message.message_id)
-        if answer is not None and isinstance(answer.value, str):
+        questions = await storage.workshops.questions(member.workshop_id)
+        kinds = {q.id: q.kind for q in questions}
+        if answer is not None and kinds.get(answer.question_id) == "text":
             await storage.answers.replace_text(member.id, answer.question_id, message.text)
             await say(update, context, "edit_kept", what="answer")
             return
@@ -165,7 +163,8 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("help", show_help, filters=PRIVATE_MESSAGE),
         CommandHandler("mine", show_mine, filters=PRIVATE_MESSAGE),
         CommandHandler("forget", forget, filters=PRIVATE_MESSAGE),
-        CommandHandler("cancel", nothing_to_cancel, filters=PRIVATE_MESSAGE),
+        # No conversation state (e.g. after a crash): the database still knows the questions.
+        CommandHandler("cancel", questions.cancel, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(on_forget_button, pattern=callbacks.flow_pattern("fg")),
         MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, unknown_command),
         MessageHandler(EDITED, edited),

@@ -7,7 +7,8 @@ from pathlib import Path
 from storage.answers import Answers
 from storage.conversations import ConversationStates, UserData
 from storage.db import Database
-from storage.errors import StorageError, StorageUnavailable, UnknownInvite
+from storage.errors import StorageError, StorageUnavailable
+from storage.housekeeping import Housekeeping
 from storage.meta import Meta
 from storage.participants import Participants
 from storage.views import Views
@@ -17,6 +18,7 @@ __all__ = [
     "Answers",
     "ConversationStates",
     "Database",
+    "Housekeeping",
     "Meta",
     "NewQuestion",
     "NewWorkshop",
@@ -24,7 +26,6 @@ __all__ = [
     "Storage",
     "StorageError",
     "StorageUnavailable",
-    "UnknownInvite",
     "UserData",
     "Views",
     "Workshops",
@@ -43,6 +44,7 @@ class Storage:
         self.conversations = ConversationStates(self.db)
         self.user_data = UserData(self.db)
         self.meta = Meta(self.db)
+        self.housekeeping = Housekeeping(self.db)
 
     async def open(self) -> None:
         await self.db.open()

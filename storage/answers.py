@@ -44,12 +44,15 @@ class Answers:
         *,
         skipped: bool = False,
         message_id: int | None = None,
+        editable: bool = False,
         status: str | None = None,
         position: int | None = None,
     ) -> bool:
         """Store an answer and where the participant goes next, in one transaction.
 
         Returns False and changes nothing when ``message_id`` was already used.
+        ``editable``: the answer is exactly that message's text, so editing the message
+        in Telegram may replace it; any other answer forgets which message it came from.
         """
         now = utcnow()
         encoded = None if skipped else json.dumps(value, ensure_ascii=False)
@@ -62,10 +65,16 @@ class Answers:
                    VALUES (?, ?, ?, ?, ?, ?)
                    ON CONFLICT (participant_id, question_id) DO UPDATE SET
                        value = excluded.value, skipped = excluded.skipped,
-                       source_message_id = COALESCE(excluded.source_message_id,
-                                                    answers.source_message_id),
+                       source_message_id = excluded.source_message_id,
                        answered_at = excluded.answered_at""",
-                (participant_id, question_id, encoded, int(skipped), message_id, now),
+                (
+                    participant_id,
+                    question_id,
+                    encoded,
+                    int(skipped),
+                    message_id if editable else None,
+                    now,
+                ),
             )
             if status is not None or position is not None:
                 await conn.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from storage.db import Database
+from storage.db import Database, utcnow
 
 ConversationKey = tuple[int | str, ...]
 
@@ -28,10 +28,13 @@ class ConversationStates:
                 "DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, encoded_key)
             )
             return
+        user_id = key[-1] if key and isinstance(key[-1], int) else None
         await self.db.execute(
-            """INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)
-               ON CONFLICT (name, key) DO UPDATE SET state = excluded.state""",
-            (name, encoded_key, json.dumps(state)),
+            """INSERT INTO ptb_conversations (name, key, user_id, state, updated_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (name, key) DO UPDATE SET
+                   state = excluded.state, updated_at = excluded.updated_at""",
+            (name, encoded_key, user_id, json.dumps(state), utcnow()),
         )
 
 
@@ -50,9 +53,10 @@ class UserData:
             await self.drop(user_id)
             return
         await self.db.execute(
-            """INSERT INTO ptb_user_data (user_id, data) VALUES (?, ?)
-               ON CONFLICT (user_id) DO UPDATE SET data = excluded.data""",
-            (user_id, json.dumps(data)),
+            """INSERT INTO ptb_user_data (user_id, data, updated_at) VALUES (?, ?, ?)
+               ON CONFLICT (user_id) DO UPDATE SET
+                   data = excluded.data, updated_at = excluded.updated_at""",
+            (user_id, json.dumps(data), utcnow()),
         )
 
     async def drop(self, user_id: int) -> None:

@@ -1,8 +1,7 @@
 """Errors raised by the storage layer.
 
 StorageError
- ├── StorageUnavailable   the database cannot be opened or used
- └── UnknownInvite        no open workshop has that invite code
+ └── StorageUnavailable   the database cannot be opened or used
 """
 
 
@@ -12,7 +11,3 @@ class StorageError(Exception):
 
 class StorageUnavailable(StorageError):
     """The database cannot be opened or used."""
-
-
-class UnknownInvite(StorageError):
-    """No open workshop has that invite code."""

@@ -18,7 +18,7 @@ QUESTION_KINDS: tuple[str, ...] = ("text", "choice", "scale", "relationships")
 PURPOSES: tuple[str, ...] = ("take_part", "updates", "quote")
 
 # Where a participant is in the journey.
-UNFINISHED = ("ready", "answering", "paused", "changing", "continuing", "reviewing")
+UNFINISHED = ("ready", "answering", "paused", "continuing", "reviewing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,7 @@ class Participant:
     pseudonym: str
     status: str
     position: int
+    changing: bool
     joined_at: str
     last_seen_at: str
     submitted_at: str | None

@@ -18,6 +18,7 @@ def _participant(row: aiosqlite.Row) -> Participant:
         pseudonym=row["pseudonym"],
         status=row["status"],
         position=row["position"],
+        changing=bool(row["changing"]),
         joined_at=row["joined_at"],
         last_seen_at=row["last_seen_at"],
         submitted_at=row["submitted_at"],
@@ -61,7 +62,7 @@ class Participants:
         row = await self.db.fetchone(
             """SELECT * FROM participants
                WHERE telegram_user_id = ? AND status NOT IN ('declined', 'withdrawn')
-               ORDER BY last_seen_at DESC, id DESC LIMIT 1""",
+               ORDER BY activity DESC, id DESC LIMIT 1""",
             (telegram_user_id,),
         )
         return _participant(row) if row else None
@@ -71,7 +72,7 @@ class Participants:
         rows = await self.db.fetchall(
             """SELECT * FROM participants
                WHERE telegram_user_id = ? AND status NOT IN ('declined', 'withdrawn')
-               ORDER BY last_seen_at DESC, id DESC""",
+               ORDER BY activity DESC, id DESC""",
             (telegram_user_id,),
         )
         return [_participant(r) for r in rows]
@@ -85,12 +86,17 @@ class Participants:
         text_sha256: str,
         method: str,
     ) -> Participant:
-        """Record the take-part decision; the participant row is created by this decision."""
+        """Record the take-part decision; the participant row is created by this decision.
+
+        Someone who erased their data and joins again gets a new pseudonym, so what they
+        say now cannot be linked to what they erased.
+        """
         now = utcnow()
         status = "consenting" if granted else "declined"
         async with self.db.transaction() as conn:
             async with conn.execute(
-                "SELECT id FROM participants WHERE workshop_id = ? AND telegram_user_id = ?",
+                """SELECT id, status FROM participants
+                   WHERE workshop_id = ? AND telegram_user_id = ?""",
                 (workshop_id, telegram_user_id),
             ) as cur:
                 row = await cur.fetchone()
@@ -102,19 +108,55 @@ class Participants:
                        VALUES (?, ?, ?, ?, ?, ?)""",
                     (workshop_id, telegram_user_id, pseudonym, status, now, now),
                 )
-                participant_id = cur.lastrowid
+                participant_id = cur.lastrowid or 0
             else:
                 participant_id = row["id"]
+                if row["status"] == "withdrawn" and granted:
+                    await conn.execute(
+                        "UPDATE participants SET pseudonym = ?, joined_at = ? WHERE id = ?",
+                        (await _free_pseudonym(conn, workshop_id), now, participant_id),
+                    )
                 await conn.execute(
-                    "UPDATE participants SET status = ?, last_seen_at = ? WHERE id = ?",
+                    """UPDATE participants SET status = ?, position = 0, changing = 0,
+                           last_seen_at = ? WHERE id = ?""",
                     (status, now, participant_id),
                 )
             await self._upsert_consent(
-                conn, participant_id or 0, "take_part", granted, text_sha256, method, now
+                conn, participant_id, "take_part", granted, text_sha256, method, now
             )
-        participant = await self.by_id(participant_id or 0)
+            if granted:
+                await self._make_current(conn, participant_id, telegram_user_id)
+        participant = await self.by_id(participant_id)
         assert participant is not None
         return participant
+
+    async def make_current(self, participant_id: int) -> None:
+        """Make this the workshop the person is working in; pause their questions elsewhere."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT telegram_user_id FROM participants WHERE id = ?", (participant_id,)
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None:
+                await self._make_current(conn, participant_id, row["telegram_user_id"])
+
+    @staticmethod
+    async def _make_current(
+        conn: aiosqlite.Connection, participant_id: int, telegram_user_id: int
+    ) -> None:
+        await conn.execute(
+            """UPDATE participants SET status = 'paused'
+               WHERE telegram_user_id = ? AND id != ?
+                 AND status IN ('answering', 'continuing', 'reviewing')""",
+            (telegram_user_id, participant_id),
+        )
+        await conn.execute(
+            """UPDATE participants SET activity =
+                   (SELECT COALESCE(MAX(activity), 0) + 1 FROM participants
+                    WHERE telegram_user_id = ?)
+               WHERE id = ?""",
+            (telegram_user_id, participant_id),
+        )
 
     async def decide(
         self,
@@ -169,19 +211,32 @@ class Participants:
         }
 
     async def move(
-        self, participant_id: int, *, status: str | None = None, position: int | None = None
+        self,
+        participant_id: int,
+        *,
+        status: str | None = None,
+        position: int | None = None,
+        changing: bool | None = None,
     ) -> None:
-        """Change where the participant is; either part may be left as it is."""
+        """Change where the participant is; any part left as None stays as it is."""
         now = utcnow()
         submitted = now if status == "submitted" else None
         await self.db.execute(
             """UPDATE participants SET
                    status = COALESCE(?, status),
                    position = COALESCE(?, position),
+                   changing = COALESCE(?, changing),
                    submitted_at = COALESCE(?, submitted_at),
                    last_seen_at = ?
                WHERE id = ?""",
-            (status, position, submitted, now, participant_id),
+            (
+                status,
+                position,
+                None if changing is None else int(changing),
+                submitted,
+                now,
+                participant_id,
+            ),
         )
 
     async def withdraw(self, participant_id: int) -> None:
@@ -199,7 +254,7 @@ class Participants:
                 (now, participant_id),
             )
             await conn.execute(
-                """UPDATE participants SET status = 'withdrawn', position = 0,
+                """UPDATE participants SET status = 'withdrawn', position = 0, changing = 0,
                        submitted_at = NULL, last_seen_at = ? WHERE id = ?""",
                 (now, participant_id),
             )

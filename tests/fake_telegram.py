@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
+
+# What Telegram's HTML parse mode accepts.
+ALLOWED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+    "blockquote", "tg-spoiler", "span", "tg-emoji",
+}  # fmt: skip
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z-]*)(?:\s[^<>]*)?>")
+_BAD_ENTITY = re.compile(r"&(?!(?:lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);)")
+
+
+def html_problem(text: str) -> str | None:
+    """Why Telegram would refuse this HTML message, or None if it would accept it."""
+    stack: list[str] = []
+    for match in _TAG.finditer(text):
+        name = match.group(2).lower()
+        if name not in ALLOWED_TAGS:
+            return f"unsupported start tag {name!r}"
+        if not match.group(1):
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return f"unmatched end tag {name!r}"
+    if stack:
+        return f"unclosed tag {stack[-1]!r}"
+    bare = _TAG.sub("", text)
+    if "<" in bare or ">" in bare:
+        return "unescaped < or >"
+    if _BAD_ENTITY.search(bare):
+        return "unsupported entity"
+    visible = html.unescape(bare)
+    if len(visible) > 4096:
+        return "message is too long"
+    if not visible.strip():
+        return "message text is empty"
+    return None
+
 
 BOT_USER = {
     "id": 777000111,
@@ -84,9 +121,17 @@ class FakeTelegram(BaseRequest):
         queued = self.failures.get(endpoint)
         if queued:
             code, description = queued.pop(0)
-            body = {"ok": False, "error_code": code, "description": description}
-            return code, json.dumps(body).encode()
+            return self._error(code, description)
+        if endpoint in ("sendMessage", "editMessageText") and params.get("parse_mode") == "HTML":
+            problem = html_problem(str(params.get("text", "")))
+            if problem is not None:
+                return self._error(400, f"Bad Request: can't parse entities: {problem}")
         return 200, json.dumps({"ok": True, "result": self._result(endpoint, params)}).encode()
+
+    @staticmethod
+    def _error(code: int, description: str) -> tuple[int, bytes]:
+        body = {"ok": False, "error_code": code, "description": description}
+        return code, json.dumps(body).encode()
 
     def _result(self, endpoint: str, params: dict[str, Any]) -> Any:
         if endpoint == "getMe":

@@ -220,11 +220,50 @@ async def test_second_start_other_workshop_pauses_the_first(
     await chat.join(chat.invite)
     await chat.say("Family")
     await chat.say(f"/start {other.invite_code}")
+    assert "Can we keep your answers?" in chat.last_text()
+    first = await bot.storage.participants.get(workshop.id, 4242)
+    assert first is not None
+    assert first.status == "answering"  # only reading about the other one so far
+    await chat.press("Yes, I agree to take part")
     first = await bot.storage.participants.get(workshop.id, 4242)
     assert first is not None
     assert first.status == "paused"
     assert first.position == 1
-    assert "Can we keep your answers?" in chat.last_text()
+
+
+async def test_back_to_the_first_workshop_answers_go_there(
+    chat: Chat, bot: RunningBot, workshop: Workshop
+) -> None:
+    other = await bot.storage.workshops.create(load_workshop_file(EXAMPLE))
+    await chat.join(chat.invite)
+    await chat.say("Family")
+    await chat.join(other.invite_code)
+    calls = await chat.say(f"/start {chat.invite}")
+    assert "Welcome back to <b>Getting to appointments" in chat.texts(calls)[0]
+    assert "Question 2 of 6" in chat.last_text()
+    await chat.say("meant for the first workshop")
+    first = await bot.storage.participants.get(workshop.id, 4242)
+    second = await bot.storage.participants.get(other.id, 4242)
+    assert first is not None
+    assert second is not None
+    first_answers = await bot.storage.answers.for_participant(first.id)
+    assert sorted(a.value for a in first_answers.values()) == [
+        "Family",
+        "meant for the first workshop",
+    ]
+    assert await bot.storage.answers.for_participant(second.id) == {}
+    assert second.status == "paused"
+
+
+async def test_closed_invite_mid_questions_leaves_questions_alone(
+    chat: Chat, bot: RunningBot
+) -> None:
+    closed = await bot.storage.workshops.create(load_workshop_file(EXAMPLE))
+    await bot.storage.workshops.set_status(closed.id, "closed")
+    await chat.join(chat.invite)
+    await chat.say(f"/start {closed.invite_code}")
+    await chat.say("Family")
+    assert "Question 2 of 6" in chat.last_text()
 
 
 async def test_same_message_delivered_twice_is_kept_once(chat: Chat, bot: RunningBot) -> None:

@@ -208,8 +208,7 @@ async def test_transaction_rolls_back_on_sql_error(fresh_storage: Storage) -> No
 
 async def test_execute_returns_last_row_id(fresh_storage: Storage) -> None:
     db = fresh_storage.db
-    first = await db.execute("INSERT INTO ptb_user_data (user_id, data) VALUES (?, ?)", (41, "{}"))
-    second = await db.execute(
-        "INSERT INTO ptb_user_data (user_id, data) VALUES (?, ?)", (42, "{}")
-    )
+    insert = "INSERT INTO ptb_user_data (user_id, data, updated_at) VALUES (?, ?, 'now')"
+    first = await db.execute(insert, (41, "{}"))
+    second = await db.execute(insert, (42, "{}"))
     assert (first, second) == (41, 42)

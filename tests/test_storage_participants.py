@@ -226,7 +226,7 @@ async def test_answer_is_keyed_by_participant_and_question(
     q1, q2 = await question_ids(fresh_storage, workshop)
     answers = fresh_storage.answers
     assert await answers.save(member.id, q1, "buses", message_id=10) is True
-    assert await answers.save(member.id, q1, "trains", message_id=11) is True
+    assert await answers.save(member.id, q1, "trains", message_id=11, editable=True) is True
     assert await answers.save(member.id, q2, 1) is True
 
     assert await count(fresh_storage, "SELECT count(*) FROM answers") == 2
@@ -234,6 +234,7 @@ async def test_answer_is_keyed_by_participant_and_question(
     assert got[q1].value == "trains"
     assert got[q1].skipped is False
     assert got[q1].source_message_id == 11
+    assert got[q2].source_message_id is None
     assert got[q2].value == 1
     assert got[q2].source_message_id is None
 
@@ -283,7 +284,7 @@ async def test_answer_values_round_trip_as_json(
 ) -> None:
     q1, _ = await question_ids(fresh_storage, workshop)
     value = {"entries": [{"who": "Zoë", "how_often": "Every day", "support": ["Phone"]}]}
-    await fresh_storage.answers.save(member.id, q1, value, message_id=5)
+    await fresh_storage.answers.save(member.id, q1, value, message_id=5, editable=True)
     a = await fresh_storage.answers.by_message(member.id, 5)
     assert a is not None
     assert a.value == value
@@ -407,18 +408,27 @@ async def test_withdraw_erases_answers_and_views_and_withdraws_consent(
     assert await fresh_storage.answers.save(member.id, q1, "back again", message_id=1) is True
 
 
-async def test_latest_and_memberships_order_by_last_seen(
+async def test_latest_is_the_membership_made_current_last(
     fresh_storage: Storage, workshop: Workshop
 ) -> None:
     other = await fresh_storage.workshops.create(new_workshop("Trains"))
     parts = fresh_storage.participants
     a = await parts.decide_take_part(workshop.id, 5, granted=True, text_sha256=HASH, method="b")
+    await parts.move(a.id, status="answering")
     b = await parts.decide_take_part(other.id, 5, granted=True, text_sha256=HASH, method="b")
-    # Same second is likely: the tie is broken by id, newest first.
-    await fresh_storage.db.execute(
-        "UPDATE participants SET last_seen_at = '2020-01-01T00:00:00+00:00' WHERE id = ?", (b.id,)
-    )
+    latest = await parts.latest(5)
+    assert latest is not None
+    assert latest.id == b.id  # all in the same second: no clock tie decides
+    paused = await parts.by_id(a.id)
+    assert paused is not None
+    assert paused.status == "paused"  # questions elsewhere wait
+    await parts.make_current(a.id)
     latest = await parts.latest(5)
     assert latest is not None
     assert latest.id == a.id
     assert [m.id for m in await parts.memberships(5)] == [a.id, b.id]
+    # Moving the other membership (e.g. pausing it) does not make it current.
+    await parts.move(b.id, status="paused")
+    latest = await parts.latest(5)
+    assert latest is not None
+    assert latest.id == a.id

@@ -42,15 +42,19 @@ CREATE TABLE participants (
     pseudonym        TEXT    NOT NULL,
     status           TEXT    NOT NULL CHECK (status IN
                          ('declined', 'consenting', 'ready', 'answering', 'paused',
-                          'changing', 'continuing', 'reviewing', 'submitted', 'withdrawn')),
+                          'continuing', 'reviewing', 'submitted', 'withdrawn')),
     position         INTEGER NOT NULL DEFAULT 0,
+    -- 1 while changing one answer from the review screen: afterwards, back to the review.
+    changing         INTEGER NOT NULL DEFAULT 0 CHECK (changing IN (0, 1)),
+    -- Which of a person's workshops they used last: bigger is later (no clock ties).
+    activity         INTEGER NOT NULL DEFAULT 0,
     joined_at        TEXT    NOT NULL,
     last_seen_at     TEXT    NOT NULL,
     submitted_at     TEXT,
     UNIQUE (workshop_id, telegram_user_id),
     UNIQUE (workshop_id, pseudonym)
 );
-CREATE INDEX participants_by_user ON participants (telegram_user_id, last_seen_at);
+CREATE INDEX participants_by_user ON participants (telegram_user_id, activity);
 
 CREATE TABLE consents (
     id             INTEGER PRIMARY KEY,
@@ -98,14 +102,19 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- Flow state (PTB persistence). Rows of people who never agreed to take part are
+-- purged after a day (storage.housekeeping).
 CREATE TABLE ptb_conversations (
-    name  TEXT NOT NULL,
-    key   TEXT NOT NULL,  -- JSON list of ints
-    state TEXT NOT NULL,  -- JSON
+    name       TEXT    NOT NULL,
+    key        TEXT    NOT NULL,  -- JSON list of ints: chat id, user id
+    user_id    INTEGER,
+    state      TEXT    NOT NULL,  -- JSON
+    updated_at TEXT    NOT NULL,
     PRIMARY KEY (name, key)
 ) WITHOUT ROWID;
 
 CREATE TABLE ptb_user_data (
-    user_id INTEGER PRIMARY KEY,
-    data    TEXT NOT NULL  -- JSON; only small flow state such as the invite being read
+    user_id    INTEGER PRIMARY KEY,
+    data       TEXT    NOT NULL,  -- JSON; only small flow state such as the invite being read
+    updated_at TEXT    NOT NULL
 );
