@@ -17,7 +17,7 @@ async def housekeeping(context: BotContext) -> None:
     """Delete answers past their retention period and stale state of non-participants."""
     storage = context.storage
     expired = await storage.housekeeping.apply_retention()
-    strangers = await storage.housekeeping.forget_strangers()
+    strangers = await storage.housekeeping.forget_strangers(keep=context.settings.admins)
     if expired or strangers:
         log.info("housekeeping: %d old answers/views deleted, %d stale states", expired, strangers)
 

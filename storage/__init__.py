@@ -4,28 +4,42 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.about import AboutYou
 from storage.answers import Answers
+from storage.audit import Audit
 from storage.conversations import ConversationStates, UserData
 from storage.db import Database
 from storage.errors import StorageError, StorageUnavailable
+from storage.facilitators import Facilitators
+from storage.feed import Feed
 from storage.housekeeping import Housekeeping
 from storage.meta import Meta
+from storage.opens import LinkOpens
 from storage.participants import Participants
+from storage.stats import Stats
+from storage.themes import Themes
 from storage.views import Views
 from storage.workshops import NewQuestion, NewWorkshop, Workshops
 
 __all__ = [
+    "AboutYou",
     "Answers",
+    "Audit",
     "ConversationStates",
     "Database",
+    "Facilitators",
+    "Feed",
     "Housekeeping",
+    "LinkOpens",
     "Meta",
     "NewQuestion",
     "NewWorkshop",
     "Participants",
+    "Stats",
     "Storage",
     "StorageError",
     "StorageUnavailable",
+    "Themes",
     "UserData",
     "Views",
     "Workshops",
@@ -45,6 +59,13 @@ class Storage:
         self.user_data = UserData(self.db)
         self.meta = Meta(self.db)
         self.housekeeping = Housekeeping(self.db)
+        self.facilitators = Facilitators(self.db)
+        self.audit = Audit(self.db)
+        self.opens = LinkOpens(self.db, self.meta)
+        self.themes = Themes(self.db)
+        self.feed = Feed(self.db)
+        self.stats = Stats(self.db)
+        self.about = AboutYou(self.db)
 
     async def open(self) -> None:
         await self.db.open()

@@ -3,6 +3,7 @@ and flow state of people who opened an invite but never agreed to take part."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from storage.db import Database
@@ -38,19 +39,28 @@ class Housekeeping:
             await self.db.checkpoint()
         return deleted
 
-    async def forget_strangers(self, now: datetime | None = None) -> int:
-        """Drop flow state (an invite being read) of people who never agreed to take part."""
+    async def forget_strangers(
+        self, now: datetime | None = None, keep: Collection[int] = ()
+    ) -> int:
+        """Drop flow state (an invite being read) of people who never agreed to take part.
+
+        Participants, facilitators and the ``keep`` ids (owners) keep theirs.
+        """
         cutoff = _ago(now or datetime.now(UTC), hours=STRANGER_STATE_HOURS)
-        members = """SELECT telegram_user_id FROM participants
-                     WHERE status NOT IN ('declined', 'withdrawn')"""
+        known = """SELECT telegram_user_id FROM participants
+                   WHERE status NOT IN ('declined', 'withdrawn')
+                   UNION SELECT telegram_user_id FROM facilitators"""
+        kept = ", ".join(str(int(k)) for k in keep) or "NULL"
         async with self.db.transaction() as conn:
             first = await conn.execute(
-                f"DELETE FROM ptb_user_data WHERE updated_at < ? AND user_id NOT IN ({members})",
+                f"""DELETE FROM ptb_user_data WHERE updated_at < ?
+                    AND user_id NOT IN ({known}) AND user_id NOT IN ({kept})""",
                 (cutoff,),
             )
             second = await conn.execute(
                 f"""DELETE FROM ptb_conversations WHERE updated_at < ?
-                    AND (user_id IS NULL OR user_id NOT IN ({members}))""",
+                    AND (user_id IS NULL OR (user_id NOT IN ({known})
+                         AND user_id NOT IN ({kept})))""",
                 (cutoff,),
             )
         return max(first.rowcount, 0) + max(second.rowcount, 0)

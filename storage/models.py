@@ -57,6 +57,10 @@ class Workshop:
     invite_code: str
     status: str
     created_at: str
+    update_cadence_days: int = 14
+    closing_message: str | None = None
+    closed_at: str | None = None
+    created_by: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -135,3 +139,48 @@ class Relationship:
             support=list(data.get("support") or []),
             complete=bool(data.get("complete")),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class AboutQuestion:
+    """An optional "about you" question, for checking who is (and is not) taking part."""
+
+    id: int
+    workshop_id: int
+    position: int
+    key: str
+    prompt: str
+    options: tuple[str, ...]
+    targets: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    id: int
+    workshop_id: int
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeCount:
+    theme: Theme
+    items: int
+    views: int
+    participants: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One answer or shared view, as a facilitator browses them."""
+
+    kind: str  # "answer" or "view"
+    id: int
+    pseudonym: str
+    question_kind: str | None
+    question_prompt: str | None
+    question_position: int | None
+    value: Any
+    at: str
+    themes: tuple[str, ...]
+    quote_ok: bool

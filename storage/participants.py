@@ -246,6 +246,9 @@ class Participants:
             await conn.execute("DELETE FROM answers WHERE participant_id = ?", (participant_id,))
             await conn.execute("DELETE FROM views WHERE participant_id = ?", (participant_id,))
             await conn.execute(
+                "DELETE FROM about_answers WHERE participant_id = ?", (participant_id,)
+            )
+            await conn.execute(
                 "DELETE FROM seen_messages WHERE participant_id = ?", (participant_id,)
             )
             await conn.execute(

@@ -5,15 +5,23 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiosqlite
 
 from storage.db import Database, utcnow
 from storage.models import Question, SupportContact, Workshop
 
-# Facilitator invites (a later feature) use payloads that start with this prefix.
+# Facilitator invites use deep-link payloads that start with this prefix.
 FACILITATOR_PREFIX = "f_"
+
+# Fields a facilitator may change after creating a workshop.
+EDITABLE = frozenset(
+    {
+        "title", "purpose", "engagement_level", "can_change", "cannot_change", "who_decides",
+        "decide_by", "hear_back", "timezone", "retention_days", "update_cadence_days",
+    }
+)  # fmt: skip
 
 
 def new_invite_code() -> str:
@@ -34,6 +42,14 @@ class NewQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class NewAboutQuestion:
+    key: str
+    prompt: str
+    options: tuple[str, ...]
+    targets: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class NewWorkshop:
     title: str
     purpose: str
@@ -48,6 +64,8 @@ class NewWorkshop:
     questions: tuple[NewQuestion, ...]
     timezone: str = "Europe/London"
     retention_days: int = 365
+    update_cadence_days: int = 14
+    about_you: tuple[NewAboutQuestion, ...] = ()
 
 
 def _workshop(row: aiosqlite.Row) -> Workshop:
@@ -68,6 +86,10 @@ def _workshop(row: aiosqlite.Row) -> Workshop:
         invite_code=row["invite_code"],
         status=row["status"],
         created_at=row["created_at"],
+        update_cadence_days=row["update_cadence_days"],
+        closing_message=row["closing_message"],
+        closed_at=row["closed_at"],
+        created_by=row["created_by"],
     )
 
 
@@ -92,15 +114,19 @@ class Workshops:
         # Question sets never change once stored, and are read on every answer.
         self._questions: dict[int, tuple[Question, ...]] = {}
 
-    async def create(self, new: NewWorkshop) -> Workshop:
-        """Store a workshop with its questions and a fresh invite code."""
+    async def create(self, new: NewWorkshop, *, created_by: int | None = None) -> Workshop:
+        """Store a workshop with its questions and a fresh invite code.
+
+        Whoever created it (from Telegram) becomes its first facilitator.
+        """
         code = new_invite_code()
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 """INSERT INTO workshops (title, purpose, engagement_level, can_change,
                        cannot_change, who_decides, decide_by, hear_back, support, ground_rules,
-                       timezone, retention_days, invite_code, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       timezone, retention_days, invite_code, created_at,
+                       update_cadence_days, created_by)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     new.title,
                     new.purpose,
@@ -116,6 +142,8 @@ class Workshops:
                     new.retention_days,
                     code,
                     utcnow(),
+                    new.update_cadence_days,
+                    created_by,
                 ),
             )
             workshop_id = cur.lastrowid
@@ -127,6 +155,27 @@ class Workshops:
                     for i, q in enumerate(new.questions)
                 ],
             )
+            await conn.executemany(
+                """INSERT INTO about_questions (workshop_id, position, key, prompt, options,
+                       targets) VALUES (?, ?, ?, ?, ?, ?)""",
+                [
+                    (
+                        workshop_id,
+                        i,
+                        q.key,
+                        q.prompt,
+                        json.dumps(list(q.options)),
+                        json.dumps(q.targets),
+                    )
+                    for i, q in enumerate(new.about_you)
+                ],
+            )
+            if created_by is not None:
+                await conn.execute(
+                    """INSERT INTO facilitators (workshop_id, telegram_user_id, added_by,
+                           added_at) VALUES (?, ?, ?, ?)""",
+                    (workshop_id, created_by, created_by, utcnow()),
+                )
         workshop = await self.get(workshop_id or 0)
         assert workshop is not None
         return workshop
@@ -148,6 +197,36 @@ class Workshops:
         await self.db.execute(
             "UPDATE workshops SET status = ? WHERE id = ?", (status, workshop_id)
         )
+
+    async def close(self, workshop_id: int, closing_message: str | None) -> None:
+        """Close to new participants; latecomers who open the link read the message."""
+        await self.db.execute(
+            """UPDATE workshops SET status = 'closed', closed_at = ?, closing_message = ?
+               WHERE id = ?""",
+            (utcnow(), closing_message, workshop_id),
+        )
+
+    async def reopen(self, workshop_id: int) -> None:
+        await self.db.execute(
+            "UPDATE workshops SET status = 'open', closed_at = NULL WHERE id = ?", (workshop_id,)
+        )
+
+    async def update(self, workshop_id: int, field_name: str, value: object) -> None:
+        """Change one editable field; lists are stored as JSON."""
+        if field_name not in EDITABLE:
+            raise ValueError(f"not an editable field: {field_name}")
+        stored = json.dumps(list(value)) if isinstance(value, list | tuple) else value
+        await self.db.execute(
+            f"UPDATE workshops SET {field_name} = ? WHERE id = ?", (stored, workshop_id)
+        )
+
+    async def participant_counts(self, workshop_id: int) -> dict[str, int]:
+        """How many people are at each status in this workshop."""
+        rows = await self.db.fetchall(
+            "SELECT status, COUNT(*) AS n FROM participants WHERE workshop_id = ? GROUP BY status",
+            (workshop_id,),
+        )
+        return {r["status"]: r["n"] for r in rows}
 
     async def questions(self, workshop_id: int) -> Sequence[Question]:
         if workshop_id not in self._questions:

@@ -1,0 +1,103 @@
+"""Who may run which workshop, and one-time links that make someone a facilitator."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from storage.db import Database, utcnow
+from storage.workshops import FACILITATOR_PREFIX
+
+INVITE_DAYS = 7
+
+
+class Facilitators:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def is_facilitator(self, workshop_id: int, telegram_user_id: int) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM facilitators WHERE workshop_id = ? AND telegram_user_id = ?",
+            (workshop_id, telegram_user_id),
+        )
+        return row is not None
+
+    async def workshops_of(self, telegram_user_id: int) -> list[int]:
+        rows = await self.db.fetchall(
+            """SELECT workshop_id FROM facilitators WHERE telegram_user_id = ?
+               ORDER BY workshop_id""",
+            (telegram_user_id,),
+        )
+        return [r["workshop_id"] for r in rows]
+
+    async def of_workshop(self, workshop_id: int) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT telegram_user_id FROM facilitators WHERE workshop_id = ? ORDER BY added_at",
+            (workshop_id,),
+        )
+        return [r["telegram_user_id"] for r in rows]
+
+    async def everyone(self) -> list[int]:
+        rows = await self.db.fetchall("SELECT DISTINCT telegram_user_id FROM facilitators")
+        return [r["telegram_user_id"] for r in rows]
+
+    async def add(self, workshop_id: int, telegram_user_id: int, added_by: int) -> bool:
+        """Make someone a facilitator; False if they already were."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """INSERT OR IGNORE INTO facilitators (workshop_id, telegram_user_id, added_by,
+                       added_at) VALUES (?, ?, ?, ?)""",
+                (workshop_id, telegram_user_id, added_by, utcnow()),
+            )
+            return cur.rowcount == 1
+
+    async def remove(self, workshop_id: int, telegram_user_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM facilitators WHERE workshop_id = ? AND telegram_user_id = ?",
+                (workshop_id, telegram_user_id),
+            )
+            return cur.rowcount == 1
+
+    async def create_invite(self, workshop_id: int, created_by: int) -> str:
+        """A deep-link payload (f_ + 128 random bits) valid for one use within 7 days."""
+        code = FACILITATOR_PREFIX + secrets.token_urlsafe(16)
+        now = datetime.now(UTC)
+        await self.db.execute(
+            """INSERT INTO facilitator_invites (code, workshop_id, created_by, created_at,
+                   expires_at) VALUES (?, ?, ?, ?, ?)""",
+            (
+                code,
+                workshop_id,
+                created_by,
+                now.isoformat(timespec="seconds"),
+                (now + timedelta(days=INVITE_DAYS)).isoformat(timespec="seconds"),
+            ),
+        )
+        return code
+
+    async def redeem(
+        self, code: str, telegram_user_id: int, now: datetime | None = None
+    ) -> int | None:
+        """Use an invite: the workshop id it was for, or None if unknown, used or expired."""
+        stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """UPDATE facilitator_invites SET used_by = ?, used_at = ?
+                   WHERE code = ? AND used_by IS NULL AND expires_at > ?""",
+                (telegram_user_id, stamp, code, stamp),
+            )
+            if cur.rowcount != 1:
+                return None
+            async with conn.execute(
+                "SELECT workshop_id, created_by FROM facilitator_invites WHERE code = ?",
+                (code,),
+            ) as rows:
+                row = await rows.fetchone()
+            assert row is not None
+            await conn.execute(
+                """INSERT OR IGNORE INTO facilitators (workshop_id, telegram_user_id, added_by,
+                       added_at) VALUES (?, ?, ?, ?)""",
+                (row["workshop_id"], telegram_user_id, row["created_by"], stamp),
+            )
+            return int(row["workshop_id"])

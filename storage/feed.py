@@ -1,0 +1,97 @@
+"""Answers and shared views of a workshop, newest first, for facilitators to read and export.
+
+Only people still taking part are included; nothing here carries a Telegram id or name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from storage.db import Database
+from storage.models import FeedItem
+
+_ACTIVE = """p.status NOT IN ('declined', 'withdrawn') AND EXISTS (
+    SELECT 1 FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'take_part'
+    AND c.granted = 1 AND c.withdrawn_at IS NULL)"""
+_QUOTE = """EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'quote'
+    AND c.granted = 1 AND c.withdrawn_at IS NULL)"""
+
+_ANSWERS = f"""SELECT 'answer' AS kind, a.id, p.pseudonym, q.kind AS qkind, q.prompt,
+        q.position, a.value, a.answered_at AS at, {_QUOTE} AS quote_ok
+    FROM answers a JOIN participants p ON p.id = a.participant_id
+    JOIN questions q ON q.id = a.question_id
+    WHERE p.workshop_id = ? AND a.skipped = 0 AND {_ACTIVE}"""
+_VIEWS = f"""SELECT 'view' AS kind, v.id, p.pseudonym, NULL, NULL, NULL, v.text,
+        v.created_at AS at, {_QUOTE} AS quote_ok
+    FROM views v JOIN participants p ON p.id = v.participant_id
+    WHERE p.workshop_id = ? AND v.status = 'shared' AND {_ACTIVE}"""
+
+ALL = "all"
+VIEWS_ONLY = "views"
+
+
+class Feed:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _query(self, workshop_id: int, which: str | int) -> tuple[str, tuple[object, ...]]:
+        if which == ALL:
+            return f"{_ANSWERS} UNION ALL {_VIEWS}", (workshop_id, workshop_id)
+        if which == VIEWS_ONLY:
+            return _VIEWS, (workshop_id,)
+        return f"{_ANSWERS} AND q.position = ?", (workshop_id, which)
+
+    async def count(self, workshop_id: int, which: str | int = ALL) -> int:
+        sql, params = self._query(workshop_id, which)
+        row = await self.db.fetchone(f"SELECT COUNT(*) FROM ({sql})", params)
+        return int(row[0]) if row else 0
+
+    async def items(
+        self,
+        workshop_id: int,
+        which: str | int = ALL,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        newest_first: bool = True,
+    ) -> list[FeedItem]:
+        sql, params = self._query(workshop_id, which)
+        order = "DESC" if newest_first else "ASC"
+        sql = f"SELECT * FROM ({sql}) ORDER BY at {order}, kind, id {order}"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = (*params, limit, offset)
+        rows = await self.db.fetchall(sql, params)
+        themes = await self._themes([(r["kind"], r["id"]) for r in rows])
+        return [
+            FeedItem(
+                kind=r["kind"],
+                id=r["id"],
+                pseudonym=r["pseudonym"],
+                question_kind=r["qkind"],
+                question_prompt=r["prompt"],
+                question_position=r["position"],
+                value=json.loads(r["value"]) if r["kind"] == "answer" else r["value"],
+                at=r["at"],
+                themes=tuple(themes.get((r["kind"], r["id"]), ())),
+                quote_ok=bool(r["quote_ok"]),
+            )
+            for r in rows
+        ]
+
+    async def _themes(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], list[str]]:
+        found: dict[tuple[str, int], list[str]] = {}
+        for kind, column in (("answer", "answer_id"), ("view", "view_id")):
+            ids = [i for k, i in keys if k == kind]
+            if not ids:
+                continue
+            rows = await self.db.fetchall(
+                f"""SELECT tt.{column} AS item, t.name FROM theme_tags tt
+                    JOIN themes t ON t.id = tt.theme_id
+                    WHERE tt.{column} IN ({", ".join("?" * len(ids))}) ORDER BY t.name""",
+                tuple(ids),
+            )
+            for r in rows:
+                found.setdefault((kind, r["item"]), []).append(r["name"])
+        return found

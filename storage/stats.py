@@ -1,0 +1,78 @@
+"""Figures for /stats: the funnel, participation over time, answers, consents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    opened: int
+    consented: int
+    started: int
+    completed: int
+    joined_at: list[str]  # when each current participant agreed to take part (UTC)
+    completed_at: list[str]
+    answers_per_question: list[tuple[int, str, int, int]]  # position, prompt, answered, skipped
+    consents: dict[str, tuple[int, int]]  # purpose -> (yes, no)
+    views: int
+
+
+class Stats:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def figures(self, workshop_id: int) -> Figures:
+        one = self.db.fetchone
+        opened = await one("SELECT COUNT(*) FROM link_opens WHERE workshop_id = ?", (workshop_id,))
+        joined = await self.db.fetchall(
+            """SELECT c.decided_at FROM consents c JOIN participants p ON p.id = c.participant_id
+               WHERE p.workshop_id = ? AND c.purpose = 'take_part' AND c.granted = 1
+                 AND c.withdrawn_at IS NULL ORDER BY c.decided_at""",
+            (workshop_id,),
+        )
+        started = await one(
+            """SELECT COUNT(DISTINCT a.participant_id) FROM answers a
+               JOIN participants p ON p.id = a.participant_id WHERE p.workshop_id = ?""",
+            (workshop_id,),
+        )
+        completed = await self.db.fetchall(
+            """SELECT submitted_at FROM participants
+               WHERE workshop_id = ? AND status = 'submitted' ORDER BY submitted_at""",
+            (workshop_id,),
+        )
+        per_question = await self.db.fetchall(
+            """SELECT q.position, q.prompt,
+                   COALESCE(SUM(a.skipped = 0), 0) AS answered,
+                   COALESCE(SUM(a.skipped = 1), 0) AS skipped
+               FROM questions q LEFT JOIN answers a ON a.question_id = q.id
+               WHERE q.workshop_id = ? GROUP BY q.id ORDER BY q.position""",
+            (workshop_id,),
+        )
+        consents = await self.db.fetchall(
+            """SELECT c.purpose, SUM(c.granted = 1 AND c.withdrawn_at IS NULL) AS yes,
+                   SUM(c.granted = 0 OR c.withdrawn_at IS NOT NULL) AS no
+               FROM consents c JOIN participants p ON p.id = c.participant_id
+               WHERE p.workshop_id = ? GROUP BY c.purpose""",
+            (workshop_id,),
+        )
+        views = await one(
+            """SELECT COUNT(*) FROM views v JOIN participants p ON p.id = v.participant_id
+               WHERE p.workshop_id = ? AND v.status = 'shared'""",
+            (workshop_id,),
+        )
+        return Figures(
+            opened=int(opened[0]) if opened else 0,
+            consented=len(joined),
+            started=int(started[0]) if started else 0,
+            completed=len(completed),
+            joined_at=[r[0] for r in joined],
+            completed_at=[r[0] for r in completed],
+            answers_per_question=[
+                (r["position"], r["prompt"], r["answered"], r["skipped"]) for r in per_question
+            ],
+            consents={r["purpose"]: (r["yes"] or 0, r["no"] or 0) for r in consents},
+            views=int(views[0]) if views else 0,
+        )

@@ -1,0 +1,125 @@
+"""Themes: a facilitator's labels that group answers and views."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+from storage.db import Database, utcnow
+from storage.models import Theme, ThemeCount
+
+ITEM_COLUMN = {"answer": "answer_id", "view": "view_id"}
+
+
+def _theme(row: aiosqlite.Row) -> Theme:
+    return Theme(
+        id=row["id"],
+        workshop_id=row["workshop_id"],
+        name=row["name"],
+        created_at=row["created_at"],
+    )
+
+
+class Themes:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(self, workshop_id: int, name: str) -> Theme | None:
+        """A new theme; None if the workshop already has one of that name (any case)."""
+        try:
+            theme_id = await self.db.execute(
+                "INSERT INTO themes (workshop_id, name, created_at) VALUES (?, ?, ?)",
+                (workshop_id, name, utcnow()),
+            )
+        except sqlite3.IntegrityError:
+            return None
+        return await self.get(theme_id)
+
+    async def get(self, theme_id: int) -> Theme | None:
+        row = await self.db.fetchone("SELECT * FROM themes WHERE id = ?", (theme_id,))
+        return _theme(row) if row else None
+
+    async def of_workshop(self, workshop_id: int) -> list[Theme]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM themes WHERE workshop_id = ? ORDER BY name", (workshop_id,)
+        )
+        return [_theme(r) for r in rows]
+
+    async def rename(self, theme_id: int, name: str) -> bool:
+        """False if another theme in the workshop already has that name."""
+        try:
+            await self.db.execute("UPDATE themes SET name = ? WHERE id = ?", (name, theme_id))
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    async def merge(self, source_id: int, target_id: int) -> None:
+        """Move every tag of the source theme onto the target, then delete the source."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """INSERT OR IGNORE INTO theme_tags
+                       (theme_id, answer_id, view_id, tagged_by, tagged_at)
+                   SELECT ?, answer_id, view_id, tagged_by, tagged_at
+                   FROM theme_tags WHERE theme_id = ?""",
+                (target_id, source_id),
+            )
+            await conn.execute("DELETE FROM themes WHERE id = ?", (source_id,))
+
+    async def tag(self, theme_id: int, kind: str, item_id: int, tagged_by: int) -> None:
+        """Tag an answer or view; tagging twice (two facilitators at once) is harmless."""
+        column = ITEM_COLUMN[kind]
+        await self.db.execute(
+            f"""INSERT OR IGNORE INTO theme_tags (theme_id, {column}, tagged_by, tagged_at)
+                VALUES (?, ?, ?, ?)""",
+            (theme_id, item_id, tagged_by, utcnow()),
+        )
+
+    async def untag(self, theme_id: int, kind: str, item_id: int) -> None:
+        column = ITEM_COLUMN[kind]
+        await self.db.execute(
+            f"DELETE FROM theme_tags WHERE theme_id = ? AND {column} = ?", (theme_id, item_id)
+        )
+
+    async def of_item(self, kind: str, item_id: int) -> set[int]:
+        column = ITEM_COLUMN[kind]
+        rows = await self.db.fetchall(
+            f"SELECT theme_id FROM theme_tags WHERE {column} = ?", (item_id,)
+        )
+        return {r["theme_id"] for r in rows}
+
+    async def item_workshop(self, kind: str, item_id: int) -> int | None:
+        """The workshop an answer or shared view belongs to (for checking who may tag it)."""
+        if kind == "answer":
+            sql = """SELECT p.workshop_id FROM answers a
+                     JOIN participants p ON p.id = a.participant_id WHERE a.id = ?"""
+        else:
+            sql = """SELECT p.workshop_id FROM views v
+                     JOIN participants p ON p.id = v.participant_id
+                     WHERE v.id = ? AND v.status = 'shared'"""
+        row = await self.db.fetchone(sql, (item_id,))
+        return int(row[0]) if row else None
+
+    async def counts(self, workshop_id: int) -> list[ThemeCount]:
+        """Each theme with how many answers and views carry it, from how many people."""
+        rows = await self.db.fetchall(
+            """SELECT t.*,
+                   COUNT(tt.theme_id) AS items,
+                   COUNT(tt.view_id) AS views,
+                   COUNT(DISTINCT COALESCE(pa.id, pv.id)) AS participants
+               FROM themes t
+               LEFT JOIN theme_tags tt ON tt.theme_id = t.id
+               LEFT JOIN answers a ON a.id = tt.answer_id
+               LEFT JOIN participants pa ON pa.id = a.participant_id
+               LEFT JOIN views v ON v.id = tt.view_id
+               LEFT JOIN participants pv ON pv.id = v.participant_id
+               WHERE t.workshop_id = ?
+               GROUP BY t.id ORDER BY items DESC, t.name""",
+            (workshop_id,),
+        )
+        return [
+            ThemeCount(
+                theme=_theme(r), items=r["items"], views=r["views"], participants=r["participants"]
+            )
+            for r in rows
+        ]
