@@ -6,9 +6,8 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
@@ -16,13 +15,13 @@ from bot.config import Settings, file_url
 from bot.context import BotApplication, BotContext
 from bot.persistence import SqlitePersistence
 from bot.texts import texts
-from conversations import journey
+from conversations import facilitator_input, journey, new_workshop
 from handlers import errors, groups, jobs, participant
+from handlers.facilitator import commands as facilitator_commands
+from handlers.facilitator.menus import set_participant_menu, set_staff_menu
 from storage import Storage
 
 log = logging.getLogger(__name__)
-
-PARTICIPANT_COMMANDS = ("start", "resume", "share", "mine", "forget", "help", "cancel")
 
 
 def build_application(settings: Settings, *, request: BaseRequest | None = None) -> BotApplication:
@@ -57,9 +56,15 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
 
     # Group -1 first: group chats are refused before anything else can see them.
     app.add_handlers(groups.handlers(), group=-1)
-    # The conversation before the general handlers: it decides what text and buttons mean,
-    # and a general handler registered first would swallow its messages.
+    # Facilitator prompts first: they are active only for a facilitator who opened one,
+    # and then their typed text must not reach the participant conversation.
+    app.add_handler(new_workshop.build())
+    app.add_handler(facilitator_input.build())
+    # The participant conversation before the general handlers: it decides what text and
+    # buttons mean, and a general handler registered first would swallow its messages.
     app.add_handler(journey.build())
+    app.add_handlers(facilitator_commands.handlers())
+    # Last: commands that work anywhere, then catch-alls for unknown commands and buttons.
     app.add_handlers(participant.handlers())
     app.add_error_handler(errors.report_error)
     if app.job_queue is not None:
@@ -81,12 +86,10 @@ async def on_startup(app: Any) -> None:
                 workshop.invite_code,
             )
     t = texts()
-    try:
-        await app.bot.set_my_commands(
-            [BotCommand(name, t.label(f"commands.{name}")) for name in PARTICIPANT_COMMANDS]
-        )
-    except TelegramError as exc:
-        log.warning("could not set the command menu: %s", exc)
+    await set_participant_menu(app.bot, t)
+    staff = set(app.bot_data["settings"].admins) | set(await storage.facilitators.everyone())
+    for user_id in sorted(staff):
+        await set_staff_menu(app.bot, t, user_id, staff=True)
 
 
 async def on_shutdown(app: Any) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -29,6 +31,7 @@ class Texts:
             lstrip_blocks=True,
         )
         self.env.filters["shorten"] = shorten
+        self.env.filters["local_time"] = local_time
         labels = resources.files("bot").joinpath(f"templates/{locale}/labels.toml")
         self._labels: dict[str, Any] = tomllib.loads(labels.read_text(encoding="utf-8"))
         self.env.globals["label"] = self.label
@@ -74,6 +77,12 @@ def shorten(value: str, limit: int = 300) -> str:
         return value
     cut = value[:limit].rsplit(" ", 1)[0] or value[:limit]
     return cut.rstrip() + "…"
+
+
+def local_time(stamp: str, timezone: str) -> str:
+    """A stored UTC time as a person in the workshop's time zone reads it: '3 Nov 14:02'."""
+    moment = datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone))
+    return f"{moment.day} {moment:%b %H:%M}"
 
 
 def sha256(text: str) -> str:

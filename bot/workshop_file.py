@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.errors import DoingwithError
 from bot.texts import texts
 from storage.models import ENGAGEMENT_LEVELS, QUESTION_KINDS, SupportContact
-from storage.workshops import NewQuestion, NewWorkshop
+from storage.workshops import NewAboutQuestion, NewQuestion, NewWorkshop
 
 BUILT_IN_SETS = ("what-matters",)
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -96,7 +96,7 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
     known = {
         "title", "purpose", "engagement_level", "can_change", "cannot_change", "who_decides",
         "decide_by", "hear_back", "timezone", "retention_days", "ground_rules", "support",
-        "question_set", "questions",
+        "question_set", "questions", "about_you", "update_cadence_days",
     }  # fmt: skip
     unknown = sorted(set(data) - known)
     if unknown:
@@ -119,6 +119,11 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
             f"{source.where('retention_days')}: must be a whole number of days from 1 to 3650."
         )
 
+    cadence = data.get("update_cadence_days", 14)
+    if not isinstance(cadence, int) or isinstance(cadence, bool) or not 1 <= cadence <= 365:
+        raise WorkshopFileError(
+            f"{source.where('update_cadence_days')}: a whole number of days from 1 to 365."
+        )
     if "questions" in data and "question_set" in data:
         raise WorkshopFileError(
             f"{source.where('question_set')}: use either question_set or [[questions]], not both."
@@ -157,7 +162,69 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
         questions=questions,
         timezone=timezone,
         retention_days=retention,
+        update_cadence_days=cadence,
+        about_you=_about_you(data.get("about_you", []), source),
     )
+
+
+def parse_question_file(
+    raw: str, name: str
+) -> tuple[tuple[NewQuestion, ...], tuple[NewAboutQuestion, ...]]:
+    """Questions (and optional "about you" questions) from an uploaded TOML file."""
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkshopFileError(f"{name} is not valid TOML: {exc}") from exc
+    source = _Source(Path(name), raw.splitlines())
+    if "questions" not in data:
+        raise WorkshopFileError(f"{name}: no [[questions]] tables found.")
+    return _questions(data["questions"], source), _about_you(data.get("about_you", []), source)
+
+
+def _about_you(raw: Any, source: _Source) -> tuple[NewAboutQuestion, ...]:
+    """Optional questions about who is taking part, each with options and target shares."""
+    if not isinstance(raw, list):
+        raise WorkshopFileError(f"{source.path.name}: use [[about_you]] tables.")
+    found = []
+    keys: set[str] = set()
+    for number, item in enumerate(raw, start=1):
+        where = f"{source.path.name}, about_you {number}"
+        if not isinstance(item, dict):
+            raise WorkshopFileError(f"{where}: must be an [[about_you]] table.")
+        extra = sorted(set(item) - {"key", "prompt", "options", "targets"})
+        if extra:
+            raise WorkshopFileError(f"{where}: unknown field '{extra[0]}'.")
+        key = item.get("key")
+        if not isinstance(key, str) or not _KEY.match(key) or key in keys:
+            raise WorkshopFileError(f"{where}, field 'key': a new lower-case name, e.g. 'age'.")
+        keys.add(key)
+        prompt = item.get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > 300:
+            raise WorkshopFileError(f"{where}, field 'prompt': some text, at most 300 chars.")
+        options = item.get("options")
+        if (
+            not isinstance(options, list)
+            or not 2 <= len(options) <= 12
+            or not all(isinstance(o, str) and 0 < len(o) <= 60 for o in options)
+        ):
+            raise WorkshopFileError(f"{where}, field 'options': 2 to 12 short texts.")
+        targets = item.get("targets", {})
+        if not isinstance(targets, dict) or any(
+            k not in options or not isinstance(v, int | float) or not 0 <= v <= 100
+            for k, v in targets.items()
+        ):
+            raise WorkshopFileError(
+                f"{where}, field 'targets': option = percent (0 to 100), for listed options."
+            )
+        found.append(
+            NewAboutQuestion(
+                key=key,
+                prompt=prompt.strip(),
+                options=tuple(options),
+                targets={k: float(v) for k, v in targets.items()},
+            )
+        )
+    return tuple(found)
 
 
 def _text(

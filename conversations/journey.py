@@ -4,31 +4,15 @@ from __future__ import annotations
 
 import warnings
 
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler, MessageHandler
 from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import flow_pattern
 from conversations import onboarding, questions, review, share
+from conversations.routing import NOT_TEXT, TEXT, command
 from conversations.states import State
 
 NAME = "journey"
-
-PRIVATE = filters.ChatType.PRIVATE
-# Edited messages are handled on their own (handlers.participant), never as new answers.
-NEW_MESSAGE = filters.UpdateType.MESSAGE & PRIVATE
-TEXT = NEW_MESSAGE & filters.TEXT & ~filters.COMMAND
-NOT_TEXT = NEW_MESSAGE & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
-
-
-def command(name: str, callback: object) -> CommandHandler:  # type: ignore[type-arg]
-    return CommandHandler(name, callback, filters=NEW_MESSAGE)  # type: ignore[arg-type]
 
 
 def _buttons() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -30,24 +30,28 @@ class Facilitators:
         )
         return [r["workshop_id"] for r in rows]
 
-    async def of_workshop(self, workshop_id: int) -> list[int]:
+    async def of_workshop(self, workshop_id: int) -> list[tuple[int, str]]:
+        """(Telegram id, name) of each facilitator, earliest first."""
         rows = await self.db.fetchall(
-            "SELECT telegram_user_id FROM facilitators WHERE workshop_id = ? ORDER BY added_at",
+            """SELECT telegram_user_id, name FROM facilitators WHERE workshop_id = ?
+               ORDER BY added_at, telegram_user_id""",
             (workshop_id,),
         )
-        return [r["telegram_user_id"] for r in rows]
+        return [(r["telegram_user_id"], r["name"]) for r in rows]
 
     async def everyone(self) -> list[int]:
         rows = await self.db.fetchall("SELECT DISTINCT telegram_user_id FROM facilitators")
         return [r["telegram_user_id"] for r in rows]
 
-    async def add(self, workshop_id: int, telegram_user_id: int, added_by: int) -> bool:
+    async def add(
+        self, workshop_id: int, telegram_user_id: int, added_by: int, name: str = ""
+    ) -> bool:
         """Make someone a facilitator; False if they already were."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                """INSERT OR IGNORE INTO facilitators (workshop_id, telegram_user_id, added_by,
-                       added_at) VALUES (?, ?, ?, ?)""",
-                (workshop_id, telegram_user_id, added_by, utcnow()),
+                """INSERT OR IGNORE INTO facilitators (workshop_id, telegram_user_id, name,
+                       added_by, added_at) VALUES (?, ?, ?, ?, ?)""",
+                (workshop_id, telegram_user_id, name, added_by, utcnow()),
             )
             return cur.rowcount == 1
 
@@ -77,7 +81,7 @@ class Facilitators:
         return code
 
     async def redeem(
-        self, code: str, telegram_user_id: int, now: datetime | None = None
+        self, code: str, telegram_user_id: int, name: str = "", now: datetime | None = None
     ) -> int | None:
         """Use an invite: the workshop id it was for, or None if unknown, used or expired."""
         stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
@@ -96,8 +100,8 @@ class Facilitators:
                 row = await rows.fetchone()
             assert row is not None
             await conn.execute(
-                """INSERT OR IGNORE INTO facilitators (workshop_id, telegram_user_id, added_by,
-                       added_at) VALUES (?, ?, ?, ?)""",
-                (row["workshop_id"], telegram_user_id, row["created_by"], stamp),
+                """INSERT OR IGNORE INTO facilitators (workshop_id, telegram_user_id, name,
+                       added_by, added_at) VALUES (?, ?, ?, ?, ?)""",
+                (row["workshop_id"], telegram_user_id, name, row["created_by"], stamp),
             )
             return int(row["workshop_id"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from storage.db import Database
 from storage.models import FeedItem
@@ -64,21 +65,41 @@ class Feed:
             params = (*params, limit, offset)
         rows = await self.db.fetchall(sql, params)
         themes = await self._themes([(r["kind"], r["id"]) for r in rows])
-        return [
-            FeedItem(
-                kind=r["kind"],
-                id=r["id"],
-                pseudonym=r["pseudonym"],
-                question_kind=r["qkind"],
-                question_prompt=r["prompt"],
-                question_position=r["position"],
-                value=json.loads(r["value"]) if r["kind"] == "answer" else r["value"],
-                at=r["at"],
-                themes=tuple(themes.get((r["kind"], r["id"]), ())),
-                quote_ok=bool(r["quote_ok"]),
-            )
-            for r in rows
-        ]
+        return [self._item(r, themes) for r in rows]
+
+    async def item(self, kind: str, item_id: int) -> FeedItem | None:
+        """One answer or shared view, if its author is still taking part."""
+        if kind == "answer":
+            sql, params = f"SELECT * FROM ({_ANSWERS} AND a.id = ?)", (item_id,)
+        else:
+            sql, params = f"SELECT * FROM ({_VIEWS} AND v.id = ?)", (item_id,)
+        workshop = await self.db.fetchone(
+            """SELECT p.workshop_id FROM participants p WHERE p.id = (SELECT participant_id
+               FROM answers WHERE id = ? AND ? = 'answer'
+               UNION ALL SELECT participant_id FROM views WHERE id = ? AND ? = 'view')""",
+            (item_id, kind, item_id, kind),
+        )
+        if workshop is None:
+            return None
+        rows = await self.db.fetchall(sql, (workshop[0], *params))
+        if not rows:
+            return None
+        themes = await self._themes([(kind, item_id)])
+        return self._item(rows[0], themes)
+
+    def _item(self, r: Any, themes: dict[tuple[str, int], list[str]]) -> FeedItem:
+        return FeedItem(
+            kind=r["kind"],
+            id=r["id"],
+            pseudonym=r["pseudonym"],
+            question_kind=r["qkind"],
+            question_prompt=r["prompt"],
+            question_position=r["position"],
+            value=json.loads(r["value"]) if r["kind"] == "answer" else r["value"],
+            at=r["at"],
+            themes=tuple(themes.get((r["kind"], r["id"]), ())),
+            quote_ok=bool(r["quote_ok"]),
+        )
 
     async def _themes(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], list[str]]:
         found: dict[tuple[str, int], list[str]] = {}

@@ -50,7 +50,8 @@ class Housekeeping:
         known = """SELECT telegram_user_id FROM participants
                    WHERE status NOT IN ('declined', 'withdrawn')
                    UNION SELECT telegram_user_id FROM facilitators"""
-        kept = ", ".join(str(int(k)) for k in keep) or "NULL"
+        # Never NOT IN (NULL): that is never true, and would keep everyone.
+        kept = ", ".join(str(int(k)) for k in keep) or "-1"
         async with self.db.transaction() as conn:
             first = await conn.execute(
                 f"""DELETE FROM ptb_user_data WHERE updated_at < ?

@@ -114,7 +114,9 @@ class Workshops:
         # Question sets never change once stored, and are read on every answer.
         self._questions: dict[int, tuple[Question, ...]] = {}
 
-    async def create(self, new: NewWorkshop, *, created_by: int | None = None) -> Workshop:
+    async def create(
+        self, new: NewWorkshop, *, created_by: int | None = None, creator_name: str = ""
+    ) -> Workshop:
         """Store a workshop with its questions and a fresh invite code.
 
         Whoever created it (from Telegram) becomes its first facilitator.
@@ -172,9 +174,9 @@ class Workshops:
             )
             if created_by is not None:
                 await conn.execute(
-                    """INSERT INTO facilitators (workshop_id, telegram_user_id, added_by,
-                           added_at) VALUES (?, ?, ?, ?)""",
-                    (workshop_id, created_by, created_by, utcnow()),
+                    """INSERT INTO facilitators (workshop_id, telegram_user_id, name, added_by,
+                           added_at) VALUES (?, ?, ?, ?, ?)""",
+                    (workshop_id, created_by, creator_name, created_by, utcnow()),
                 )
         workshop = await self.get(workshop_id or 0)
         assert workshop is not None

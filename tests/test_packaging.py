@@ -31,4 +31,3 @@ def test_readme_starts_with_the_two_set_up_commands() -> None:
     assert "pip install" in test
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test in ci, "CI must run README's test command"
-

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.texts import MESSAGE_LIMIT, Texts, sha256, shorten, split_message, texts
+from handlers.facilitator.menus import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
 from storage.models import (
     Answer,
     Consent,
@@ -406,7 +407,7 @@ def test_every_level_and_purpose_has_a_label() -> None:
 
 def test_command_descriptions_fit_the_bot_api() -> None:
     commands = texts()._labels["commands"]
-    assert set(commands) == {"start", "resume", "share", "mine", "forget", "help", "cancel"}
+    assert set(commands) == set(PARTICIPANT_COMMANDS + FACILITATOR_COMMANDS)
     for name, description in commands.items():
         assert re.fullmatch(r"[a-z0-9_]{1,32}", name)
         assert 1 <= len(description) <= 256

@@ -8,6 +8,7 @@ ALTER TABLE workshops ADD COLUMN created_by INTEGER;
 CREATE TABLE facilitators (
     workshop_id      INTEGER NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
     telegram_user_id INTEGER NOT NULL,
+    name             TEXT    NOT NULL DEFAULT '',  -- staff, not participants: shown to co-facilitators
     added_by         INTEGER,
     added_at         TEXT    NOT NULL,
     PRIMARY KEY (workshop_id, telegram_user_id)

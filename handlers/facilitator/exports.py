@@ -1,0 +1,24 @@
+"""/export: the workshop's answers and views as CSV and JSON files, audit-logged."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+
+from bot.context import BotContext
+from bot.exports import export_rows, to_csv, to_json
+from bot.messaging import say
+from handlers.facilitator.access import audit
+from storage.models import Workshop
+
+
+async def send_export(update: Update, context: BotContext, workshop: Workshop) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    rows = await export_rows(context.storage, workshop.id)
+    await audit(update, context, "export", workshop.id, f"rows={len(rows)}")
+    stem = f"workshop-{workshop.id}-export"
+    await say(update, context, "fac_export", workshop=workshop, count=len(rows))
+    await context.bot.send_document(chat.id, InputFile(to_csv(rows), filename=f"{stem}.csv"))
+    await context.bot.send_document(
+        chat.id, InputFile(to_json(workshop, rows), filename=f"{stem}.json")
+    )

@@ -1,0 +1,45 @@
+"""Command menus: everyone sees the participant commands; facilitators also see theirs."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+
+from bot.texts import Texts
+
+log = logging.getLogger(__name__)
+
+PARTICIPANT_COMMANDS = ("start", "resume", "share", "mine", "forget", "help", "cancel")
+FACILITATOR_COMMANDS = (
+    "workshops", "workshop", "newworkshop", "invite", "views", "themes", "stats", "export",
+    "team", "addfacilitator", "removefacilitator", "close",
+)  # fmt: skip
+
+
+def _commands(t: Texts, names: tuple[str, ...]) -> list[BotCommand]:
+    return [BotCommand(name, t.label(f"commands.{name}")) for name in names]
+
+
+async def set_participant_menu(bot: Bot, t: Texts) -> None:
+    try:
+        await bot.set_my_commands(
+            _commands(t, PARTICIPANT_COMMANDS), scope=BotCommandScopeDefault()
+        )
+    except TelegramError as exc:
+        log.warning("could not set the command menu: %s", exc)
+
+
+async def set_staff_menu(bot: Bot, t: Texts, user_id: int, *, staff: bool) -> None:
+    """Give a facilitator's private chat the facilitator menu, or take it away again."""
+    scope = BotCommandScopeChat(user_id)
+    try:
+        if staff:
+            names = PARTICIPANT_COMMANDS + FACILITATOR_COMMANDS
+            await bot.set_my_commands(_commands(t, names), scope=scope)
+        else:
+            await bot.delete_my_commands(scope=scope)
+    except TelegramError as exc:
+        # A person who never opened a chat with the bot has no chat to set a menu for.
+        log.info("could not set a facilitator menu: %s", exc)

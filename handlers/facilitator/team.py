@@ -1,0 +1,77 @@
+"""Facilitators of a workshop: one-time invite links, the team list, removing someone."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callbacks
+from bot.context import BotContext
+from bot.messaging import Button, say
+from handlers.facilitator.access import audit, is_staff, parsed_button, workshop_from_button
+from handlers.facilitator.menus import set_staff_menu
+from storage.models import Workshop
+
+
+async def show_team(update: Update, context: BotContext, workshop: Workshop) -> None:
+    """Who runs this workshop, with a Remove button each and an invite button."""
+    user = update.effective_user
+    assert user is not None
+    t = context.texts
+    team = await context.storage.facilitators.of_workshop(workshop.id)
+    rows: list[list[Button]] = [
+        [
+            (
+                t.label("buttons.remove").format(name=name or str(member_id)),
+                callbacks.make("tm", "remove", workshop.id, member_id),
+            )
+        ]
+        for member_id, name in team
+        if member_id != user.id
+    ]
+    rows.append(
+        [(t.label("buttons.add_facilitator"), callbacks.make("fw", "addfacilitator", workshop.id))]
+    )
+    await say(update, context, "fac_team", buttons=rows, workshop=workshop, team=team, me=user.id)
+
+
+async def send_facilitator_invite(update: Update, context: BotContext, workshop: Workshop) -> None:
+    """A link that makes whoever opens it first (within 7 days) a facilitator."""
+    user = update.effective_user
+    assert user is not None
+    code = await context.storage.facilitators.create_invite(workshop.id, user.id)
+    await audit(update, context, "facilitator-invite", workshop.id)
+    link = f"https://t.me/{context.bot.username}?start={code}"
+    await say(update, context, "fac_facilitator_invite", workshop=workshop, link=link)
+
+
+async def on_remove(update: Update, context: BotContext) -> None:
+    cb = await parsed_button(update, context, "button")
+    if cb is None:
+        return
+    workshop = await workshop_from_button(update, context, "removefacilitator", cb.int_arg(0))
+    if workshop is None:
+        return
+    member_id = cb.int_arg(1)
+    removed = await context.storage.facilitators.remove(workshop.id, member_id)
+    if removed:
+        await audit(update, context, "removefacilitator", workshop.id, str(member_id))
+        staff = await is_staff(context, member_id)
+        await set_staff_menu(context.bot, context.texts, member_id, staff=staff)
+    await say(update, context, "fac_removed", workshop=workshop, removed=removed)
+    await show_team(update, context, workshop)
+
+
+async def redeem(update: Update, context: BotContext, code: str) -> None:
+    """Someone opened a facilitator link: make them a facilitator, once."""
+    user = update.effective_user
+    assert user is not None
+    storage = context.storage
+    workshop_id = await storage.facilitators.redeem(code, user.id, name=user.first_name)
+    if workshop_id is None:
+        await storage.audit.record(user.id, "facilitator-join", allowed=False)
+        await say(update, context, "fac_invite_unusable")
+        return
+    await storage.audit.record(user.id, "facilitator-join", workshop_id=workshop_id)
+    workshop = await storage.workshops.get(workshop_id)
+    await set_staff_menu(context.bot, context.texts, user.id, staff=True)
+    await say(update, context, "fac_welcome", workshop=workshop)
