@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import tomllib
 from datetime import datetime
@@ -37,10 +38,14 @@ class Texts:
         self.env.globals["label"] = self.label
         self.env.globals["labels"] = self.labels
 
-    def render(self, name: str, **context: Any) -> str:
+    def render(self, name: str, /, **context: Any) -> str:
         """Render ``templates/<locale>/<name>.html.j2`` to tidy Telegram HTML."""
         text = self.env.get_template(f"{name}.html.j2").render(**context)
         return _BLANK_LINES.sub("\n\n", text).strip()
+
+    def plain(self, name: str, /, **context: Any) -> str:
+        """Render a template as plain text (for pictures and files, not messages)."""
+        return html.unescape(_TAG.sub("", self.render(name, **context)))
 
     def label(self, key: str) -> str:
         """Return a short label (a button, a word) from labels.toml, by dotted key."""

@@ -257,7 +257,7 @@ def build() -> ConversationHandler:  # type: ignore[type-arg]
     ways_in = [
         command("close", close_command),
         CallbackQueryHandler(
-            on_button, pattern=r"^(fw:close|we:(?!levels?:)|th:(new|rename)|vw:new):"
+            on_button, pattern=r"^(fw:close:|we:(?!levels?:)|th:(new|rename):|vw:new:)"
         ),
         CallbackQueryHandler(on_close_button, pattern=r"^wc:(skip|keep):"),
         CallbackQueryHandler(cancel, pattern=r"^fi:cancel$"),

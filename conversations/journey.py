@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler,
 from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import flow_pattern
-from conversations import onboarding, questions, review, share
+from conversations import about_you, onboarding, questions, review, share
 from conversations.routing import NOT_TEXT, TEXT, command
 from conversations.states import State
 
@@ -21,6 +21,7 @@ def _buttons() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(questions.on_button, pattern=flow_pattern("wm")),
         CallbackQueryHandler(review.on_review_button, pattern=flow_pattern("rv")),
         CallbackQueryHandler(share.on_button, pattern=flow_pattern("sh")),
+        CallbackQueryHandler(about_you.on_button, pattern=flow_pattern("ab")),
     ]
 
 

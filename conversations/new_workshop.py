@@ -119,7 +119,7 @@ async def ask(update: Update, context: BotContext, step: Step) -> int:
         buttons=rows,
         step=step.name.lower(),
         number=int(step) if step < Step.QUESTION_FILE else int(step) - 1,
-        total=len(Step) - 2,
+        total=len(Step) - 1,  # the file step shares the number of the questions step
         draft=_draft(context),
     )
     return int(step)

@@ -20,7 +20,9 @@ from conversations.screens import (
     text_hash,
 )
 from conversations.states import END, INVITE, SHARE_WORKSHOP, State
+from handlers.facilitator import team
 from storage.models import Participant, Workshop
+from storage.workshops import FACILITATOR_PREFIX
 
 # Telegram deep-link payloads: up to 64 of these characters.
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -50,10 +52,15 @@ async def start(update: Update, context: BotContext) -> int:
         )
         return END
     code = context.args[0]
+    if PAYLOAD.match(code) and code.startswith(FACILITATOR_PREFIX):
+        context.user_data.pop(INVITE, None)
+        await team.redeem(update, context, code)
+        return END
     workshop = await storage.workshops.by_invite(code) if PAYLOAD.match(code) else None
     if workshop is None:
         await say(update, context, "invite_unknown", malformed=not PAYLOAD.match(code))
         return END
+    await storage.opens.record(workshop.id, user.id)
     participant = await storage.participants.get(workshop.id, user.id)
     joined = participant is not None and participant.status not in ("declined", "withdrawn")
     if not workshop.is_open and not joined:

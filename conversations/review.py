@@ -7,6 +7,7 @@ from telegram import Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.messaging import acknowledge, retire_buttons, say
+from conversations import about_you
 from conversations.place import latest_place
 from conversations.screens import expired, show_question
 from conversations.states import END, State
@@ -28,6 +29,7 @@ async def on_review_button(update: Update, context: BotContext) -> int | None:
     if cb.action == "submit":
         await participants.move(place.participant.id, status="submitted")
         await say(update, context, "thanks", workshop=place.workshop)
+        await about_you.offer(update, context, place.workshop.id)
         return END
     position = cb.int_arg(0)
     if position >= place.total:

@@ -11,6 +11,7 @@ from bot.messaging import acknowledge, retire_buttons, say
 from conversations import questions
 from conversations.screens import expired, show_where_you_are
 from conversations.states import INVITE, SHARE_WORKSHOP
+from handlers.facilitator.access import is_staff
 from storage.models import Participant
 
 PRIVATE_MESSAGE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
@@ -22,7 +23,8 @@ async def show_help(update: Update, context: BotContext) -> None:
     user = update.effective_user
     latest = await context.storage.participants.latest(user.id) if user else None
     workshop = await context.storage.workshops.get(latest.workshop_id) if latest else None
-    await say(update, context, "help", workshop=workshop)
+    staff = user is not None and await is_staff(context, user.id)
+    await say(update, context, "help", workshop=workshop, staff=staff)
     await show_where_you_are(update, context)
 
 

@@ -72,6 +72,10 @@ class Chat:
         voice = {"file_id": "v1", "file_unique_id": "v1", "duration": 3}
         return await self.send(self._message(voice=voice))
 
+    async def document(self, name: str, content: bytes) -> list[Call]:
+        """Send a file, as a document."""
+        return await self.send(self._message(document=self.fake.upload(name, content)))
+
     async def location(self) -> list[Call]:
         return await self.send(self._message(location={"latitude": 52.5, "longitude": -1.9}))
 

@@ -20,6 +20,7 @@ from tests.fake_telegram import FakeTelegram
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "what-matters.toml"
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+OWNER = 9001  # in DOINGWITH_ADMINS for every test bot
 
 
 @dataclass
@@ -47,7 +48,9 @@ class RunningBot:
 
 
 async def start_bot(db_path: Path) -> RunningBot:
-    settings = Settings(token=TOKEN, db_path=db_path, persistence_interval=3600)
+    settings = Settings(
+        token=TOKEN, db_path=db_path, admins=frozenset({OWNER}), persistence_interval=3600
+    )
     fake = FakeTelegram()
     app = build_application(settings, request=fake)
     running = RunningBot(app, fake)

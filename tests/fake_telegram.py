@@ -61,6 +61,7 @@ BOT_USER = {
 class Call:
     method: str
     params: dict[str, Any]
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
     @property
     def chat_id(self) -> int | None:
@@ -90,6 +91,26 @@ class FakeTelegram(BaseRequest):
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     next_message_id: int = 5000
+    # Files people sent the bot, by file_id: (file name, content).
+    uploads: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+    def upload(self, name: str, content: bytes) -> dict[str, Any]:
+        """A document a person sends; returns the Telegram `document` object for a message."""
+        file_id = f"doc-{len(self.uploads) + 1}"
+        self.uploads[file_id] = (name, content)
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": name,
+            "file_size": len(content),
+            "mime_type": "application/toml",
+        }
+
+    def files_sent(self, method: str = "sendDocument") -> list[tuple[str, bytes]]:
+        """(file name, content) of every file the bot sent with this method."""
+        return [
+            file for call in self.calls if call.method == method for file in call.files.values()
+        ]
 
     async def initialize(self) -> None:
         return None
@@ -115,9 +136,17 @@ class FakeTelegram(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # downloading a file a person sent
+            file_id = url.rsplit("/", 1)[-1]
+            return 200, self.uploads[file_id][1]
         endpoint = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
-        self.calls.append(Call(endpoint, params))
+        files: dict[str, tuple[str, bytes]] = {}
+        if request_data is not None and request_data.contains_files:
+            for part, (filename, content, _mime) in request_data.multipart_data.items():
+                data = content if isinstance(content, bytes) else content.read()
+                files[part] = (filename or part, data)
+        self.calls.append(Call(endpoint, params, files))
         queued = self.failures.get(endpoint)
         if queued:
             code, description = queued.pop(0)
@@ -159,4 +188,12 @@ class FakeTelegram(BaseRequest):
             }
         if endpoint == "getUpdates":
             return []
+        if endpoint == "getFile":
+            file_id = str(params["file_id"])
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(self.uploads[file_id][1]),
+                "file_path": file_id,
+            }
         return True

@@ -119,7 +119,7 @@ async def test_unknown_and_malformed_invites(bot: RunningBot) -> None:
     calls = await chat.say("/start " + "a" * 65)
     assert "doesn't look quite right" in chat.texts(calls)[0]
     calls = await chat.say("/start f_AAAAAAAAAAAAAAAAAAAAAA")
-    assert "I don't recognise that invite link" in chat.texts(calls)[0]
+    assert "facilitator link has expired or has already been used" in chat.texts(calls)[0]
 
 
 async def test_closed_workshop_turns_new_people_away_kindly(

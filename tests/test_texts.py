@@ -7,6 +7,7 @@ import random
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -15,15 +16,20 @@ import pytest
 from bot.texts import MESSAGE_LIMIT, Texts, sha256, shorten, split_message, texts
 from handlers.facilitator.menus import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
 from storage.models import (
+    AboutQuestion,
     Answer,
     Consent,
+    FeedItem,
     Participant,
     Question,
     Relationship,
     SupportContact,
+    Theme,
+    ThemeCount,
     View,
     Workshop,
 )
+from storage.stats import Figures
 
 EVIL = '<b>&"x'
 ESCAPED = "&lt;b&gt;&amp;&#34;x"
@@ -114,8 +120,168 @@ SECTION = {
     "views": [view(f"view {EVIL}")],
 }
 
+CLOSED = replace(
+    W, status="closed", closing_message=f"closing {EVIL}", closed_at="2026-03-01T09:00:00+00:00"
+)
+LINK = "https://t.me/doingwith_bot?start=AbCdEfGhIjKlMnOpQr_-09"
+AT = "2026-11-03T14:02:00+00:00"
+
+
+def theme(name: str = f"Theme {EVIL}", theme_id: int = 1) -> Theme:
+    return Theme(id=theme_id, workshop_id=1, name=name, created_at="2026-02-01T10:00:00+00:00")
+
+
+def theme_count(name: str = f"Theme {EVIL}", items: int = 3, participants: int = 2) -> ThemeCount:
+    return ThemeCount(theme=theme(name), items=items, views=1, participants=participants)
+
+
+def feed_item(
+    value: Any = f"answer {EVIL}",
+    *,
+    kind: str = "answer",
+    question_kind: str | None = "text",
+    position: int | None = 0,
+    themes: tuple[str, ...] = (f"Theme {EVIL}", "transport"),
+    quote_ok: bool = True,
+) -> FeedItem:
+    is_view = kind == "view"
+    return FeedItem(
+        kind=kind,
+        id=position + 1 if position is not None else 9,
+        pseudonym="P-7F3A",
+        question_kind=None if is_view else question_kind,
+        question_prompt=None if is_view else f"Prompt {EVIL}",
+        question_position=None if is_view else position,
+        value=value,
+        at=AT,
+        themes=themes,
+        quote_ok=quote_ok,
+    )
+
+
+def figures(*, consented: int = 8, answers: bool = True) -> Figures:
+    return Figures(
+        opened=12,
+        consented=consented,
+        started=min(consented, 6),
+        completed=min(consented, 4),
+        joined_at=[AT] * consented,
+        completed_at=[AT] * min(consented, 4),
+        answers_per_question=[(0, f"Prompt {EVIL}", 5, 1), (1, "What would help?", 4, 2)]
+        if answers
+        else [],
+        consents={"take_part": (consented, 2), "updates": (3, 5)},
+        views=7,
+    )
+
+
+ABOUT_OPTIONS = (f"option {EVIL}", "Under 25", "25 or over")
+ABOUT_TARGETS = {ABOUT_OPTIONS[0]: 20.0, "Under 25": 33.3}
+
+
+def about_question() -> AboutQuestion:
+    return AboutQuestion(
+        id=1,
+        workshop_id=1,
+        position=0,
+        key="age",
+        prompt=f"About {EVIL}",
+        options=ABOUT_OPTIONS,
+        targets=ABOUT_TARGETS,
+    )
+
+
+def about_section(*, said: int = 6, not_said: int = 1) -> dict[str, Any]:
+    options, targets = ABOUT_OPTIONS, ABOUT_TARGETS
+    counts = dict(zip(options, (1, 2, 3), strict=True)) if said else {}
+    rows = [
+        {
+            "option": o,
+            "count": counts.get(o, 0),
+            "share": round(100 * counts.get(o, 0) / said) if said else None,
+            "target": targets.get(o),
+        }
+        for o in options
+    ]
+    return {"question": about_question(), "rows": rows, "not_said": not_said, "said": said}
+
+
+# What /newworkshop has stored in its draft by the time each step is asked.
+NW_FIELDS: list[tuple[str, str, Any]] = [
+    ("title", "title", f"Title {EVIL}"),
+    ("purpose", "purpose", f"Purpose {EVIL}"),
+    ("level", "engagement_level", "co-produce"),
+    ("can", "can_change", [f"can {EVIL}", "bus routes"]),
+    ("cannot", "cannot_change", [f"cannot {EVIL}"]),
+    ("who", "who_decides", f"who {EVIL}"),
+    ("by", "decide_by", f"by {EVIL}"),
+    ("questions", "questions", None),  # none stored: the default questions
+    ("timezone", "timezone", "Europe/Dublin"),
+    ("retention", "retention_days", 365),
+    ("cadence", "update_cadence_days", 14),
+]
+NW_QUESTIONS = [
+    {"key": "q1", "kind": "text", "prompt": f"Prompt {EVIL}", "hint": "", "options": []},
+    {"key": "q2", "kind": "choice", "prompt": "Pick", "hint": "", "options": ["a", "b"]},
+]
+
+
+def nw_draft(step: str) -> dict[str, Any]:
+    """The draft as the step is asked: every earlier step's value ('confirm': all of them)."""
+    draft: dict[str, Any] = {}
+    for name, key, value in NW_FIELDS:
+        if name == step:
+            break
+        if value is not None:
+            draft[key] = value
+    return draft
+
+
+def nw_step(step: str, number: int, draft: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "step": step,
+        "number": number,
+        "total": 12,
+        "draft": nw_draft(step) if draft is None else draft,
+    }
+
+
+NW_STEPS = [name for name, _key, _value in NW_FIELDS]
+FACILITATOR_LINK = "https://t.me/doingwith_bot?start=fac_Zz9Yy8Xx7Ww6Vv5Uu4"
+FEED_PAGE = [
+    feed_item(f"view {EVIL}", kind="view"),
+    feed_item(RELATIONSHIP_VALUE, question_kind="relationships", position=3, quote_ok=False),
+    feed_item({"entries": []}, question_kind="relationships", position=3, themes=()),
+    feed_item(),
+    feed_item(4, question_kind="scale", position=1, themes=()),
+]
+
+
+def views_page(
+    items: list[FeedItem],
+    *,
+    workshop: Workshop = W,
+    offset: int = 5,
+    total: int = 23,
+    which: str = "all",
+) -> dict[str, Any]:
+    return {
+        "workshop": workshop,
+        "items": items,
+        "offset": offset,
+        "total": total,
+        "which": which,
+        "timezone": workshop.timezone,
+    }
+
+
 # (template, context, shows user text) — every template, and its variants.
 CASES: list[tuple[str, dict[str, Any], bool]] = [
+    ("about_declined", {}, False),
+    ("about_offer", {"count": 1}, False),
+    ("about_offer", {"count": 3}, False),
+    ("about_question", {"question": about_question()}, True),
+    ("about_thanks", {}, False),
     ("already_submitted", {"workshop": W}, True),
     ("consent_cancelled", {"joined": False}, False),
     ("consent_cancelled", {"joined": True}, False),
@@ -126,19 +292,126 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("consent_take_part", {"workshop": W}, True),
     ("consent_updates", {"workshop": W}, False),
     ("declined", {"workshop": W}, False),
+    ("default_hear_back", {"days": 14}, False),
+    ("default_hear_back", {"days": 7}, False),
     ("edit_kept", {"what": "answer"}, False),
     ("edit_not_kept", {}, False),
     ("error", {}, False),
     ("expired", {}, False),
     ("expired_nowhere", {}, False),
+    ("fac_ask_closing", {"workshop": W}, True),
+    ("fac_ask_field", {"field": "title", "workshop": W}, True),
+    ("fac_ask_field", {"field": "hear_back", "workshop": W}, True),
+    ("fac_ask_field", {"field": "can_change", "workshop": W}, True),
+    ("fac_ask_field", {"field": "cannot_change", "workshop": W}, True),
+    ("fac_ask_field", {"field": "retention_days", "workshop": W}, True),
+    ("fac_ask_field", {"field": "update_cadence_days", "workshop": W}, True),
+    ("fac_ask_field", {"field": "timezone", "workshop": W}, True),
+    ("fac_ask_theme_name", {}, False),
+    ("fac_ask_theme_rename", {"theme": theme()}, True),
+    ("fac_bad_number", {"command": "stats"}, False),
+    ("fac_cancelled", {}, False),
+    ("fac_closed", {"workshop": CLOSED}, True),
+    ("fac_closed", {"workshop": replace(CLOSED, closing_message=None)}, True),
+    ("fac_export", {"workshop": W, "count": 42}, True),
+    ("fac_facilitator_invite", {"workshop": W, "link": FACILITATOR_LINK}, True),
+    ("fac_field_problem", {"problem": "empty"}, False),
+    ("fac_field_problem", {"problem": "too_long", "limit": 120}, False),
+    ("fac_field_problem", {"problem": "too_many", "limit": 20}, False),
+    ("fac_field_problem", {"problem": "days", "low": 1, "high": 3650}, False),
+    ("fac_field_problem", {"problem": "timezone"}, False),
+    ("fac_field_problem", {"problem": "something else"}, False),
+    ("fac_invite", {"workshop": W, "link": LINK}, True),
+    ("fac_invite", {"workshop": CLOSED, "link": LINK}, True),
+    ("fac_invite_unusable", {}, False),
+    ("fac_kept_open", {}, False),
+    ("fac_no_workshops", {}, False),
+    ("fac_pick_level", {"workshop": W}, True),
+    ("fac_pick_workshop", {"command": "views"}, False),
+    ("fac_poster_caption", {"workshop": W}, True),
+    ("fac_refused", {}, False),
+    ("fac_removed", {"workshop": W, "removed": True}, True),
+    ("fac_removed", {"workshop": W, "removed": False}, True),
+    ("fac_reopened", {"workshop": W}, True),
+    ("fac_saved", {"field": "engagement_level"}, False),
+    ("fac_saved", {"field": "can_change"}, False),
+    (
+        "fac_stats",
+        {
+            "workshop": W,
+            "figures": figures(),
+            "completion": 50,
+            "themes": [theme_count(), theme_count("transport", items=1, participants=1)],
+            "about": [about_section(), about_section(said=0, not_said=2)],
+        },
+        True,
+    ),
+    (
+        "fac_stats",
+        {
+            "workshop": W,
+            "figures": figures(consented=0, answers=False),
+            "completion": None,
+            "themes": [],
+            "about": [],
+        },
+        True,
+    ),
+    ("fac_tagging", {"item": feed_item()}, True),
+    ("fac_tagging", {"item": feed_item(f"view {EVIL}", kind="view", themes=())}, True),
+    (
+        "fac_tagging",
+        {"item": feed_item(RELATIONSHIP_VALUE, question_kind="relationships", position=2)},
+        True,
+    ),
+    ("fac_tagging", {"item": None}, False),
+    (
+        "fac_team",
+        {"workshop": W, "team": [(42, f"Ana {EVIL}"), (43, ""), (44, "Sam")], "me": 42},
+        True,
+    ),
+    ("fac_team", {"workshop": W, "team": [], "me": 42}, True),
+    ("fac_theme_exists", {"name": f"Theme {EVIL}"}, True),
+    ("fac_theme_merge_into", {"source": theme()}, True),
+    ("fac_theme_merged", {"source": theme(), "target": theme("transport", 2)}, True),
+    ("fac_theme_name_problem", {"limit": 60}, False),
+    ("fac_theme_pick", {"action": "rename"}, False),
+    ("fac_theme_pick", {"action": "merge"}, False),
+    (
+        "fac_themes",
+        {"workshop": W, "counts": [theme_count(), theme_count("transport", 1, 1)]},
+        True,
+    ),
+    ("fac_themes", {"workshop": W, "counts": []}, True),
+    ("fac_type_please", {}, False),
+    ("fac_views_menu", {"workshop": W, "total": 17}, True),
+    ("fac_views_page", views_page(FEED_PAGE), True),
+    ("fac_views_page", views_page(FEED_PAGE, workshop=CLOSED, which="views"), True),
+    ("fac_views_page", views_page([], total=0), True),
+    ("fac_views_page", views_page([], offset=15, total=12), True),
+    ("fac_welcome", {"workshop": W}, True),
+    (
+        "fac_workshop",
+        {
+            "workshop": W,
+            "link": LINK,
+            "counts": {"ready": 1, "answering": 2, "paused": 1, "submitted": 3, "declined": 1},
+        },
+        True,
+    ),
+    ("fac_workshop", {"workshop": CLOSED, "link": LINK, "counts": {}}, True),
+    ("fac_workshops", {"rows": [(W, 8, 3), (replace(CLOSED, id=2), 2, 0)]}, True),
+    ("fac_workshops", {"rows": []}, False),
     ("forget_confirm", {"workshop": W}, True),
     ("forget_done", {"workshop": W}, True),
     ("forget_kept", {}, False),
     ("forget_nothing", {}, False),
     ("forget_pick", {}, False),
     ("ground_rules", {"workshop": W}, True),
-    ("help", {"workshop": W}, True),
-    ("help", {"workshop": None}, False),
+    ("help", {"workshop": W, "staff": False}, True),
+    ("help", {"workshop": W, "staff": True}, True),
+    ("help", {"workshop": None, "staff": False}, False),
+    ("help", {"workshop": None, "staff": True}, False),
     ("invite_unknown", {"malformed": True}, False),
     ("invite_unknown", {"malformed": False}, False),
     ("long_answer", {"length": 12345}, False),
@@ -149,8 +422,25 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("not_text", {"asking": False, "sharing": True}, False),
     ("nothing_to_cancel", {}, False),
     ("nothing_to_resume", {}, False),
+    ("nw_cancelled", {}, False),
+    ("nw_created", {"workshop": W}, True),
+    ("nw_file_ok", {"count": 6, "about": 2}, False),
+    ("nw_file_ok", {"count": 1, "about": 1}, False),
+    ("nw_file_ok", {"count": 3, "about": 0}, False),
+    ("nw_file_problem", {"problem": f"questions.toml, line 4, field 'kind': {EVIL}"}, True),
+    ("nw_file_problem", {"problem": "The file is not UTF-8 text."}, False),
+    ("nw_file_problem", {"problem": None, "too_big": True}, False),
+    ("nw_file_problem", {"problem": None, "too_big": False}, False),
+    ("nw_intro", {}, False),
+    ("nw_send_file", {}, False),
+    *[("nw_step", nw_step(name, number), False) for number, name in enumerate(NW_STEPS, 1)],
+    ("nw_step", nw_step("confirm", 12), True),
+    ("nw_step", nw_step("confirm", 12, {**nw_draft("confirm"), "questions": NW_QUESTIONS}), True),
+    ("nw_use_buttons", {}, False),
     ("paused", {"workshop": W}, False),
     ("paused_reminder", {"workshop": W}, True),
+    ("poster_blurb", {"workshop": W}, False),
+    ("poster_footer", {"workshop": W}, True),
     ("private_only", {}, False),
     ("question", {**Q, **Q_BASE, "question": question()}, True),
     ("question", {**Q, **Q_BASE, "question": question(), "previous": EVIL}, True),

@@ -74,8 +74,8 @@ async def send_invite(update: Update, context: BotContext, workshop: Workshop) -
         invite_poster,
         title=workshop.title,
         link=link,
-        blurb=t.render("poster_blurb", workshop=workshop),
-        footer=t.render("poster_footer", workshop=workshop),
+        blurb=t.plain("poster_blurb", workshop=workshop),
+        footer=t.plain("poster_footer", workshop=workshop),
     )
     await context.bot.send_document(
         chat.id,
