@@ -39,12 +39,13 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
             )
         )
         .persistence(SqlitePersistence(storage, update_interval=settings.persistence_interval))
-        # Replies retry a 429 a couple of times instead of failing in front of the person.
-        .rate_limiter(AIORateLimiter(max_retries=2))
         .concurrent_updates(False)
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
+    if settings.rate_limit:
+        # Replies retry a 429 a couple of times instead of failing in front of the person.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url).base_file_url(
             file_url(settings.api_base_url)

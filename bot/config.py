@@ -22,6 +22,8 @@ class Settings:
     api_base_url: str | None = None
     timezone: str = "Europe/London"
     persistence_interval: float = 5.0
+    # Telegram's limits, applied to every request; off only where no real Telegram is reached.
+    rate_limit: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -23,8 +23,8 @@ _ANSWERS = f"""SELECT 'answer' AS kind, a.id, p.pseudonym, q.kind AS qkind, q.pr
     FROM answers a JOIN participants p ON p.id = a.participant_id
     JOIN questions q ON q.id = a.question_id
     WHERE p.workshop_id = ? AND a.skipped = 0 AND {_ACTIVE}"""
-_VIEWS = f"""SELECT 'view' AS kind, v.id, p.pseudonym, NULL, NULL, NULL, v.text,
-        v.created_at AS at, {_QUOTE} AS quote_ok
+_VIEWS = f"""SELECT 'view' AS kind, v.id, p.pseudonym, NULL AS qkind, NULL AS prompt,
+        NULL AS position, v.text AS value, v.created_at AS at, {_QUOTE} AS quote_ok
     FROM views v JOIN participants p ON p.id = v.participant_id
     WHERE p.workshop_id = ? AND v.status = 'shared' AND {_ACTIVE}"""
 

@@ -48,8 +48,14 @@ class RunningBot:
 
 
 async def start_bot(db_path: Path) -> RunningBot:
+    # No rate limiter: these tests reach a fake Bot API, and throughput is measured in
+    # benchmarks/, not here.
     settings = Settings(
-        token=TOKEN, db_path=db_path, admins=frozenset({OWNER}), persistence_interval=3600
+        token=TOKEN,
+        db_path=db_path,
+        admins=frozenset({OWNER}),
+        persistence_interval=3600,
+        rate_limit=False,
     )
     fake = FakeTelegram()
     app = build_application(settings, request=fake)
