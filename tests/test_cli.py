@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from contextlib import closing
@@ -170,3 +171,19 @@ def test_bad_usage_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) 
         main(argv)
     assert info.value.code == 2
     assert "usage: doingwith" in capsys.readouterr().err
+
+
+def test_export_csv_and_json_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    monkeypatch.setenv("DOINGWITH_DB", str(tmp_path / "cli.db"))
+    assert main(["workshop", "add", str(EXAMPLE), "--bot-username", "b"]) == 0
+    capsysbinary.readouterr()
+    assert main(["export", "1", "--format", "csv"]) == 0
+    out = capsysbinary.readouterr().out
+    assert out.startswith(b"\xef\xbb\xbfpseudonym,type,question_number,question,text")
+    target = tmp_path / "x.json"
+    assert main(["export", "1", "--format", "json", "--out", str(target)]) == 0
+    assert json.loads(target.read_bytes())["rows"] == []
+    assert main(["export", "7"]) == 2
+    assert b"there is no workshop 7" in capsysbinary.readouterr().err
