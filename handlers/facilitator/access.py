@@ -58,7 +58,7 @@ async def refuse(
         await context.storage.audit.record(user.id, action, workshop_id=workshop_id, allowed=False)
     if update.callback_query is not None:
         await acknowledge(update.callback_query)
-    await say(update, context, "fac_refused")
+    await say(update, context, "fac_refused", user_id=user.id if user else None)
 
 
 def staff_only(action: str) -> Callable[[Handler], Handler]:
