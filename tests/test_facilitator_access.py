@@ -137,17 +137,17 @@ async def test_facilitator_of_one_workshop_cannot_reach_another(
     before = await snapshot(bot)
     for command in ("workshop", "invite", "views", "themes", "stats", "export", "team", "close"):
         calls = await fay.say(f"/{command} {other.id}")
-        assert fay.texts(calls)[0] == REFUSED, command
+        assert fay.texts(calls)[0].startswith(REFUSED), command
     for data in admin_buttons(theirs):
         if data.startswith(("nw:", "fi:")):
             continue  # not about a workshop
         calls = await fay.press_data(data)
-        assert fay.texts(calls)[0] == REFUSED, data
+        assert fay.texts(calls)[0].startswith(REFUSED), data
     mine = await bot.storage.themes.create(workshop.id, "mine")
     assert mine is not None
     for data in (f"th:into:{mine.id}:{theirs['t1']}", f"vw:on:a:{theirs['a']}:{mine.id}"):
         calls = await fay.press_data(data)
-        assert fay.texts(calls)[0] == REFUSED, data
+        assert fay.texts(calls)[0].startswith(REFUSED), data
     before["themes"] = sorted([*before["themes"], tuple(await _row(bot, mine.id))])
     assert await snapshot(bot) == before
     assert bot.fake.files_sent() == []
