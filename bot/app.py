@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +18,8 @@ from bot.context import BotApplication, BotContext
 from bot.persistence import SqlitePersistence
 from bot.texts import texts
 from conversations import facilitator_input, journey, new_workshop
-from handlers import errors, groups, jobs, participant
+from handlers import errors, groups, jobs, optout, participant, precedence
+from handlers.delivery import Worker
 from handlers.facilitator import commands as facilitator_commands
 from handlers.facilitator.menus import set_participant_menu, set_staff_menu
 from storage import Storage
@@ -24,8 +27,13 @@ from storage import Storage
 log = logging.getLogger(__name__)
 
 
-def build_application(settings: Settings, *, request: BaseRequest | None = None) -> BotApplication:
-    """Build the bot; ``request`` replaces the network layer (tests, local servers)."""
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> BotApplication:
+    """Build the bot; ``request`` replaces the network layer, ``clock`` the time (tests)."""
     storage = Storage(settings.db_path)
     builder = (
         ApplicationBuilder()
@@ -53,14 +61,19 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: BotApplication = builder.build()  # type: ignore[assignment]
-    app.bot_data.update(storage=storage, texts=texts(), settings=settings)
+    worker = Worker(storage, clock=clock or (lambda: datetime.now(UTC)))
+    app.bot_data.update(storage=storage, texts=texts(), settings=settings, worker=worker)
 
-    # Group -1 first: group chats are refused before anything else can see them.
-    app.add_handlers(groups.handlers(), group=-1)
-    # Facilitator prompts first: they are active only for a facilitator who opened one,
-    # and then their typed text must not reach the participant conversation.
-    app.add_handler(new_workshop.build())
-    app.add_handler(facilitator_input.build())
+    # Group -3 first: group chats are refused before anything else can see them.
+    app.add_handlers(groups.handlers(), group=-3)
+    # Then STOP / /stop, wherever the person is, and the closing of facilitator prompts
+    # left open when a facilitator turns to their own participant journey.
+    app.add_handlers(optout.handlers(), group=-2)
+    app.add_handlers(precedence.handlers(), group=-2)
+    # Facilitator prompts: while one is open it takes typed text, and nothing later sees it
+    # (ApplicationHandlerStop); a prompt left behind passes the text on to group 0.
+    app.add_handler(new_workshop.build(), group=-1)
+    app.add_handler(facilitator_input.build(), group=-1)
     # The participant conversation before the general handlers: it decides what text and
     # buttons mean, and a general handler registered first would swallow its messages.
     app.add_handler(journey.build())
@@ -78,6 +91,9 @@ async def on_startup(app: Any) -> None:
     storage: Storage = app.bot_data["storage"]
     await storage.open()
     await storage.meta.set("bot_username", app.bot.username)
+    requeued = await storage.outbox.requeue_in_flight()
+    if requeued:
+        log.info("%d deliveries were being sent when the bot stopped; they go again", requeued)
     for workshop in await storage.workshops.all():
         if workshop.is_open:
             log.info(

@@ -25,6 +25,7 @@ _DAY_FIELD = r"retention|cadence"
 
 FACILITATOR_PICKS = (
     "workshop", "close", "invite", "views", "themes", "export", "stats", "team", "addfacilitator",
+    "action", "actions", "update", "scheduled", "report", "session",
 )  # fmt: skip
 EDIT_FIELDS = (
     "title", "purpose", "levels", "can_change", "cannot_change", "who_decides", "decide_by",
@@ -90,8 +91,30 @@ SCHEMA: dict[tuple[str, str], tuple[str, ...]] = {
     ("th", "pick"): (_ID, _THEME_ACTION),
     # the facilitator team
     ("tm", "remove"): (_ID, _ID),
-    # leave a typed-answer prompt
+    # leave a typed-answer prompt, or skip an optional one
     ("fi", "cancel"): (),
+    ("fi", "skip"): (),
+    # actions: a new one (status, themes, save), or a status change of an existing one
+    ("ac", "status"): (_SMALL,),
+    ("ac", "theme"): (_ID,),
+    ("ac", "save"): (),
+    ("ac", "edit"): (_ID,),
+    ("ac", "set"): (_ID, _SMALL),
+    # updates: choose actions, then send now or later; cancel a scheduled one
+    ("up", "start"): (_ID,),
+    ("up", "act"): (_ID,),
+    ("up", "next"): (),
+    ("up", "now"): (),
+    ("up", "later"): (),
+    ("up", "cancel"): (_ID,),
+    # participants: co-evaluation of an update, reminders, sessions, updates back on
+    ("fb", "yes"): (_ID,),
+    ("fb", "partly"): (_ID,),
+    ("fb", "no"): (_ID,),
+    ("fb", "skip"): (_ID,),
+    ("rm", "off"): (_ID,),
+    ("se", "no"): (_ID,),
+    ("up", "optin"): (_ID,),
     # a new workshop
     ("nw", "level"): (_SMALL,),
     ("nw", "questions"): (_QUESTION_SET,),

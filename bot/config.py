@@ -97,6 +97,6 @@ def file_url(base_url: str) -> str:
 def _timezone(raw: str) -> str:
     try:
         ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ConfigError(f"DOINGWITH_TIMEZONE: {raw!r} is not a known time zone.") from exc
     return raw

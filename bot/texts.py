@@ -33,6 +33,7 @@ class Texts:
         )
         self.env.filters["shorten"] = shorten
         self.env.filters["local_time"] = local_time
+        self.env.filters["local_when"] = local_when
         labels = resources.files("bot").joinpath(f"templates/{locale}/labels.toml")
         self._labels: dict[str, Any] = tomllib.loads(labels.read_text(encoding="utf-8"))
         self.env.globals["label"] = self.label
@@ -88,6 +89,12 @@ def local_time(stamp: str, timezone: str) -> str:
     """A stored UTC time as a person in the workshop's time zone reads it: '3 Nov 14:02'."""
     moment = datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone))
     return f"{moment.day} {moment:%b %H:%M}"
+
+
+def local_when(stamp: str, timezone: str) -> str:
+    """A stored UTC time as a full local date: 'Thursday 3 December at 14:00'."""
+    moment = datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone))
+    return f"{moment:%A} {moment.day} {moment:%B at %H:%M}"
 
 
 def sha256(text: str) -> str:

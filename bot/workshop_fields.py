@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import DoingwithError
 
@@ -35,9 +35,11 @@ def parse_field(name: str, text: str) -> Any:
             raise FieldError("days", {"low": low, "high": high})
         return int(digits)
     if name == "timezone":
+        if text not in available_timezones():  # "Europe" is a folder, not a zone
+            raise FieldError("timezone")
         try:
             ZoneInfo(text)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise FieldError("timezone") from None
         return text
     if name in LIST_FIELDS:

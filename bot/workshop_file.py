@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import DoingwithError
 from bot.texts import texts
@@ -109,9 +109,11 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
             f"{source.where('engagement_level')}: must be one of {', '.join(ENGAGEMENT_LEVELS)}."
         )
     timezone = _text(data, "timezone", source, default="Europe/London")
+    if timezone not in available_timezones():
+        raise WorkshopFileError(f"{source.where('timezone')}: unknown time zone.")
     try:
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise WorkshopFileError(f"{source.where('timezone')}: unknown time zone.") from exc
     retention = data.get("retention_days", 365)
     if not isinstance(retention, int) or isinstance(retention, bool) or not 1 <= retention <= 3650:
@@ -188,33 +190,43 @@ def _about_you(raw: Any, source: _Source) -> tuple[NewAboutQuestion, ...]:
     found = []
     keys: set[str] = set()
     for number, item in enumerate(raw, start=1):
+        entry = source.within("about_you", number - 1)
         where = f"{source.path.name}, about_you {number}"
         if not isinstance(item, dict):
             raise WorkshopFileError(f"{where}: must be an [[about_you]] table.")
         extra = sorted(set(item) - {"key", "prompt", "options", "targets"})
         if extra:
-            raise WorkshopFileError(f"{where}: unknown field '{extra[0]}'.")
+            raise WorkshopFileError(
+                f"{entry.where(extra[0])} (about_you {number}): unknown field."
+            )
         key = item.get("key")
         if not isinstance(key, str) or not _KEY.match(key) or key in keys:
-            raise WorkshopFileError(f"{where}, field 'key': a new lower-case name, e.g. 'age'.")
+            raise WorkshopFileError(
+                f"{entry.where('key')} (question {number}): a new lower-case name, e.g. 'age'."
+            )
         keys.add(key)
         prompt = item.get("prompt")
         if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > 300:
-            raise WorkshopFileError(f"{where}, field 'prompt': some text, at most 300 chars.")
+            raise WorkshopFileError(
+                f"{entry.where('prompt')} (question {number}): some text, at most 300 chars."
+            )
         options = item.get("options")
         if (
             not isinstance(options, list)
             or not 2 <= len(options) <= 12
             or not all(isinstance(o, str) and 0 < len(o) <= 60 for o in options)
         ):
-            raise WorkshopFileError(f"{where}, field 'options': 2 to 12 short texts.")
+            raise WorkshopFileError(
+                f"{entry.where('options')} (question {number}): 2 to 12 short texts."
+            )
         targets = item.get("targets", {})
         if not isinstance(targets, dict) or any(
             k not in options or not isinstance(v, int | float) or not 0 <= v <= 100
             for k, v in targets.items()
         ):
             raise WorkshopFileError(
-                f"{where}, field 'targets': option = percent (0 to 100), for listed options."
+                f"{entry.where('targets')} (about_you {number}):"
+                " option = percent (0 to 100), for listed options."
             )
         found.append(
             NewAboutQuestion(
@@ -291,46 +303,61 @@ def _questions(raw: Any, source: _Source) -> tuple[NewQuestion, ...]:
     seen: set[str] = set()
     questions = []
     for number, item in enumerate(raw, start=1):
+        entry = source.within("questions", number - 1)
         where = f"{source.path.name}, question {number}"
         if not isinstance(item, dict):
             raise WorkshopFileError(f"{where}: must be a [[questions]] table.")
         extra = sorted(set(item) - {"key", "kind", "prompt", "hint", "options"})
         if extra:
-            raise WorkshopFileError(f"{where}: unknown field '{extra[0]}'.")
+            raise WorkshopFileError(f"{entry.where(extra[0])} (question {number}): unknown field.")
         key = item.get("key")
         if not isinstance(key, str) or not _KEY.match(key):
             raise WorkshopFileError(
-                f"{where}, field 'key': lower-case letters, digits and _ (e.g. 'good_at')."
+                f"{entry.where('key')} (question {number}):"
+                " lower-case letters, digits and _ (e.g. 'good_at')."
             )
         if key in seen:
-            raise WorkshopFileError(f"{where}, field 'key': {key!r} is used twice.")
+            raise WorkshopFileError(
+                f"{entry.where('key')} (question {number}): {key!r} is used twice."
+            )
         seen.add(key)
         kind = item.get("kind", "text")
         if kind not in QUESTION_KINDS:
             raise WorkshopFileError(
-                f"{where}, field 'kind': must be one of {', '.join(QUESTION_KINDS)}."
+                f"{entry.where('kind')} (question {number}):"
+                f" must be one of {', '.join(QUESTION_KINDS)}."
             )
         prompt = item.get("prompt")
         if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > 1000:
-            raise WorkshopFileError(f"{where}, field 'prompt': some text, at most 1000 chars.")
+            raise WorkshopFileError(
+                f"{entry.where('prompt')} (question {number}): some text, at most 1000 chars."
+            )
         hint = item.get("hint", "")
         if not isinstance(hint, str) or len(hint) > 1000:
-            raise WorkshopFileError(f"{where}, field 'hint': text, at most 1000 chars.")
+            raise WorkshopFileError(
+                f"{entry.where('hint')} (question {number}): text, at most 1000 chars."
+            )
         options = item.get("options", [])
         if not isinstance(options, list) or not all(
             isinstance(o, str) and 0 < len(o) <= 60 for o in options
         ):
             raise WorkshopFileError(
-                f"{where}, field 'options': a list of short texts (60 characters at most)."
+                f"{entry.where('options')} (question {number}):"
+                " a list of short texts (60 characters at most)."
             )
         if kind == "choice" and not 2 <= len(options) <= 12:
-            raise WorkshopFileError(f"{where}, field 'options': a choice needs 2 to 12 options.")
+            raise WorkshopFileError(
+                f"{entry.where('options')} (question {number}): a choice needs 2 to 12 options."
+            )
         if kind == "scale" and len(options) not in (0, 2):
             raise WorkshopFileError(
-                f"{where}, field 'options': a scale takes two labels (for 1 and for 5), or none."
+                f"{entry.where('options')} (question {number}):"
+                " a scale takes two labels (for 1 and for 5), or none."
             )
         if kind in ("text", "relationships") and options:
-            raise WorkshopFileError(f"{where}, field 'options': only for choice and scale.")
+            raise WorkshopFileError(
+                f"{entry.where('options')} (question {number}): only for choice and scale."
+            )
         questions.append(
             NewQuestion(
                 key=key,

@@ -1,7 +1,10 @@
-"""Facilitator prompts that wait for typed text: editing a field, a closing message, a theme.
+"""Facilitator prompts that wait for typed text: edits, closing messages, themes, actions,
+updates and sessions.
 
-What is awaited is kept in user_data (``AWAITING``), so a restart does not lose it; the
-role is checked again when the text arrives, because it may have changed meanwhile.
+What is awaited is kept in user_data (``prompting.KEY``), so a restart does not lose it; the
+role is checked again when the text arrives, because it may have changed meanwhile. This
+conversation runs in a group before the participant conversation (see bot.app): a prompt
+left open never swallows a participant's answers (``prompting.PASS``).
 """
 
 from __future__ import annotations
@@ -19,29 +22,24 @@ from bot.messaging import acknowledge, retire_buttons, say
 from bot.workshop_fields import FieldError, parse_field
 from conversations.routing import NOT_TEXT, TEXT, command
 from conversations.states import END
-from handlers.facilitator import access
+from handlers.facilitator import access, loop
 from handlers.facilitator.access import audit, may_run, refuse, staff_only
+from handlers.facilitator.prompting import (
+    AWAITING,
+    KEY,
+    PASS,
+    TEXT_STEPS,
+    await_text,
+    awaiting,
+    exclusive,
+    text_step,
+)
 from handlers.facilitator.themes import show_themes
 from handlers.facilitator.views import KIND_NAME, show_tagging
 from handlers.facilitator.workshops import show_workshop
 
 NAME = "facilitator_input"
-AWAITING = 1
-KEY = "awaiting"
 THEME_NAME_LIMIT = 60
-
-
-def _cancel_row(context: BotContext) -> list[list[tuple[str, str]]]:
-    return [[(context.texts.label("buttons.cancel"), callbacks.make("fi", "cancel"))]]
-
-
-async def _await(
-    update: Update, context: BotContext, what: dict[str, Any], prompt: str, **values: Any
-) -> int:
-    context.user_data[KEY] = what
-    buttons = values.pop("buttons", None) or _cancel_row(context)
-    await say(update, context, prompt, buttons=buttons, **values)
-    return AWAITING
 
 
 # ---- ways in -------------------------------------------------------------------------------
@@ -64,7 +62,7 @@ async def ask_closing_message(update: Update, context: BotContext, workshop_id: 
         [(t.label("buttons.close_silently"), callbacks.make("wc", "skip", workshop.id))],
         [(t.label("buttons.keep_open"), callbacks.make("wc", "keep", workshop.id))],
     ]
-    return await _await(
+    return await await_text(
         update, context, {"what": "close", "workshop": workshop.id}, "fac_ask_closing",
         buttons=rows, workshop=workshop,
     )  # fmt: skip
@@ -80,45 +78,44 @@ async def on_button(update: Update, context: BotContext) -> int:
     user = update.effective_user
     assert user is not None
     storage = context.storage
-    if (
-        (cb.flow == "fw" and cb.action == "close")
-        or cb.flow == "we"
-        or (cb.action == "new" and cb.flow == "th")
-    ):
-        workshop_id = cb.int_arg(0)
-        if not await may_run(context, user.id, workshop_id):
-            await refuse(update, context, cb.action, workshop_id)
+    if cb.flow in ("fw", "we") or (cb.flow, cb.action) == ("th", "new"):
+        workshop = await access.workshop_from_button(update, context, cb.action, cb.int_arg(0))
+        if workshop is None:
             return END
-        await acknowledge(query)
         if cb.flow == "fw":
-            return await ask_closing_message(update, context, workshop_id)
+            return await ask_closing_message(update, context, workshop.id)
         if cb.flow == "th":
-            return await _await(
-                update, context, {"what": "theme", "workshop": workshop_id}, "fac_ask_theme_name"
+            return await await_text(
+                update, context, {"what": "theme", "workshop": workshop.id}, "fac_ask_theme_name"
             )
-        workshop = await storage.workshops.get(workshop_id)
-        return await _await(
-            update, context, {"what": "edit", "workshop": workshop_id, "field": cb.action},
+        return await await_text(
+            update, context, {"what": "edit", "workshop": workshop.id, "field": cb.action},
             "fac_ask_field", field=cb.action, workshop=workshop,
         )  # fmt: skip
     if cb.flow == "th":  # rename
         theme = await storage.themes.get(cb.int_arg(0))
-        if theme is None or not await may_run(context, user.id, theme.workshop_id):
-            await refuse(update, context, "rename-theme", theme.workshop_id if theme else None)
+        if theme is None:
+            await access.gone(update, context)
+            return END
+        if not await may_run(context, user.id, theme.workshop_id):
+            await refuse(update, context, "rename-theme", theme.workshop_id)
             return END
         await acknowledge(query)
-        return await _await(
+        return await await_text(
             update, context, {"what": "rename", "workshop": theme.workshop_id, "theme": theme.id},
             "fac_ask_theme_rename", theme=theme,
         )  # fmt: skip
     # vw:new: a new theme for one answer or view, tagged straight away
     kind, item_id = cb.args[0], cb.int_arg(1)
     workshop_id = await storage.themes.item_workshop(KIND_NAME[kind], item_id)
-    if workshop_id is None or not await may_run(context, user.id, workshop_id):
+    if workshop_id is None:
+        await access.gone(update, context)
+        return END
+    if not await may_run(context, user.id, workshop_id):
         await refuse(update, context, "tag", workshop_id)
         return END
     await acknowledge(query)
-    return await _await(
+    return await await_text(
         update, context, {"what": "theme", "workshop": workshop_id, "kind": kind, "item": item_id},
         "fac_ask_theme_name",
     )  # fmt: skip
@@ -131,21 +128,26 @@ async def on_text(update: Update, context: BotContext) -> int:
     """Apply what was typed, after checking the role again."""
     message = update.effective_message
     user = update.effective_user
-    awaiting = context.user_data.get(KEY)
-    if message is None or user is None or not isinstance(awaiting, dict):
-        return END
-    workshop_id = int(awaiting.get("workshop", 0))
+    waiting = awaiting(context)
+    if message is None or user is None or waiting is None:
+        return PASS  # the prompt was left behind: this is someone's answer elsewhere
+    workshop_id = int(waiting.get("workshop", 0))
     if not await may_run(context, user.id, workshop_id):
         context.user_data.pop(KEY, None)
-        await refuse(update, context, str(awaiting.get("what")), workshop_id)
+        await refuse(update, context, str(waiting.get("what")), workshop_id)
         return END
-    text = (message.text or "").strip()
-    what = awaiting.get("what")
-    if what == "close":
-        return await _close(update, context, workshop_id, text)
-    if what == "edit":
-        return await _edit(update, context, workshop_id, str(awaiting["field"]), text)
-    return await _theme(update, context, awaiting, text)
+    step = TEXT_STEPS.get(str(waiting.get("what")))
+    if step is None:
+        context.user_data.pop(KEY, None)
+        return PASS
+    return await step(update, context, waiting, (message.text or "").strip())
+
+
+@text_step("close")
+async def _close_step(
+    update: Update, context: BotContext, waiting: dict[str, Any], text: str
+) -> int:
+    return await _close(update, context, int(waiting["workshop"]), text)
 
 
 async def _close(
@@ -162,9 +164,9 @@ async def _close(
     return END
 
 
-async def _edit(
-    update: Update, context: BotContext, workshop_id: int, field: str, text: str
-) -> int:
+@text_step("edit")
+async def _edit(update: Update, context: BotContext, waiting: dict[str, Any], text: str) -> int:
+    workshop_id, field = int(waiting["workshop"]), str(waiting["field"])
     try:
         value = parse_field(field, text)
     except FieldError as problem:
@@ -180,7 +182,9 @@ async def _edit(
     return END
 
 
-async def _theme(update: Update, context: BotContext, awaiting: dict[str, Any], text: str) -> int:
+@text_step("theme")
+@text_step("rename")
+async def _theme(update: Update, context: BotContext, waiting: dict[str, Any], text: str) -> int:
     user = update.effective_user
     assert user is not None
     name = " ".join(text.split())
@@ -188,29 +192,37 @@ async def _theme(update: Update, context: BotContext, awaiting: dict[str, Any], 
         await say(update, context, "fac_theme_name_problem", limit=THEME_NAME_LIMIT)
         return AWAITING
     themes = context.storage.themes
-    workshop_id = int(awaiting["workshop"])
-    if awaiting["what"] == "rename":
-        theme = await themes.get(int(awaiting["theme"]))
+    workshop_id = int(waiting["workshop"])
+    if waiting["what"] == "rename":
+        theme = await themes.get(int(waiting["theme"]))
         if theme is None or theme.workshop_id != workshop_id:
             context.user_data.pop(KEY, None)
-            await say(update, context, "expired_nowhere")
+            await say(update, context, "fac_gone")
             return END
         if not await themes.rename(theme.id, name):
             await say(update, context, "fac_theme_exists", name=name)
             return AWAITING
         await audit(update, context, "rename-theme", workshop_id, str(theme.id))
+    elif "item" in waiting:
+        kind, item = str(waiting["kind"]), int(waiting["item"])
+        if await themes.item_workshop(KIND_NAME[kind], item) != workshop_id:
+            context.user_data.pop(KEY, None)
+            await say(update, context, "fac_gone")
+            return END
+        theme = await themes.create(workshop_id, name, tag=(KIND_NAME[kind], item, user.id))
+        if theme is None:
+            await say(update, context, "fac_theme_exists", name=name)
+            return AWAITING
+        await audit(update, context, "new-theme", workshop_id, str(theme.id))
+        context.user_data.pop(KEY, None)
+        await show_tagging(update, context, workshop_id, kind, item)
+        return END
     else:
         theme = await themes.create(workshop_id, name)
         if theme is None:
             await say(update, context, "fac_theme_exists", name=name)
             return AWAITING
         await audit(update, context, "new-theme", workshop_id, str(theme.id))
-        if "item" in awaiting:
-            kind, item = str(awaiting["kind"]), int(awaiting["item"])
-            await themes.tag(theme.id, KIND_NAME[kind], item, user.id)
-            context.user_data.pop(KEY, None)
-            await show_tagging(update, context, workshop_id, kind, item)
-            return END
     context.user_data.pop(KEY, None)
     workshop = await context.storage.workshops.get(workshop_id)
     assert workshop is not None
@@ -219,6 +231,8 @@ async def _theme(update: Update, context: BotContext, awaiting: dict[str, Any], 
 
 
 async def not_text(update: Update, context: BotContext) -> int:
+    if awaiting(context) is None:
+        return PASS
     await say(update, context, "fac_type_please")
     return AWAITING
 
@@ -227,40 +241,46 @@ async def cancel(update: Update, context: BotContext) -> int:
     if update.callback_query is not None:
         await acknowledge(update.callback_query)
         await retire_buttons(update.callback_query)
+    elif awaiting(context) is None:
+        return PASS  # /cancel for the participant conversation
     context.user_data.pop(KEY, None)
     await say(update, context, "fac_cancelled")
     return END
 
 
 async def on_close_button(update: Update, context: BotContext) -> int:
-    """Close without a message, or keep the workshop open."""
-    query = update.callback_query
-    assert query is not None
+    """Close without a message, or keep the workshop open: only while that prompt is open."""
     cb = await access.parsed_button(update, context, "close")
     if cb is None:
         return END
-    user = update.effective_user
-    workshop_id = cb.int_arg(0)
-    if user is None or not await may_run(context, user.id, workshop_id):
-        await refuse(update, context, "close", workshop_id)
+    workshop = await access.workshop_from_button(update, context, "close", cb.int_arg(0))
+    if workshop is None:
         return END
-    await acknowledge(query)
+    waiting = awaiting(context)
+    query = update.callback_query
+    assert query is not None
     await retire_buttons(query)
+    if waiting is None or waiting.get("what") != "close" or waiting.get("workshop") != workshop.id:
+        await access.gone(update, context)
+        return END
     if cb.action == "keep":
         context.user_data.pop(KEY, None)
         await say(update, context, "fac_kept_open")
         return END
-    return await _close(update, context, workshop_id, None)
+    return await _close(update, context, workshop.id, None)
 
 
 def build() -> ConversationHandler:  # type: ignore[type-arg]
     ways_in = [
-        command("close", close_command),
+        command("close", exclusive(close_command)),
+        *[command(name, exclusive(start)) for name, start in loop.COMMANDS.items()],
         CallbackQueryHandler(
-            on_button, pattern=r"^(fw:close:|we:(?!levels?:)|th:(new|rename):|vw:new:)"
+            exclusive(on_button), pattern=r"^(fw:close:|we:(?!levels?:)|th:(new|rename):|vw:new:)"
         ),
-        CallbackQueryHandler(on_close_button, pattern=r"^wc:(skip|keep):"),
-        CallbackQueryHandler(cancel, pattern=r"^fi:cancel$"),
+        CallbackQueryHandler(exclusive(on_close_button), pattern=r"^wc:(skip|keep):"),
+        CallbackQueryHandler(exclusive(loop.on_button), pattern=loop.BUTTONS),
+        CallbackQueryHandler(exclusive(cancel), pattern=r"^fi:cancel$"),
+        CallbackQueryHandler(exclusive(loop.skip_optional), pattern=r"^fi:skip$"),
     ]
     with warnings.catch_warnings():
         # Buttons are checked against the database and the role, not tracked per message.
@@ -271,10 +291,9 @@ def build() -> ConversationHandler:  # type: ignore[type-arg]
             entry_points=ways_in,
             states={
                 AWAITING: [
-                    command("cancel", cancel),
-                    CallbackQueryHandler(cancel, pattern=r"^fi:cancel$"),
-                    MessageHandler(TEXT, on_text),
-                    MessageHandler(NOT_TEXT, not_text),
+                    command("cancel", exclusive(cancel)),
+                    MessageHandler(TEXT, exclusive(on_text)),
+                    MessageHandler(NOT_TEXT, exclusive(not_text)),
                 ]
             },
             fallbacks=ways_in,

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler,
 from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import flow_pattern
-from conversations import about_you, onboarding, questions, review, share
+from conversations import about_you, feedback, onboarding, questions, review, share
 from conversations.routing import NOT_TEXT, TEXT, command
 from conversations.states import State
 
@@ -22,6 +22,7 @@ def _buttons() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(review.on_review_button, pattern=flow_pattern("rv")),
         CallbackQueryHandler(share.on_button, pattern=flow_pattern("sh")),
         CallbackQueryHandler(about_you.on_button, pattern=flow_pattern("ab")),
+        CallbackQueryHandler(feedback.on_button, pattern=flow_pattern("fb")),
     ]
 
 
@@ -63,6 +64,11 @@ def build() -> ConversationHandler:  # type: ignore[type-arg]
                     command("cancel", share.cancel),
                     MessageHandler(TEXT, share.add_text),
                     MessageHandler(NOT_TEXT, share.not_text),
+                ],
+                State.FEEDBACK: [
+                    command("cancel", feedback.cancel),
+                    MessageHandler(TEXT, feedback.comment),
+                    MessageHandler(NOT_TEXT, feedback.not_text),
                 ],
             },
             fallbacks=_ways_in(),

@@ -20,6 +20,7 @@ from conversations.routing import DOCUMENT, NOT_TEXT, TEXT, command
 from conversations.states import END
 from handlers.facilitator.access import audit, is_staff, parsed_button, refuse, staff_only
 from handlers.facilitator.menus import set_staff_menu
+from handlers.facilitator.prompting import PASS, exclusive
 from handlers.facilitator.workshops import send_invite
 from storage.models import ENGAGEMENT_LEVELS, SupportContact
 from storage.workshops import NewAboutQuestion, NewQuestion, NewWorkshop
@@ -137,6 +138,8 @@ def typed_step(step: Step) -> Any:
     field, following = TYPED[step]
 
     async def take(update: Update, context: BotContext) -> int:
+        if DRAFT not in context.user_data:
+            return PASS  # set-up left behind: this text is someone's answer elsewhere
         if not await _still_staff(update, context):
             return END
         message = update.effective_message
@@ -166,6 +169,9 @@ async def on_button(update: Update, context: BotContext) -> int | None:
         return None
     await acknowledge(query)
     await retire_buttons(query)
+    if DRAFT not in context.user_data:
+        await say(update, context, "nw_expired")
+        return END
     draft = _draft(context)
     if cb.action == "cancel":
         context.user_data.pop(DRAFT, None)
@@ -189,7 +195,9 @@ async def on_button(update: Update, context: BotContext) -> int | None:
         try:
             draft[field] = parse_field(field, cb.args[1])
         except FieldError:
-            return await ask(update, context, Step.RETENTION)
+            return await ask(
+                update, context, Step.RETENTION if field == "retention_days" else Step.CADENCE
+            )
         return await ask(
             update, context, Step.CADENCE if field == "retention_days" else Step.CONFIRM
         )
@@ -215,6 +223,8 @@ async def _resume_step(update: Update, context: BotContext) -> int:
 
 async def take_file(update: Update, context: BotContext) -> int:
     """A TOML file of [[questions]] (and optional [[about_you]]) sent as a document."""
+    if DRAFT not in context.user_data:
+        return PASS
     if not await _still_staff(update, context):
         return END
     message = update.effective_message
@@ -257,22 +267,30 @@ async def take_file(update: Update, context: BotContext) -> int:
 
 
 async def file_expected(update: Update, context: BotContext) -> int:
+    if DRAFT not in context.user_data:
+        return PASS
     await say(update, context, "nw_send_file")
     return int(Step.QUESTION_FILE)
 
 
 async def use_buttons(update: Update, context: BotContext) -> int | None:
     """Text where a button is expected: say so, and ask the same step again."""
+    if DRAFT not in context.user_data:
+        return PASS
     await say(update, context, "nw_use_buttons")
     return None
 
 
 async def not_text(update: Update, context: BotContext) -> int | None:
+    if DRAFT not in context.user_data:
+        return PASS
     await say(update, context, "fac_type_please")
     return None
 
 
 async def cancel(update: Update, context: BotContext) -> int:
+    if DRAFT not in context.user_data:
+        return PASS  # /cancel for the participant conversation
     context.user_data.pop(DRAFT, None)
     await say(update, context, "nw_cancelled")
     return END
@@ -332,27 +350,28 @@ async def _save(update: Update, context: BotContext) -> int:
 
 
 def build() -> ConversationHandler:  # type: ignore[type-arg]
-    buttons = CallbackQueryHandler(on_button, pattern=r"^nw:")
+    buttons = CallbackQueryHandler(exclusive(on_button), pattern=r"^nw:")
     states: dict[object, list[Any]] = {
-        int(step): [MessageHandler(TEXT, typed_step(step)), buttons] for step in TYPED
+        int(step): [MessageHandler(TEXT, exclusive(typed_step(step))), buttons] for step in TYPED
     }
     for step in (Step.LEVEL, Step.QUESTIONS, Step.CONFIRM):
-        states[int(step)] = [buttons, MessageHandler(TEXT, use_buttons)]
+        states[int(step)] = [buttons, MessageHandler(TEXT, exclusive(use_buttons))]
     states[int(Step.QUESTION_FILE)] = [
         buttons,
-        MessageHandler(DOCUMENT, take_file),
-        MessageHandler(TEXT | NOT_TEXT, file_expected),
+        MessageHandler(DOCUMENT, exclusive(take_file)),
+        MessageHandler(TEXT | NOT_TEXT, exclusive(file_expected)),
     ]
     for handlers in states.values():
-        handlers.insert(0, command("cancel", cancel))
-        handlers.append(MessageHandler(NOT_TEXT, not_text))
+        handlers.insert(0, command("cancel", exclusive(cancel)))
+        handlers.append(MessageHandler(NOT_TEXT, exclusive(not_text)))
+    start = command("newworkshop", exclusive(begin))
     with warnings.catch_warnings():
         # Buttons are checked against the role and the draft, not tracked per message.
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
         return ConversationHandler(
             name=NAME,
             persistent=True,
-            entry_points=[command("newworkshop", begin)],
+            entry_points=[start],
             states=states,
-            fallbacks=[command("newworkshop", begin), buttons],
+            fallbacks=[start, buttons],
         )

@@ -210,7 +210,14 @@ async def _act(update: Update, context: BotContext, place: Place, cb: Callback) 
     pid = place.participant.id
     if cb.action == "pause":
         await storage.participants.move(pid, status="paused")
-        await say(update, context, "paused", workshop=place.workshop)
+        off = callbacks.make("rm", "off", pid)
+        await say(
+            update,
+            context,
+            "paused",
+            workshop=place.workshop,
+            buttons=[[(context.texts.label("buttons.no_reminders"), off)]],
+        )
         return END
     if cb.action == "back":
         if place.participant.changing:

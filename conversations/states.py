@@ -14,6 +14,7 @@ class State(IntEnum):
     CONSENT = 1
     QUESTIONS = 2
     SHARING = 3
+    FEEDBACK = 4
 
 
 END = ConversationHandler.END
@@ -21,3 +22,4 @@ END = ConversationHandler.END
 # user_data keys: flow state that is not domain data
 INVITE = "invite"  # the invite code of the workshop whose consent screen is showing
 SHARE_WORKSHOP = "share_workshop"  # the workshop id a view is being written for
+FEEDBACK_ON = "feedback_on"  # the update a comment is being written about

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from telegram.ext import JobQueue
 
+from bot import callbacks
+from bot.broadcast import deliveries_for
 from bot.context import BotContext
+from bot.quiet_hours import next_allowed
+from bot.texts import Texts
+from handlers.delivery import Worker, stamp
+from storage import Storage
+from storage.models import Workshop
+from storage.outbox import NewDelivery
+from storage.updates import Update
 
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY = 3600.0  # seconds
+DELIVER_EVERY = 2.0
+NUDGE_EVERY = 300.0
+REMINDER_AFTER = timedelta(hours=48)
+REMINDERS_AT_MOST = 2
+SESSION_NOTICE = timedelta(hours=24)
 
 
 async def housekeeping(context: BotContext) -> None:
@@ -22,7 +37,130 @@ async def housekeeping(context: BotContext) -> None:
         log.info("housekeeping: %d old answers/views deleted, %d stale states", expired, strangers)
 
 
+async def enqueue_update(storage: Storage, t: Texts, update: Update, now: datetime) -> int:
+    """Write one delivery per recipient for an update (once), in one transaction."""
+    workshop = await storage.workshops.get(update.workshop_id)
+    if workshop is None:
+        return 0
+    actions = await storage.actions.many(list(update.action_ids))
+    recipients = await storage.updates.recipients(workshop.id)
+    rows = deliveries_for(t, workshop, update, actions, recipients, now)
+    return await storage.outbox.enqueue_update(update.id, rows)
+
+
+async def deliver(context: BotContext) -> None:
+    """Enqueue scheduled updates that are due, then send whatever is due in the outbox."""
+    storage = context.storage
+    worker: Worker = context.bot_data["worker"]
+    now = worker.clock()
+    for update in await storage.updates.due(stamp(now)):
+        await enqueue_update(storage, context.texts, update, now)
+    await worker.run(context.bot)
+
+
+def deliver_soon(context: BotContext) -> None:
+    """Start sending now rather than at the next tick."""
+    if context.job_queue is not None:
+        context.job_queue.run_once(deliver, 0.0, name="deliver-now")
+
+
+def _after_quiet(workshop: Workshop, moment: datetime) -> str:
+    return stamp(next_allowed(moment, workshop.timezone, workshop.quiet_start, workshop.quiet_end))
+
+
+async def nudge(context: BotContext) -> None:
+    """Reminders for unfinished questions and sessions, and nudges for quiet facilitators."""
+    storage = context.storage
+    worker: Worker = context.bot_data["worker"]
+    now = worker.clock()
+    t = context.texts
+    await remind_unfinished(storage, t, now)
+    await remind_sessions(storage, t, now)
+    await nudge_facilitators(storage, t, now, context.settings.admins)
+    await worker.run(context.bot)
+
+
+async def remind_unfinished(storage: Storage, t: Texts, now: datetime) -> int:
+    people = await storage.participants.to_remind(stamp(now - REMINDER_AFTER), REMINDERS_AT_MOST)
+    for person in people:
+        workshop = await storage.workshops.get(person.workshop_id)
+        if workshop is None:
+            continue
+        await storage.outbox.enqueue(
+            NewDelivery(
+                kind="reminder",
+                workshop_id=workshop.id,
+                chat_id=person.telegram_user_id,
+                participant_id=person.id,
+                text=t.render("reminder", workshop=workshop, number=person.position + 1),
+                buttons=(
+                    ((t.label("buttons.no_reminders"), callbacks.make("rm", "off", person.id)),),
+                ),
+                not_before=_after_quiet(workshop, now),
+            )
+        )
+        await storage.participants.mark_reminded(person.id, stamp(now))
+    return len(people)
+
+
+async def remind_sessions(storage: Storage, t: Texts, now: datetime) -> int:
+    count = 0
+    for session in await storage.sessions.to_remind(stamp(now), stamp(now + SESSION_NOTICE)):
+        workshop = await storage.workshops.get(session.workshop_id)
+        if workshop is None or not await storage.sessions.mark_reminded(session.id):
+            continue
+        button = ((t.label("buttons.cant_come"), callbacks.make("se", "no", session.id)),)
+        for person in await storage.updates.recipients(workshop.id):
+            await storage.outbox.enqueue(
+                NewDelivery(
+                    kind="session",
+                    workshop_id=workshop.id,
+                    chat_id=person.chat_id,
+                    participant_id=person.participant_id,
+                    text=t.render("session_reminder", workshop=workshop, session=session),
+                    buttons=(button,),
+                    not_before=_after_quiet(workshop, now),
+                )
+            )
+            count += 1
+    return count
+
+
+async def nudge_facilitators(
+    storage: Storage, t: Texts, now: datetime, owners: frozenset[int]
+) -> int:
+    """'People in X have not heard from you for N days', once per quiet spell."""
+    count = 0
+    for workshop in await storage.workshops.all():
+        if not workshop.is_open or not await storage.updates.recipients(workshop.id):
+            continue
+        since = await storage.updates.last_sent(workshop.id) or workshop.created_at
+        if datetime.fromisoformat(since) + timedelta(days=workshop.update_cadence_days) > now:
+            continue
+        if not await storage.nudges.record(workshop.id, since):
+            continue
+        team = [member for member, _name in await storage.facilitators.of_workshop(workshop.id)]
+        button = ((t.label("buttons.write_update"), callbacks.make("up", "start", workshop.id)),)
+        for member in team or sorted(owners):
+            await storage.outbox.enqueue(
+                NewDelivery(
+                    kind="nudge",
+                    workshop_id=workshop.id,
+                    chat_id=member,
+                    text=t.render(
+                        "facilitator_nudge", workshop=workshop, days=workshop.update_cadence_days
+                    ),
+                    buttons=(button,),
+                    not_before=_after_quiet(workshop, now),
+                )
+            )
+            count += 1
+    return count
+
+
 def schedule(job_queue: JobQueue[BotContext]) -> None:
     job_queue.run_repeating(
         housekeeping, interval=HOUSEKEEPING_EVERY, first=60.0, name="housekeeping"
     )
+    job_queue.run_repeating(deliver, interval=DELIVER_EVERY, first=1.0, name="deliver")
+    job_queue.run_repeating(nudge, interval=NUDGE_EVERY, first=30.0, name="nudge")

@@ -11,6 +11,7 @@ from bot.messaging import acknowledge, retire_buttons, say
 from conversations import questions
 from conversations.screens import expired, show_where_you_are
 from conversations.states import INVITE, SHARE_WORKSHOP
+from handlers import optout
 from handlers.facilitator.access import is_staff
 from storage.models import Participant
 
@@ -168,6 +169,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         # No conversation state (e.g. after a crash): the database still knows the questions.
         CommandHandler("cancel", questions.cancel, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(on_forget_button, pattern=callbacks.flow_pattern("fg")),
+        *optout.buttons(),
         MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, unknown_command),
         MessageHandler(EDITED, edited),
         CallbackQueryHandler(stale_button),

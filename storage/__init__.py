@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.about import AboutYou
+from storage.actions import Actions
 from storage.answers import Answers
 from storage.audit import Audit
 from storage.conversations import ConversationStates, UserData
@@ -12,34 +13,45 @@ from storage.db import Database
 from storage.errors import StorageError, StorageUnavailable
 from storage.facilitators import Facilitators
 from storage.feed import Feed
+from storage.feedback import Feedback
 from storage.housekeeping import Housekeeping
 from storage.meta import Meta
+from storage.nudges import Nudges
 from storage.opens import LinkOpens
+from storage.outbox import Outbox
 from storage.participants import Participants
+from storage.sessions import Sessions
 from storage.stats import Stats
 from storage.themes import Themes
+from storage.updates import Updates
 from storage.views import Views
 from storage.workshops import NewQuestion, NewWorkshop, Workshops
 
 __all__ = [
     "AboutYou",
+    "Actions",
     "Answers",
     "Audit",
     "ConversationStates",
     "Database",
     "Facilitators",
     "Feed",
+    "Feedback",
     "Housekeeping",
     "LinkOpens",
     "Meta",
     "NewQuestion",
     "NewWorkshop",
+    "Nudges",
+    "Outbox",
     "Participants",
+    "Sessions",
     "Stats",
     "Storage",
     "StorageError",
     "StorageUnavailable",
     "Themes",
+    "Updates",
     "UserData",
     "Views",
     "Workshops",
@@ -66,6 +78,12 @@ class Storage:
         self.feed = Feed(self.db)
         self.stats = Stats(self.db)
         self.about = AboutYou(self.db)
+        self.actions = Actions(self.db)
+        self.updates = Updates(self.db)
+        self.outbox = Outbox(self.db)
+        self.feedback = Feedback(self.db)
+        self.sessions = Sessions(self.db)
+        self.nudges = Nudges(self.db)
 
     async def open(self) -> None:
         await self.db.open()

@@ -56,9 +56,15 @@ class Facilitators:
             return cur.rowcount == 1
 
     async def remove(self, workshop_id: int, telegram_user_id: int) -> bool:
+        """Remove someone, and the unused invites they made for this workshop."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "DELETE FROM facilitators WHERE workshop_id = ? AND telegram_user_id = ?",
+                (workshop_id, telegram_user_id),
+            )
+            await conn.execute(
+                """DELETE FROM facilitator_invites
+                   WHERE workshop_id = ? AND created_by = ? AND used_by IS NULL""",
                 (workshop_id, telegram_user_id),
             )
             return cur.rowcount == 1
@@ -81,11 +87,38 @@ class Facilitators:
         return code
 
     async def redeem(
-        self, code: str, telegram_user_id: int, name: str = "", now: datetime | None = None
+        self,
+        code: str,
+        telegram_user_id: int,
+        name: str = "",
+        *,
+        owners: frozenset[int] = frozenset(),
+        now: datetime | None = None,
     ) -> int | None:
-        """Use an invite: the workshop id it was for, or None if unknown, used or expired."""
+        """Use an invite: the workshop id it was for, or None if unknown, used or expired.
+
+        The invite counts only while whoever made it may still run the workshop; opening it
+        when already a facilitator does not use it up.
+        """
         stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
         async with self.db.transaction() as conn:
+            async with conn.execute(
+                """SELECT i.workshop_id, i.created_by,
+                       EXISTS (SELECT 1 FROM facilitators f WHERE f.workshop_id = i.workshop_id
+                               AND f.telegram_user_id = i.created_by) AS maker_runs_it,
+                       EXISTS (SELECT 1 FROM facilitators f WHERE f.workshop_id = i.workshop_id
+                               AND f.telegram_user_id = ?) AS already
+                   FROM facilitator_invites i
+                   WHERE i.code = ? AND i.used_by IS NULL AND i.expires_at > ?""",
+                (telegram_user_id, code, stamp),
+            ) as rows:
+                invite = await rows.fetchone()
+            if invite is None:
+                return None
+            if not (invite["maker_runs_it"] or invite["created_by"] in owners):
+                return None
+            if invite["already"]:
+                return int(invite["workshop_id"])
             cur = await conn.execute(
                 """UPDATE facilitator_invites SET used_by = ?, used_at = ?
                    WHERE code = ? AND used_by IS NULL AND expires_at > ?""",

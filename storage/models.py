@@ -61,6 +61,8 @@ class Workshop:
     closing_message: str | None = None
     closed_at: str | None = None
     created_by: int | None = None
+    quiet_start: str = "21:00"
+    quiet_end: str = "09:00"
 
     @property
     def is_open(self) -> bool:

@@ -245,8 +245,14 @@ class Participants:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM answers WHERE participant_id = ?", (participant_id,))
             await conn.execute("DELETE FROM views WHERE participant_id = ?", (participant_id,))
+            for table in ("about_answers", "feedback", "session_replies"):
+                await conn.execute(
+                    f"DELETE FROM {table} WHERE participant_id = ?", (participant_id,)
+                )
             await conn.execute(
-                "DELETE FROM about_answers WHERE participant_id = ?", (participant_id,)
+                """UPDATE deliveries SET state = 'cancelled'
+                   WHERE participant_id = ? AND state = 'pending'""",
+                (participant_id,),
             )
             await conn.execute(
                 "DELETE FROM seen_messages WHERE participant_id = ?", (participant_id,)
@@ -262,3 +268,48 @@ class Participants:
                 (now, participant_id),
             )
         await self.db.checkpoint()
+
+    async def set_stopped(self, telegram_user_id: int, stopped: bool) -> int:
+        """STOP (or /updates again) for every workshop this person is in."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE participants SET stopped_at = ? WHERE telegram_user_id = ?",
+                (utcnow() if stopped else None, telegram_user_id),
+            )
+            return cur.rowcount
+
+    async def is_stopped(self, telegram_user_id: int) -> bool:
+        row = await self.db.fetchone(
+            """SELECT 1 FROM participants WHERE telegram_user_id = ? AND stopped_at IS NOT NULL
+               LIMIT 1""",
+            (telegram_user_id,),
+        )
+        return row is not None
+
+    async def set_no_reminders(self, participant_id: int) -> None:
+        await self.db.execute(
+            "UPDATE participants SET no_reminders = 1 WHERE id = ?", (participant_id,)
+        )
+
+    async def to_remind(self, idle_since: str, limit: int) -> list[Participant]:
+        """People part-way through the questions, quiet since ``idle_since``, still welcome
+        to a reminder: agreed to take part, not stopped, reachable, at most ``limit`` sent."""
+        rows = await self.db.fetchall(
+            """SELECT p.* FROM participants p JOIN workshops w ON w.id = p.workshop_id
+               WHERE p.status IN ('ready', 'answering', 'continuing', 'paused', 'reviewing')
+                 AND p.last_seen_at <= ? AND p.reminders_sent < ? AND p.no_reminders = 0
+                 AND p.stopped_at IS NULL AND p.unreachable_at IS NULL
+                 AND (p.last_reminded_at IS NULL OR p.last_reminded_at <= ?)
+                 AND EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id
+                             AND c.purpose = 'take_part' AND c.granted = 1
+                             AND c.withdrawn_at IS NULL)""",
+            (idle_since, limit, idle_since),
+        )
+        return [_participant(r) for r in rows]
+
+    async def mark_reminded(self, participant_id: int, now: str) -> None:
+        await self.db.execute(
+            """UPDATE participants SET reminders_sent = reminders_sent + 1, last_reminded_at = ?
+               WHERE id = ?""",
+            (now, participant_id),
+        )

@@ -25,13 +25,27 @@ class Themes:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def create(self, workshop_id: int, name: str) -> Theme | None:
-        """A new theme; None if the workshop already has one of that name (any case)."""
+    async def create(
+        self, workshop_id: int, name: str, tag: tuple[str, int, int] | None = None
+    ) -> Theme | None:
+        """A new theme, and optionally its first tag (kind, item id, by), together.
+
+        None if the workshop already has a theme of that name (any case).
+        """
         try:
-            theme_id = await self.db.execute(
-                "INSERT INTO themes (workshop_id, name, created_at) VALUES (?, ?, ?)",
-                (workshop_id, name, utcnow()),
-            )
+            async with self.db.transaction() as conn:
+                cur = await conn.execute(
+                    "INSERT INTO themes (workshop_id, name, created_at) VALUES (?, ?, ?)",
+                    (workshop_id, name, utcnow()),
+                )
+                theme_id = cur.lastrowid or 0
+                if tag is not None:
+                    kind, item_id, tagged_by = tag
+                    await conn.execute(
+                        f"""INSERT INTO theme_tags (theme_id, {ITEM_COLUMN[kind]}, tagged_by,
+                                tagged_at) VALUES (?, ?, ?, ?)""",
+                        (theme_id, item_id, tagged_by, utcnow()),
+                    )
         except sqlite3.IntegrityError:
             return None
         return await self.get(theme_id)
@@ -102,17 +116,21 @@ class Themes:
 
     async def counts(self, workshop_id: int) -> list[ThemeCount]:
         """Each theme with how many answers and views carry it, from how many people."""
+        # Only what a facilitator can still read counts: answers not skipped, shared views,
+        # of people still taking part.
         rows = await self.db.fetchall(
             """SELECT t.*,
-                   COUNT(tt.theme_id) AS items,
-                   COUNT(tt.view_id) AS views,
+                   COUNT(pa.id) + COUNT(pv.id) AS items,
+                   COUNT(pv.id) AS views,
                    COUNT(DISTINCT COALESCE(pa.id, pv.id)) AS participants
                FROM themes t
                LEFT JOIN theme_tags tt ON tt.theme_id = t.id
-               LEFT JOIN answers a ON a.id = tt.answer_id
+               LEFT JOIN answers a ON a.id = tt.answer_id AND a.skipped = 0
                LEFT JOIN participants pa ON pa.id = a.participant_id
-               LEFT JOIN views v ON v.id = tt.view_id
+                   AND pa.status NOT IN ('declined', 'withdrawn')
+               LEFT JOIN views v ON v.id = tt.view_id AND v.status = 'shared'
                LEFT JOIN participants pv ON pv.id = v.participant_id
+                   AND pv.status NOT IN ('declined', 'withdrawn')
                WHERE t.workshop_id = ?
                GROUP BY t.id ORDER BY items DESC, t.name""",
             (workshop_id,),

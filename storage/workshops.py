@@ -90,6 +90,8 @@ def _workshop(row: aiosqlite.Row) -> Workshop:
         closing_message=row["closing_message"],
         closed_at=row["closed_at"],
         created_by=row["created_by"],
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
     )
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.context import BotContext
 from bot.workshop_file import load_workshop_file
 from storage import Storage
 from storage.models import Workshop
@@ -24,10 +27,35 @@ OWNER = 9001  # in DOINGWITH_ADMINS for every test bot
 
 
 @dataclass
+class FakeClock:
+    """The bot's idea of now, moved by the test instead of by waiting."""
+
+    # Tomorrow at noon in London: never in quiet hours, whenever the tests run.
+    now: datetime = field(
+        default_factory=lambda: (
+            (datetime.now(ZoneInfo("Europe/London")) + timedelta(days=1))
+            .replace(hour=12, minute=0, second=0, microsecond=0)
+            .astimezone(UTC)
+        )
+    )
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
 class RunningBot:
     app: Any
     fake: FakeTelegram
+    clock: FakeClock
     errors: list[BaseException] = field(default_factory=list)
+
+    def context(self) -> Any:
+        """A context like the one jobs get, for running a job's callback directly."""
+        return BotContext(self.app)
 
     @property
     def storage(self) -> Storage:
@@ -58,8 +86,9 @@ async def start_bot(db_path: Path) -> RunningBot:
         rate_limit=False,
     )
     fake = FakeTelegram()
-    app = build_application(settings, request=fake)
-    running = RunningBot(app, fake)
+    clock = FakeClock()
+    app = build_application(settings, request=fake, clock=clock)
+    running = RunningBot(app, fake, clock)
 
     async def record(update: object, context: Any) -> None:
         running.errors.append(context.error)

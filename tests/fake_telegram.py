@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 # What Telegram's HTML parse mode accepts.
@@ -89,7 +90,9 @@ class FakeTelegram(BaseRequest):
     """Answers getMe, sendMessage, edits and the rest; failures can be queued per method."""
 
     calls: list[Call] = field(default_factory=list)
-    failures: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    failures: dict[str, list[tuple[int, str, int | None, int | None]]] = field(
+        default_factory=dict
+    )
     next_message_id: int = 5000
     # Files people sent the bot, by file_id: (file name, content).
     uploads: dict[str, tuple[str, bytes]] = field(default_factory=dict)
@@ -122,9 +125,19 @@ class FakeTelegram(BaseRequest):
     def read_timeout(self) -> float | None:
         return 1.0
 
-    def fail(self, method: str, code: int, description: str) -> None:
-        """Make the next call of ``method`` fail as Telegram would."""
-        self.failures.setdefault(method, []).append((code, description))
+    def fail(
+        self,
+        method: str,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        chat_id: int | None = None,
+    ) -> None:
+        """Make the next call of ``method`` (to ``chat_id``, if given) fail as Telegram would.
+
+        Code 0 stands for a time-out.
+        """
+        self.failures.setdefault(method, []).append((code, description, retry_after, chat_id))
 
     async def do_request(
         self,
@@ -147,10 +160,14 @@ class FakeTelegram(BaseRequest):
                 data = content if isinstance(content, bytes) else content.read()
                 files[part] = (filename or part, data)
         self.calls.append(Call(endpoint, params, files))
-        queued = self.failures.get(endpoint)
-        if queued:
-            code, description = queued.pop(0)
-            return self._error(code, description)
+        queued = self.failures.get(endpoint, [])
+        target = params.get("chat_id")
+        for index, (code, description, retry_after, chat_id) in enumerate(queued):
+            if chat_id is None or (target is not None and int(target) == chat_id):
+                del queued[index]
+                if code == 0:
+                    raise TimedOut(description)
+                return self._error(code, description, retry_after)
         if endpoint in ("sendMessage", "editMessageText") and params.get("parse_mode") == "HTML":
             problem = html_problem(str(params.get("text", "")))
             if problem is not None:
@@ -158,8 +175,10 @@ class FakeTelegram(BaseRequest):
         return 200, json.dumps({"ok": True, "result": self._result(endpoint, params)}).encode()
 
     @staticmethod
-    def _error(code: int, description: str) -> tuple[int, bytes]:
-        body = {"ok": False, "error_code": code, "description": description}
+    def _error(code: int, description: str, retry_after: int | None = None) -> tuple[int, bytes]:
+        body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
         return code, json.dumps(body).encode()
 
     def _result(self, endpoint: str, params: dict[str, Any]) -> Any:

@@ -140,7 +140,9 @@ async def test_new_workshop_bad_input_is_explained(bot: RunningBot) -> None:
         "questions.toml",
         b'[[questions]]\nkey = "a"\nkind = "text"\nprompt = "Q"\ncolour = "red"\n',
     )
-    assert "unknown field 'colour'" in html.unescape(owner.texts(calls)[0])
+    assert "line 5, field 'colour' (question 1): unknown field" in html.unescape(
+        owner.texts(calls)[0]
+    )
     calls = await owner.document("questions.toml", b"[[questions]\nnot toml")
     assert "not valid TOML" in owner.texts(calls)[0]
     calls = await owner.document("questions.toml", b"\xff\xfe")

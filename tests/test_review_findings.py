@@ -222,7 +222,7 @@ async def test_housekeeping_deletes_old_answers_and_strangers_state(
 
 
 async def test_housekeeping_job_is_scheduled(bot: RunningBot) -> None:
-    assert [job.name for job in bot.app.job_queue.jobs()] == ["housekeeping"]
+    assert {job.name for job in bot.app.job_queue.jobs()} == {"housekeeping", "deliver", "nudge"}
 
 
 async def test_two_workshops_choose_which_to_forget(bot: RunningBot) -> None:

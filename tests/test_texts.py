@@ -15,6 +15,7 @@ import pytest
 
 from bot.texts import MESSAGE_LIMIT, Texts, sha256, shorten, split_message, texts
 from handlers.facilitator.menus import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
+from storage.actions import Action
 from storage.models import (
     AboutQuestion,
     Answer,
@@ -29,7 +30,9 @@ from storage.models import (
     View,
     Workshop,
 )
+from storage.sessions import Session
 from storage.stats import Figures
+from storage.updates import Update
 
 EVIL = '<b>&"x'
 ESCAPED = "&lt;b&gt;&amp;&#34;x"
@@ -275,6 +278,93 @@ def views_page(
     }
 
 
+# ---- the loop back to people: actions, updates, sessions ------------------------------------
+
+WHEN = "2026-12-03T14:00:00+00:00"
+
+
+def action(
+    title: str = f"Action {EVIL}",
+    status: str = "not_possible",
+    reason: str | None = f"reason {EVIL}",
+    action_id: int = 1,
+    themes: tuple[tuple[int, str], ...] = ((1, f"Theme {EVIL}"), (2, "transport")),
+) -> Action:
+    return Action(
+        id=action_id,
+        workshop_id=1,
+        title=title,
+        status=status,
+        reason=reason,
+        created_at=AT,
+        updated_at=AT,
+        theme_ids=tuple(theme_id for theme_id, _name in themes),
+        theme_names=tuple(name for _theme_id, name in themes),
+    )
+
+
+ACTIONS = [
+    action(),
+    action("Evening clinic on Tuesdays", "planned", None, 2, ((2, "transport"),)),
+    action("Bus stop moved", "in_progress", None, 3, ()),
+    action("Ramp at the entrance", "done", None, 4, ()),
+]
+
+
+def update(
+    body: str = f"Body {EVIL}",
+    *,
+    status: str = "sent",
+    update_id: int = 1,
+    enqueued_at: str | None = WHEN,
+) -> Update:
+    return Update(
+        id=update_id,
+        workshop_id=1,
+        body=body,
+        status=status,
+        send_at=WHEN,
+        created_by=42,
+        created_at=AT,
+        enqueued_at=enqueued_at,
+        action_ids=(1, 2),
+    )
+
+
+SESSION = Session(
+    id=1,
+    workshop_id=1,
+    starts_at=WHEN,
+    venue=f"Venue {EVIL}",
+    accessibility=f"access {EVIL}",
+    reminded_at=None,
+)
+PERSONAL_UPDATE = {
+    "workshop": W,
+    "body": f"Body {EVIL}",
+    "themes": [f"Theme {EVIL}", "transport"],
+    "mine": ACTIONS[:2],
+    "others": ACTIONS[2:],
+}
+GENERAL_UPDATE = {**PERSONAL_UPDATE, "themes": [], "mine": [], "others": ACTIONS}
+REPORTS = [
+    {
+        "update": update(),
+        "counts": {"sent": 3, "failed": 1},
+        "reasons": [("BadRequest: chat not found", 1)],
+        "tally": {"yes": 1, "partly": 0, "no": 2},
+        "comments": [("P-7F3A", "no", f"comment {EVIL}"), ("P-0B1C", "partly", "word " * 100)],
+    },
+    {
+        "update": update(f"{EVIL} " + "word " * 40, update_id=2),
+        "counts": {"sent": 1, "pending": 2, "sending": 1, "unreachable": 1},
+        "reasons": [("Forbidden: bot was blocked by the user", 1)],
+        "tally": {"yes": 0, "partly": 0, "no": 0},
+        "comments": [],
+    },
+]
+
+
 # (template, context, shows user text) — every template, and its variants.
 CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("about_declined", {}, False),
@@ -299,6 +389,15 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("error", {}, False),
     ("expired", {}, False),
     ("expired_nowhere", {}, False),
+    ("fac_action_saved", {"action": action()}, True),
+    ("fac_action_saved", {"action": ACTIONS[2]}, False),
+    ("fac_actions", {"workshop": W, "actions": ACTIONS}, True),
+    ("fac_actions", {"workshop": W, "actions": []}, True),
+    ("fac_ask_action", {"workshop": W}, True),
+    ("fac_ask_action_reason", {}, False),
+    ("fac_ask_action_status", {}, False),
+    ("fac_ask_action_status", {"action": action()}, True),
+    ("fac_ask_action_themes", {}, False),
     ("fac_ask_closing", {"workshop": W}, True),
     ("fac_ask_field", {"field": "title", "workshop": W}, True),
     ("fac_ask_field", {"field": "hear_back", "workshop": W}, True),
@@ -307,8 +406,13 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("fac_ask_field", {"field": "retention_days", "workshop": W}, True),
     ("fac_ask_field", {"field": "update_cadence_days", "workshop": W}, True),
     ("fac_ask_field", {"field": "timezone", "workshop": W}, True),
+    ("fac_ask_session_access", {}, False),
+    ("fac_ask_session_venue", {}, False),
+    ("fac_ask_session_when", {"timezone": "Europe/London"}, False),
     ("fac_ask_theme_name", {}, False),
     ("fac_ask_theme_rename", {"theme": theme()}, True),
+    ("fac_ask_update_body", {"limit": 2500}, False),
+    ("fac_ask_update_when", {"timezone": "Europe/London"}, False),
     ("fac_bad_number", {"command": "stats"}, False),
     ("fac_cancelled", {}, False),
     ("fac_closed", {"workshop": CLOSED}, True),
@@ -321,11 +425,16 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("fac_field_problem", {"problem": "days", "low": 1, "high": 3650}, False),
     ("fac_field_problem", {"problem": "timezone"}, False),
     ("fac_field_problem", {"problem": "something else"}, False),
+    ("fac_gone", {}, False),
     ("fac_invite", {"workshop": W, "link": LINK}, True),
     ("fac_invite", {"workshop": CLOSED, "link": LINK}, True),
     ("fac_invite_unusable", {}, False),
     ("fac_kept_open", {}, False),
+    ("fac_no_poster", {}, False),
+    ("fac_no_such_workshop", {"number": 7}, False),
     ("fac_no_workshops", {}, False),
+    ("fac_pick_actions", {"workshop": W, "count": 3}, True),
+    ("fac_pick_actions", {"workshop": W, "count": 0}, True),
     ("fac_pick_level", {"workshop": W}, True),
     ("fac_pick_workshop", {"command": "views"}, False),
     ("fac_poster_caption", {"workshop": W}, True),
@@ -334,8 +443,20 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("fac_removed", {"workshop": W, "removed": True}, True),
     ("fac_removed", {"workshop": W, "removed": False}, True),
     ("fac_reopened", {"workshop": W}, True),
+    ("fac_report", {"workshop": W, "reports": REPORTS}, True),
+    ("fac_report", {"workshop": W, "reports": []}, True),
     ("fac_saved", {"field": "engagement_level"}, False),
     ("fac_saved", {"field": "can_change"}, False),
+    (
+        "fac_scheduled",
+        {
+            "workshop": W,
+            "updates": [update(status="scheduled", enqueued_at=None), update("x " * 200)],
+        },
+        True,
+    ),
+    ("fac_scheduled", {"workshop": W, "updates": []}, True),
+    ("fac_session_saved", {"workshop": W, "session": SESSION}, True),
     (
         "fac_stats",
         {
@@ -385,12 +506,32 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ),
     ("fac_themes", {"workshop": W, "counts": []}, True),
     ("fac_type_please", {}, False),
+    ("fac_update_cancelled", {"cancelled": True}, False),
+    ("fac_update_cancelled", {"cancelled": False}, False),
+    ("fac_update_confirm", {}, False),
+    (
+        "fac_update_preview",
+        {"kind": "personal", "html": texts().render("update_message", **PERSONAL_UPDATE)},
+        True,
+    ),
+    (
+        "fac_update_preview",
+        {"kind": "general", "html": texts().render("update_message", **GENERAL_UPDATE)},
+        True,
+    ),
+    ("fac_update_preview_intro", {"total": 1, "personal": 0, "has_personal": False}, False),
+    ("fac_update_preview_intro", {"total": 5, "personal": 2, "has_personal": True}, False),
+    ("fac_update_scheduled", {"workshop": W, "when": WHEN}, False),
+    ("fac_update_sending", {"count": 1}, False),
+    ("fac_update_sending", {"count": 12}, False),
     ("fac_views_menu", {"workshop": W, "total": 17}, True),
     ("fac_views_page", views_page(FEED_PAGE), True),
     ("fac_views_page", views_page(FEED_PAGE, workshop=CLOSED, which="views"), True),
     ("fac_views_page", views_page([], total=0), True),
     ("fac_views_page", views_page([], offset=15, total=12), True),
     ("fac_welcome", {"workshop": W}, True),
+    ("fac_when_problem", {"past": True}, False),
+    ("fac_when_problem", {"past": False, "timezone": "Europe/London"}, False),
     (
         "fac_workshop",
         {
@@ -403,6 +544,12 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("fac_workshop", {"workshop": CLOSED, "link": LINK, "counts": {}}, True),
     ("fac_workshops", {"rows": [(W, 8, 3), (replace(CLOSED, id=2), 2, 0)]}, True),
     ("fac_workshops", {"rows": []}, False),
+    ("facilitator_nudge", {"workshop": W, "days": 14}, True),
+    ("feedback_already", {}, False),
+    ("feedback_done", {}, False),
+    ("feedback_thanks", {"verdict": "yes"}, False),
+    ("feedback_thanks", {"verdict": "partly"}, False),
+    ("feedback_thanks", {"verdict": "no"}, False),
     ("forget_confirm", {"workshop": W}, True),
     ("forget_done", {"workshop": W}, True),
     ("forget_kept", {}, False),
@@ -425,6 +572,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("nothing_to_resume", {}, False),
     ("nw_cancelled", {}, False),
     ("nw_created", {"workshop": W}, True),
+    ("nw_expired", {}, False),
     ("nw_file_ok", {"count": 6, "about": 2}, False),
     ("nw_file_ok", {"count": 1, "about": 1}, False),
     ("nw_file_ok", {"count": 3, "about": 0}, False),
@@ -455,6 +603,8 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
         True,
     ),
     ("question", {**Q, **Q_BASE, "question": REL, "step": "more", "entries": [DONE]}, True),
+    ("reminder", {"workshop": W, "number": 3}, True),
+    ("reminders_off", {}, False),
     (
         "review",
         {
@@ -467,6 +617,13 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
                 (question("relationships", position=4), answer({"entries": []})),
             ],
         },
+        True,
+    ),
+    ("session_cant_come", {}, False),
+    ("session_reminder", {"workshop": W, "session": SESSION}, True),
+    (
+        "session_reminder",
+        {"workshop": W, "session": replace(SESSION, accessibility="")},
         True,
     ),
     ("share_cancelled", {}, False),
@@ -492,11 +649,19 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
         },
         True,
     ),
+    ("stopped", {}, False),
     ("text_not_kept", {"workshop": W, "status": "paused"}, True),
     ("text_not_kept", {"workshop": W, "status": "answering"}, True),
     ("text_not_kept", {"workshop": None, "status": None}, False),
     ("thanks", {"workshop": W}, True),
     ("unknown_command", {}, False),
+    ("update_message", PERSONAL_UPDATE, True),
+    ("update_message", GENERAL_UPDATE, True),
+    ("update_message", {**GENERAL_UPDATE, "others": []}, True),
+    ("updates_on", {"offers": []}, False),
+    ("updates_on", {"offers": [W]}, False),
+    ("updates_on", {"offers": [W, replace(CLOSED, id=2)]}, False),
+    ("updates_optin", {"workshop": W}, True),
     ("use_buttons", {"kind": "consent"}, False),
     ("use_buttons", {"kind": "review"}, False),
     ("use_buttons", {"kind": "scale"}, False),

@@ -198,45 +198,91 @@ def test_choice_with_one_option(tmp_path: Path) -> None:
     text = HEADER + '[[questions]]\nkey = "a"\nkind = "choice"\nprompt = "Pick"\noptions = ["x"]\n'
     message = load_error(tmp_path, text)
     assert message == (
-        "workshop.toml, question 1, field 'options': a choice needs 2 to 12 options."
+        "workshop.toml, line 13, field 'options' (question 1): a choice needs 2 to 12 options."
     )
+    assert line_of(text, "options") == 13
 
 
 def test_scale_with_three_labels(tmp_path: Path) -> None:
     text = HEADER + QUESTIONS.replace('["awful", "great"]', '["a", "b", "c"]')
     message = load_error(tmp_path, text)
-    assert message.startswith("workshop.toml, question 3, field 'options': a scale takes two")
+    assert message == (
+        "workshop.toml, line 25, field 'options' (question 3):"
+        " a scale takes two labels (for 1 and for 5), or none."
+    )
+    assert line_of(text, 'options = ["a", "b", "c"]') == 25
 
 
 def test_options_on_a_text_question(tmp_path: Path) -> None:
     text = HEADER + '[[questions]]\nkey = "a"\nprompt = "Tell me"\noptions = ["x", "y"]\n'
     message = load_error(tmp_path, text)
-    assert message == "workshop.toml, question 1, field 'options': only for choice and scale."
+    assert message == (
+        "workshop.toml, line 12, field 'options' (question 1): only for choice and scale."
+    )
+    assert line_of(text, "options") == 12
 
 
 def test_unknown_question_kind(tmp_path: Path) -> None:
     text = HEADER + '[[questions]]\nkey = "a"\nkind = "essay"\nprompt = "Tell me"\n'
     message = load_error(tmp_path, text)
-    assert message.startswith("workshop.toml, question 1, field 'kind': must be one of text,")
+    assert message.startswith(
+        "workshop.toml, line 11, field 'kind' (question 1): must be one of text,"
+    )
+    assert line_of(text, "kind") == 11
 
 
 def test_unknown_question_field(tmp_path: Path) -> None:
     text = HEADER + '[[questions]]\nkey = "a"\nprompt = "Tell me"\nrequired = true\n'
     message = load_error(tmp_path, text)
-    assert message == "workshop.toml, question 1: unknown field 'required'."
+    assert message == "workshop.toml, line 12, field 'required' (question 1): unknown field."
+    assert line_of(text, "required") == 12
 
 
 @pytest.mark.parametrize("key", ["Good_At", "1st", "good-at", "", "a" * 41])
 def test_bad_question_key(tmp_path: Path, key: str) -> None:
     text = HEADER + f'[[questions]]\nkey = "{key}"\nprompt = "Tell me"\n'
     message = load_error(tmp_path, text)
-    assert message.startswith("workshop.toml, question 1, field 'key': lower-case letters")
+    assert message == (
+        "workshop.toml, line 10, field 'key' (question 1):"
+        " lower-case letters, digits and _ (e.g. 'good_at')."
+    )
+    assert line_of(text, "key") == 10
 
 
 def test_duplicate_question_keys(tmp_path: Path) -> None:
     text = HEADER + QUESTIONS.replace('key = "people"', 'key = "free"')
     message = load_error(tmp_path, text)
-    assert message == "workshop.toml, question 5, field 'key': 'free' is used twice."
+    assert message == "workshop.toml, line 33, field 'key' (question 5): 'free' is used twice."
+    assert line_of(text, 'key = "free"') == 11  # the first use is not the one named
+    assert text.splitlines()[33 - 1] == 'key = "free"'
+
+
+def test_error_in_the_second_questions_table_names_its_own_line(tmp_path: Path) -> None:
+    text = (
+        HEADER
+        + '[[questions]]\nkey = "a"\nkind = "choice"\nprompt = "Pick"\noptions = ["x", "y"]\n'
+        + '[[questions]]\nkey = "b"\nkind = "choice"\nprompt = "Pick"\noptions = ["z"]\n'
+    )
+    message = load_error(tmp_path, text)
+    assert message == (
+        "workshop.toml, line 18, field 'options' (question 2): a choice needs 2 to 12 options."
+    )
+    assert line_of(text, "options") == 13  # not the first table's options
+    assert text.splitlines()[18 - 1] == 'options = ["z"]'
+
+
+def test_about_you_target_for_an_unlisted_option(tmp_path: Path) -> None:
+    text = (
+        HEADER
+        + '[[about_you]]\nkey = "age"\nprompt = "How old are you?"\n'
+        + 'options = ["Under 30", "30 or over"]\ntargets = { "Nope" = 10 }\n'
+    )
+    message = load_error(tmp_path, text)
+    assert message == (
+        "workshop.toml, line 13, field 'targets' (about_you 1):"
+        " option = percent (0 to 100), for listed options."
+    )
+    assert line_of(text, "targets") == 13
 
 
 def test_duplicate_toml_keys_are_invalid_toml_with_a_line(tmp_path: Path) -> None:

@@ -92,7 +92,10 @@ async def chosen_workshop(update: Update, context: BotContext, command: str) -> 
             return None
         workshop_id = int(args[0])
         if not await may_run(context, user.id, workshop_id):
-            await refuse(update, context, command, workshop_id)
+            if is_owner(context, user.id):
+                await say(update, context, "fac_no_such_workshop", number=workshop_id)
+            else:
+                await refuse(update, context, command, workshop_id)
             return None
         return await context.storage.workshops.get(workshop_id)
     mine = await workshops_run_by(context, user.id)
@@ -111,12 +114,23 @@ async def workshop_from_button(
 ) -> Workshop | None:
     """The workshop a button names, if the presser may run it; otherwise refuse."""
     user = update.effective_user
-    if user is None or not await may_run(context, user.id, workshop_id):
+    workshop = await context.storage.workshops.get(workshop_id)
+    if user is not None and workshop is None and await is_staff(context, user.id):
+        await gone(update, context)
+        return None
+    if user is None or workshop is None or not await may_run(context, user.id, workshop_id):
         await refuse(update, context, action, workshop_id)
         return None
     if update.callback_query is not None:
         await acknowledge(update.callback_query)
-    return await context.storage.workshops.get(workshop_id)
+    return workshop
+
+
+async def gone(update: Update, context: BotContext) -> None:
+    """A button about something that no longer exists (deleted, merged, erased)."""
+    if update.callback_query is not None:
+        await acknowledge(update.callback_query)
+    await say(update, context, "fac_gone")
 
 
 async def audit(

@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from conversations.routing import NEW_MESSAGE
-from handlers.facilitator import team, themes, views, workshops
+from handlers.facilitator import loop, team, themes, views, workshops
 from handlers.facilitator.access import (
     chosen_workshop,
     parsed_button,
@@ -32,6 +32,9 @@ ACTIONS: dict[str, WorkshopAction] = {
     "stats": send_stats,
     "team": team.show_team,
     "addfacilitator": team.send_facilitator_invite,
+    "actions": loop.show_actions,
+    "scheduled": loop.show_scheduled,
+    "report": loop.show_report,
 }
 ALIASES = {"removefacilitator": "team"}
 

@@ -11,9 +11,12 @@ from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
-PARTICIPANT_COMMANDS = ("start", "resume", "share", "mine", "forget", "help", "cancel")
+PARTICIPANT_COMMANDS = (
+    "start", "resume", "share", "mine", "forget", "stop", "updates", "help", "cancel",
+)  # fmt: skip
 FACILITATOR_COMMANDS = (
     "workshops", "workshop", "newworkshop", "invite", "views", "themes", "stats", "export",
+    "action", "actions", "update", "scheduled", "report", "session",
     "team", "addfacilitator", "removefacilitator", "close",
 )  # fmt: skip
 

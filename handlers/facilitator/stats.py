@@ -52,6 +52,7 @@ async def send_stats(update: Update, context: BotContext, workshop: Workshop) ->
         else None,
         themes=themes,
         about=about,
+        feedback=await storage.feedback.workshop_tally(workshop.id),
     )
     png = await asyncio.to_thread(
         participation_chart, title=workshop.title, days=days, funnel=funnel

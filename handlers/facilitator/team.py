@@ -66,7 +66,9 @@ async def redeem(update: Update, context: BotContext, code: str) -> None:
     user = update.effective_user
     assert user is not None
     storage = context.storage
-    workshop_id = await storage.facilitators.redeem(code, user.id, name=user.first_name)
+    workshop_id = await storage.facilitators.redeem(
+        code, user.id, name=user.first_name, owners=context.settings.admins
+    )
     if workshop_id is None:
         await storage.audit.record(user.id, "facilitator-join", allowed=False)
         await say(update, context, "fac_invite_unusable")

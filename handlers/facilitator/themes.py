@@ -7,7 +7,15 @@ from telegram import Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.messaging import Button, say
-from handlers.facilitator.access import audit, may_run, parsed_button, refuse, workshop_from_button
+from handlers.facilitator.access import (
+    audit,
+    gone,
+    is_staff,
+    may_run,
+    parsed_button,
+    refuse,
+    workshop_from_button,
+)
 from storage.models import Theme, Workshop
 
 
@@ -38,6 +46,9 @@ async def _theme(update: Update, context: BotContext, action: str, theme_id: int
     """The theme a button names, if the presser may run its workshop; else refuse."""
     user = update.effective_user
     theme = await context.storage.themes.get(theme_id)
+    if user is not None and theme is None and await is_staff(context, user.id):
+        await gone(update, context)
+        return None
     if user is None or theme is None or not await may_run(context, user.id, theme.workshop_id):
         await refuse(update, context, action, theme.workshop_id if theme else None)
         return None

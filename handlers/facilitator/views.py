@@ -7,7 +7,15 @@ from telegram import Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.messaging import Button, replace, say
-from handlers.facilitator.access import audit, may_run, parsed_button, refuse, workshop_from_button
+from handlers.facilitator.access import (
+    audit,
+    gone,
+    is_staff,
+    may_run,
+    parsed_button,
+    refuse,
+    workshop_from_button,
+)
 from storage.feed import ALL, VIEWS_ONLY
 from storage.models import Workshop
 
@@ -97,6 +105,9 @@ async def _item_workshop(
     """The workshop of an answer or view, if the presser may run it; else refuse."""
     user = update.effective_user
     workshop_id = await context.storage.themes.item_workshop(KIND_NAME[kind], item_id)
+    if user is not None and workshop_id is None and await is_staff(context, user.id):
+        await gone(update, context)
+        return None
     if user is None or workshop_id is None or not await may_run(context, user.id, workshop_id):
         await refuse(update, context, "tag", workshop_id)
         return None
@@ -117,7 +128,10 @@ async def on_tag(update: Update, context: BotContext) -> None:
     assert user is not None
     if cb.action in ("on", "off"):
         theme = await themes.get(cb.int_arg(2))
-        if theme is None or theme.workshop_id != workshop_id:
+        if theme is None:
+            await gone(update, context)
+            return
+        if theme.workshop_id != workshop_id:
             await refuse(update, context, "tag", workshop_id)
             return
         if cb.action == "on":

@@ -70,13 +70,18 @@ async def send_invite(update: Update, context: BotContext, workshop: Workshop) -
     link = invite_link(context, workshop)
     await say(update, context, "fac_invite", workshop=workshop, link=link)
     t = context.texts
-    png = await asyncio.to_thread(
-        invite_poster,
-        title=workshop.title,
-        link=link,
-        blurb=t.plain("poster_blurb", workshop=workshop),
-        footer=t.plain("poster_footer", workshop=workshop),
-    )
+    try:
+        png = await asyncio.to_thread(
+            invite_poster,
+            title=workshop.title,
+            link=link,
+            blurb=t.plain("poster_blurb", workshop=workshop),
+            footer=t.plain("poster_footer", workshop=workshop),
+        )
+    except ValueError:  # text that cannot fit a page: the link above still works
+        await say(update, context, "fac_no_poster")
+        await audit(update, context, "invite", workshop.id)
+        return
     await context.bot.send_document(
         chat.id,
         InputFile(png, filename=f"invite-poster-{workshop.id}.png"),

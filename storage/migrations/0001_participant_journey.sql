@@ -69,7 +69,7 @@ CREATE TABLE consents (
 );
 
 CREATE TABLE answers (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
     participant_id    INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
     question_id       INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
     value             TEXT,     -- JSON; NULL when skipped
@@ -80,7 +80,7 @@ CREATE TABLE answers (
 );
 
 CREATE TABLE views (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
     participant_id    INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
     text              TEXT    NOT NULL,
     status            TEXT    NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'shared')),

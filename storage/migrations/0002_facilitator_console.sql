@@ -47,7 +47,7 @@ CREATE TABLE link_opens (
 ) WITHOUT ROWID;
 
 CREATE TABLE themes (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     workshop_id INTEGER NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
     name        TEXT    NOT NULL COLLATE NOCASE,
     created_at  TEXT    NOT NULL,

@@ -1,0 +1,65 @@
+"""Co-evaluation: 'Does this reflect what you said?' on each update, then an optional comment."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callbacks
+from bot.context import BotContext
+from bot.messaging import acknowledge, retire_buttons, say
+from conversations.screens import expired
+from conversations.states import END, FEEDBACK_ON, State
+
+COMMENT_LIMIT = 2000
+
+
+async def on_button(update: Update, context: BotContext) -> int | None:
+    """Yes / Partly / No (kept once, even if pressed twice), or Skip the comment."""
+    query = update.callback_query
+    user = update.effective_user
+    cb = callbacks.parse(query.data) if query else None
+    if query is None or user is None or cb is None:
+        return await expired(update, context)
+    update_id = cb.int_arg(0)
+    participant_id = await context.storage.outbox.delivered_to(update_id, user.id)
+    if participant_id is None:
+        return await expired(update, context)
+    await acknowledge(query)
+    await retire_buttons(query)
+    if cb.action == "skip":
+        context.user_data.pop(FEEDBACK_ON, None)
+        await say(update, context, "feedback_done")
+        return END
+    if not await context.storage.feedback.record(update_id, participant_id, cb.action):
+        await say(update, context, "feedback_already")
+        return END
+    context.user_data[FEEDBACK_ON] = update_id
+    skip = [[(context.texts.label("buttons.skip"), callbacks.make("fb", "skip", update_id))]]
+    await say(update, context, "feedback_thanks", verdict=cb.action, buttons=skip)
+    return State.FEEDBACK
+
+
+async def comment(update: Update, context: BotContext) -> int:
+    """The optional comment, kept with the person's answer to that update."""
+    message = update.effective_message
+    user = update.effective_user
+    update_id = context.user_data.pop(FEEDBACK_ON, None)
+    if message is None or user is None or not isinstance(update_id, int):
+        return END
+    participant_id = await context.storage.outbox.delivered_to(update_id, user.id)
+    if participant_id is not None:
+        text = (message.text or "").strip()[:COMMENT_LIMIT]
+        await context.storage.feedback.comment(update_id, participant_id, text)
+    await say(update, context, "feedback_done")
+    return END
+
+
+async def not_text(update: Update, context: BotContext) -> int:
+    await say(update, context, "not_text", asking=False, sharing=False)
+    return State.FEEDBACK
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    context.user_data.pop(FEEDBACK_ON, None)
+    await say(update, context, "feedback_done")
+    return END

@@ -1,0 +1,223 @@
+"""The outbox: one delivery row per message to one person, sent by a worker.
+
+A broadcast is enqueued in one transaction; the worker claims due rows, sends them, and
+records what happened. A crash loses nothing: rows claimed but not finished are put back
+at start-up, so at most the sends in flight at the moment of the crash can repeat.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    kind: str
+    workshop_id: int
+    chat_id: int
+    text: str
+    not_before: str
+    participant_id: int | None = None
+    update_id: int | None = None
+    personalised: bool = False
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    kind: str
+    update_id: int | None
+    participant_id: int | None
+    workshop_id: int
+    chat_id: int
+    personalised: bool
+    text: str
+    buttons: list[list[tuple[str, str]]]
+    state: str
+    attempts: int
+    not_before: str
+    last_error: str | None
+    telegram_message_id: int | None
+
+
+def _delivery(row: aiosqlite.Row) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        kind=row["kind"],
+        update_id=row["update_id"],
+        participant_id=row["participant_id"],
+        workshop_id=row["workshop_id"],
+        chat_id=row["chat_id"],
+        personalised=bool(row["personalised"]),
+        text=row["text"],
+        buttons=[[(label, data) for label, data in r] for r in json.loads(row["buttons"])],
+        state=row["state"],
+        attempts=row["attempts"],
+        not_before=row["not_before"],
+        last_error=row["last_error"],
+        telegram_message_id=row["telegram_message_id"],
+    )
+
+
+def _values(d: NewDelivery, now: str) -> tuple[Any, ...]:
+    return (
+        d.kind,
+        d.update_id,
+        d.participant_id,
+        d.workshop_id,
+        d.chat_id,
+        int(d.personalised),
+        d.text,
+        json.dumps([list(map(list, row)) for row in d.buttons]),
+        d.not_before,
+        now,
+    )
+
+
+_INSERT = """INSERT OR IGNORE INTO deliveries (kind, update_id, participant_id, workshop_id,
+    chat_id, personalised, text, buttons, not_before, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+
+
+class Outbox:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def enqueue_update(self, update_id: int, deliveries: list[NewDelivery]) -> int:
+        """All of an update's deliveries, and the update marked sent, in one transaction."""
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """UPDATE updates SET status = 'sent', enqueued_at = ?
+                   WHERE id = ? AND status = 'scheduled'""",
+                (now, update_id),
+            )
+            if cur.rowcount != 1:
+                return 0  # already enqueued (or cancelled): never twice
+            await conn.executemany(_INSERT, [_values(d, now) for d in deliveries])
+        return len(deliveries)
+
+    async def enqueue(self, delivery: NewDelivery) -> None:
+        await self.db.execute(_INSERT, _values(delivery, utcnow()))
+
+    async def requeue_in_flight(self) -> int:
+        """At start-up: rows claimed by a process that died go back to pending."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE deliveries SET state = 'pending' WHERE state = 'sending'"
+            )
+            return cur.rowcount
+
+    async def claim_due(self, now: str, limit: int) -> list[Delivery]:
+        """Mark up to ``limit`` due rows as being sent, oldest first, and return them."""
+        async with (
+            self.db.transaction() as conn,
+            conn.execute(
+                """UPDATE deliveries SET state = 'sending', attempts = attempts + 1
+                   WHERE id IN (SELECT id FROM deliveries
+                                WHERE state = 'pending' AND not_before <= ?
+                                ORDER BY not_before, id LIMIT ?)
+                   RETURNING *""",
+                (now, limit),
+            ) as cur,
+        ):
+            rows = await cur.fetchall()
+        return sorted((_delivery(r) for r in rows), key=lambda d: (d.not_before, d.id))
+
+    async def sent(self, delivery_id: int, message_id: int) -> None:
+        await self.db.execute(
+            """UPDATE deliveries SET state = 'sent', telegram_message_id = ?, sent_at = ?,
+                   last_error = NULL WHERE id = ?""",
+            (message_id, utcnow(), delivery_id),
+        )
+
+    async def retry(self, delivery_id: int, not_before: str, error: str) -> None:
+        await self.db.execute(
+            """UPDATE deliveries SET state = 'pending', not_before = ?, last_error = ?
+               WHERE id = ?""",
+            (not_before, error, delivery_id),
+        )
+
+    async def give_back(self, delivery_id: int, not_before: str, error: str) -> None:
+        """Put a row back without counting the attempt (Telegram asked us to wait)."""
+        await self.db.execute(
+            """UPDATE deliveries SET state = 'pending', not_before = ?, last_error = ?,
+                   attempts = MAX(attempts - 1, 0) WHERE id = ?""",
+            (not_before, error, delivery_id),
+        )
+
+    async def failed(self, delivery_id: int, error: str) -> None:
+        await self.db.execute(
+            "UPDATE deliveries SET state = 'failed', last_error = ? WHERE id = ?",
+            (error, delivery_id),
+        )
+
+    async def unreachable(self, delivery: Delivery, error: str) -> None:
+        """Blocked or deactivated: mark the person, and stop every message waiting for them."""
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE deliveries SET state = 'unreachable', last_error = ? WHERE id = ?",
+                (error, delivery.id),
+            )
+            await conn.execute(
+                """UPDATE deliveries SET state = 'unreachable', last_error = ?
+                   WHERE chat_id = ? AND state = 'pending'""",
+                (error, delivery.chat_id),
+            )
+            await conn.execute(
+                """UPDATE participants SET unreachable_at = ?
+                   WHERE telegram_user_id = ? AND unreachable_at IS NULL""",
+                (now, delivery.chat_id),
+            )
+
+    async def reachable_again(self, telegram_user_id: int) -> None:
+        """They wrote to the bot, so they have unblocked it."""
+        await self.db.execute(
+            "UPDATE participants SET unreachable_at = NULL WHERE telegram_user_id = ?",
+            (telegram_user_id,),
+        )
+
+    async def report(self, update_id: int) -> tuple[dict[str, int], list[tuple[str, int]]]:
+        """Counts by state, and the reasons for failures with how often each happened."""
+        rows = await self.db.fetchall(
+            "SELECT state, COUNT(*) AS n FROM deliveries WHERE update_id = ? GROUP BY state",
+            (update_id,),
+        )
+        reasons = await self.db.fetchall(
+            """SELECT last_error, COUNT(*) AS n FROM deliveries
+               WHERE update_id = ? AND state IN ('failed', 'unreachable')
+               GROUP BY last_error ORDER BY n DESC""",
+            (update_id,),
+        )
+        return {r["state"]: r["n"] for r in rows}, [
+            (r["last_error"] or "", r["n"]) for r in reasons
+        ]
+
+    async def for_update(self, update_id: int) -> list[Delivery]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM deliveries WHERE update_id = ? ORDER BY id", (update_id,)
+        )
+        return [_delivery(r) for r in rows]
+
+    async def next_due(self) -> str | None:
+        row = await self.db.fetchone(
+            "SELECT MIN(not_before) FROM deliveries WHERE state = 'pending'"
+        )
+        return row[0] if row and row[0] else None
+
+    async def delivered_to(self, update_id: int, chat_id: int) -> int | None:
+        """The participant this update was sent to in this chat, if it was."""
+        row = await self.db.fetchone(
+            """SELECT participant_id FROM deliveries
+               WHERE update_id = ? AND chat_id = ? AND state = 'sent'""",
+            (update_id, chat_id),
+        )
+        return int(row[0]) if row and row[0] is not None else None

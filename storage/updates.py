@@ -1,0 +1,150 @@
+"""Progress updates: written by a facilitator, sent now or at a set time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.db import Database, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    id: int
+    workshop_id: int
+    body: str
+    status: str
+    send_at: str
+    created_by: int
+    created_at: str
+    enqueued_at: str | None
+    action_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """A participant who may receive updates, with the themes their own words carry."""
+
+    participant_id: int
+    chat_id: int
+    pseudonym: str
+    theme_ids: frozenset[int]
+
+
+_RECIPIENTS = """
+SELECT p.id, p.telegram_user_id, p.pseudonym FROM participants p
+WHERE p.workshop_id = ? AND p.status NOT IN ('declined', 'withdrawn')
+  AND p.stopped_at IS NULL AND p.unreachable_at IS NULL
+  AND EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'take_part'
+              AND c.granted = 1 AND c.withdrawn_at IS NULL)
+  AND EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'updates'
+              AND c.granted = 1 AND c.withdrawn_at IS NULL)
+ORDER BY p.id"""
+
+_THEMES_OF_PEOPLE = """
+SELECT a.participant_id AS pid, tt.theme_id FROM theme_tags tt
+JOIN answers a ON a.id = tt.answer_id JOIN participants p ON p.id = a.participant_id
+WHERE p.workshop_id = ?
+UNION
+SELECT v.participant_id, tt.theme_id FROM theme_tags tt
+JOIN views v ON v.id = tt.view_id JOIN participants p ON p.id = v.participant_id
+WHERE p.workshop_id = ?"""
+
+
+class Updates:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self, workshop_id: int, body: str, action_ids: list[int], send_at: str, created_by: int
+    ) -> Update:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """INSERT INTO updates (workshop_id, body, status, send_at, created_by, created_at)
+                   VALUES (?, ?, 'scheduled', ?, ?, ?)""",
+                (workshop_id, body, send_at, created_by, utcnow()),
+            )
+            update_id = cur.lastrowid or 0
+            await conn.executemany(
+                """INSERT OR IGNORE INTO update_actions (update_id, action_id)
+                   SELECT ?, id FROM actions WHERE id = ? AND workshop_id = ?""",
+                [(update_id, a, workshop_id) for a in action_ids],
+            )
+        found = await self.get(update_id)
+        assert found is not None
+        return found
+
+    def _update(self, row: aiosqlite.Row, actions: tuple[int, ...]) -> Update:
+        return Update(
+            id=row["id"],
+            workshop_id=row["workshop_id"],
+            body=row["body"],
+            status=row["status"],
+            send_at=row["send_at"],
+            created_by=row["created_by"],
+            created_at=row["created_at"],
+            enqueued_at=row["enqueued_at"],
+            action_ids=actions,
+        )
+
+    async def get(self, update_id: int) -> Update | None:
+        row = await self.db.fetchone("SELECT * FROM updates WHERE id = ?", (update_id,))
+        if row is None:
+            return None
+        actions = await self.db.fetchall(
+            "SELECT action_id FROM update_actions WHERE update_id = ? ORDER BY action_id",
+            (update_id,),
+        )
+        return self._update(row, tuple(a[0] for a in actions))
+
+    async def due(self, now: str) -> list[Update]:
+        rows = await self.db.fetchall(
+            "SELECT id FROM updates WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at",
+            (now,),
+        )
+        found = [await self.get(r["id"]) for r in rows]
+        return [u for u in found if u is not None]
+
+    async def of_workshop(self, workshop_id: int, status: str | None = None) -> list[Update]:
+        sql = "SELECT id FROM updates WHERE workshop_id = ?"
+        params: tuple[object, ...] = (workshop_id,)
+        if status is not None:
+            sql += " AND status = ?"
+            params = (workshop_id, status)
+        rows = await self.db.fetchall(sql + " ORDER BY send_at DESC, id DESC", params)
+        found = [await self.get(r["id"]) for r in rows]
+        return [u for u in found if u is not None]
+
+    async def cancel(self, update_id: int) -> bool:
+        """Cancel a scheduled update; False if it was already sent or cancelled."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE updates SET status = 'cancelled' WHERE id = ? AND status = 'scheduled'",
+                (update_id,),
+            )
+            return cur.rowcount == 1
+
+    async def recipients(self, workshop_id: int) -> list[Recipient]:
+        """Who gets updates: agreed to take part and to updates, not stopped, reachable."""
+        people = await self.db.fetchall(_RECIPIENTS, (workshop_id,))
+        tags = await self.db.fetchall(_THEMES_OF_PEOPLE, (workshop_id, workshop_id))
+        themes: dict[int, set[int]] = {}
+        for row in tags:
+            themes.setdefault(row[0], set()).add(row[1])
+        return [
+            Recipient(
+                participant_id=r["id"],
+                chat_id=r["telegram_user_id"],
+                pseudonym=r["pseudonym"],
+                theme_ids=frozenset(themes.get(r["id"], set())),
+            )
+            for r in people
+        ]
+
+    async def last_sent(self, workshop_id: int) -> str | None:
+        row = await self.db.fetchone(
+            "SELECT MAX(enqueued_at) FROM updates WHERE workshop_id = ? AND status = 'sent'",
+            (workshop_id,),
+        )
+        return row[0] if row and row[0] else None
