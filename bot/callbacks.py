@@ -29,7 +29,7 @@ FACILITATOR_PICKS = (
 )  # fmt: skip
 EDIT_FIELDS = (
     "title", "purpose", "levels", "can_change", "cannot_change", "who_decides", "decide_by",
-    "hear_back", "timezone", "retention_days", "update_cadence_days",
+    "hear_back", "timezone", "retention_days", "update_cadence_days", "quiet_start", "quiet_end",
 )  # fmt: skip
 
 # (flow, action) -> one pattern per argument

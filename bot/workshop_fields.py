@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -34,6 +35,11 @@ def parse_field(name: str, text: str) -> Any:
         if not (digits.isascii() and digits.isdigit()) or not low <= int(digits) <= high:
             raise FieldError("days", {"low": low, "high": high})
         return int(digits)
+    if name in ("quiet_start", "quiet_end"):
+        match = re.fullmatch(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])", text)
+        if match is None:
+            raise FieldError("clock")
+        return f"{int(match.group(1)):02d}:{match.group(2)}"
     if name == "timezone":
         if text not in available_timezones():  # "Europe" is a folder, not a zone
             raise FieldError("timezone")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import DoingwithError
 from bot.texts import texts
+from bot.workshop_fields import FieldError, parse_field
 from storage.models import ENGAGEMENT_LEVELS, QUESTION_KINDS, SupportContact
 from storage.workshops import NewAboutQuestion, NewQuestion, NewWorkshop
 
@@ -96,7 +97,8 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
     known = {
         "title", "purpose", "engagement_level", "can_change", "cannot_change", "who_decides",
         "decide_by", "hear_back", "timezone", "retention_days", "ground_rules", "support",
-        "question_set", "questions", "about_you", "update_cadence_days",
+        "question_set", "questions", "about_you", "update_cadence_days", "quiet_start",
+        "quiet_end",
     }  # fmt: skip
     unknown = sorted(set(data) - known)
     if unknown:
@@ -126,6 +128,12 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
         raise WorkshopFileError(
             f"{source.where('update_cadence_days')}: a whole number of days from 1 to 365."
         )
+    quiet = {}
+    for name, default in (("quiet_start", "21:00"), ("quiet_end", "09:00")):
+        try:
+            quiet[name] = parse_field(name, str(data.get(name, default)))
+        except FieldError:
+            raise WorkshopFileError(f'{source.where(name)}: a time of day like "21:00".') from None
     if "questions" in data and "question_set" in data:
         raise WorkshopFileError(
             f"{source.where('question_set')}: use either question_set or [[questions]], not both."
@@ -166,6 +174,7 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
         retention_days=retention,
         update_cadence_days=cadence,
         about_you=_about_you(data.get("about_you", []), source),
+        **quiet,
     )
 
 

@@ -20,6 +20,7 @@ EDITABLE = frozenset(
     {
         "title", "purpose", "engagement_level", "can_change", "cannot_change", "who_decides",
         "decide_by", "hear_back", "timezone", "retention_days", "update_cadence_days",
+        "quiet_start", "quiet_end",
     }
 )  # fmt: skip
 
@@ -66,6 +67,8 @@ class NewWorkshop:
     retention_days: int = 365
     update_cadence_days: int = 14
     about_you: tuple[NewAboutQuestion, ...] = ()
+    quiet_start: str = "21:00"
+    quiet_end: str = "09:00"
 
 
 def _workshop(row: aiosqlite.Row) -> Workshop:
@@ -129,8 +132,8 @@ class Workshops:
                 """INSERT INTO workshops (title, purpose, engagement_level, can_change,
                        cannot_change, who_decides, decide_by, hear_back, support, ground_rules,
                        timezone, retention_days, invite_code, created_at,
-                       update_cadence_days, created_by)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       update_cadence_days, created_by, quiet_start, quiet_end)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     new.title,
                     new.purpose,
@@ -148,6 +151,8 @@ class Workshops:
                     utcnow(),
                     new.update_cadence_days,
                     created_by,
+                    new.quiet_start,
+                    new.quiet_end,
                 ),
             )
             workshop_id = cur.lastrowid

@@ -406,3 +406,21 @@ async def test_strangers_cannot_use_loop_commands(bot: RunningBot, workshop: Wor
         assert stranger.texts(calls)[0].startswith(("This command is for", "That is no longer")), (
             data
         )
+
+
+async def test_quiet_hours_are_set_per_workshop(bot: RunningBot, workshop: Workshop) -> None:
+    await _people(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    await owner.say("/workshop")
+    await owner.press("Quiet hours start")
+    calls = await owner.say("8pm")
+    assert "time of day like 21:00" in owner.texts(calls)[0]
+    await owner.say("19:30")
+    changed = await bot.storage.workshops.get(workshop.id)
+    assert changed is not None
+    assert changed.quiet_start == "19:30"
+    await _action(owner)
+    at_london(bot, 20)
+    await _send_update(owner)
+    await run_jobs(bot)
+    assert not any("Update from" in m for m in messages_to(bot, 101))
