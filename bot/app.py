@@ -52,8 +52,11 @@ def build_application(
         .post_shutdown(on_shutdown)
     )
     if settings.rate_limit:
-        # Replies retry a 429 a couple of times instead of failing in front of the person.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+        # 30 a second as one message every 1/30 s: a bucket of 30 would let a burst of up
+        # to 60 into the first second, and Telegram counts any one-second window. A 429
+        # that still happens is retried twice rather than shown to the person.
+        limiter = AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 30, max_retries=2)
+        builder = builder.rate_limiter(limiter)
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url).base_file_url(
             file_url(settings.api_base_url)
