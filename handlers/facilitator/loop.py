@@ -27,6 +27,16 @@ VENUE_LIMIT = 300
 BUTTONS = r"^(ac:|up:(start|act|next|now|later|cancel)(:|$)|fw:(action|update|session):)"
 
 
+async def _no_draft(update: Update, context: BotContext, action: str) -> int:
+    """A draft-step button with no draft open: stale for staff, refused for anyone else."""
+    user = update.effective_user
+    if user is not None and await access.is_staff(context, user.id):
+        await access.gone(update, context)
+    else:
+        await access.refuse(update, context, action)
+    return END
+
+
 def _now(context: BotContext) -> Any:
     worker: Worker = context.bot_data["worker"]
     return worker.clock()
@@ -153,8 +163,7 @@ async def _action_button(update: Update, context: BotContext, cb: callbacks.Call
     # the steps of a new action keep their draft in the awaited prompt
     waiting = awaiting(context)
     if waiting is None or not str(waiting.get("what", "")).startswith("action_"):
-        await access.gone(update, context)
-        return END
+        return await _no_draft(update, context, "action")
     workshop = await access.workshop_from_button(
         update, context, "action", int(waiting["workshop"])
     )
@@ -331,8 +340,7 @@ async def _update_button(update: Update, context: BotContext, cb: callbacks.Call
         return END
     waiting = awaiting(context)
     if waiting is None or not str(waiting.get("what", "")).startswith("update_"):
-        await access.gone(update, context)
-        return END
+        return await _no_draft(update, context, "update")
     workshop = await access.workshop_from_button(
         update, context, "update", int(waiting["workshop"])
     )
@@ -483,8 +491,7 @@ async def skip_optional(update: Update, context: BotContext) -> int:
     """'No notes' on the accessibility step."""
     waiting = awaiting(context)
     if waiting is None or waiting.get("what") != "session_access":
-        await access.gone(update, context)
-        return END
+        return await _no_draft(update, context, "session")
     if (
         await access.workshop_from_button(update, context, "session", int(waiting["workshop"]))
         is None
