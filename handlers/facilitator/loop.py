@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
@@ -37,7 +38,22 @@ async def _no_draft(update: Update, context: BotContext, action: str) -> int:
     return END
 
 
-def _now(context: BotContext) -> Any:
+async def _future(
+    update: Update, context: BotContext, waiting: dict[str, Any], text: str
+) -> tuple[Workshop, datetime] | None:
+    """The workshop and the future time typed (in its time zone); or say what was wrong."""
+    workshop = await context.storage.workshops.get(int(waiting["workshop"]))
+    assert workshop is not None
+    now = _now(context)
+    moment = parse_local(text, workshop.timezone, now)
+    if moment is None or moment <= now:
+        past = moment is not None
+        await say(update, context, "fac_when_problem", timezone=workshop.timezone, past=past)
+        return None
+    return workshop, moment
+
+
+def _now(context: BotContext) -> datetime:
     worker: Worker = context.bot_data["worker"]
     return worker.clock()
 
@@ -295,19 +311,10 @@ async def _update_when(
     update: Update, context: BotContext, waiting: dict[str, Any], text: str
 ) -> int:
     storage = context.storage
-    workshop = await storage.workshops.get(int(waiting["workshop"]))
-    assert workshop is not None
-    now = _now(context)
-    moment = parse_local(text, workshop.timezone, now)
-    if moment is None or moment <= now:
-        await say(
-            update,
-            context,
-            "fac_when_problem",
-            timezone=workshop.timezone,
-            past=moment is not None,
-        )
+    found = await _future(update, context, waiting, text)
+    if found is None:
         return AWAITING
+    workshop, moment = found
     user = update.effective_user
     assert user is not None
     saved = await storage.updates.create(
@@ -420,20 +427,10 @@ async def start_session(update: Update, context: BotContext, workshop: Workshop)
 async def _session_when(
     update: Update, context: BotContext, waiting: dict[str, Any], text: str
 ) -> int:
-    workshop = await context.storage.workshops.get(int(waiting["workshop"]))
-    assert workshop is not None
-    now = _now(context)
-    moment = parse_local(text, workshop.timezone, now)
-    if moment is None or moment <= now:
-        await say(
-            update,
-            context,
-            "fac_when_problem",
-            timezone=workshop.timezone,
-            past=moment is not None,
-        )
+    found = await _future(update, context, waiting, text)
+    if found is None:
         return AWAITING
-    waiting.update(what="session_venue", starts_at=stamp(moment))
+    waiting.update(what="session_venue", starts_at=stamp(found[1]))
     return await await_text(update, context, waiting, "fac_ask_session_venue")
 
 
