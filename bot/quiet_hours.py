@@ -30,5 +30,6 @@ def next_allowed(moment: datetime, timezone: str, start: str, end: str) -> datet
     local = moment.astimezone(zone)
     finish = _clock(end)
     day = local.date() if local.time() < finish else local.date() + timedelta(days=1)
-    wake = datetime.combine(day, finish, tzinfo=zone)
-    return wake.astimezone(UTC)
+    wake = datetime.combine(day, finish, tzinfo=zone).astimezone(UTC)
+    # When the clocks go back, the end of quiet hours can come round twice: never earlier.
+    return max(wake, moment.astimezone(UTC))

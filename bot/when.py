@@ -35,5 +35,8 @@ def parse_local(text: str, timezone: str, now: datetime) -> datetime | None:
                 local = local.replace(year=year + 1)
             except ValueError:
                 return None
-        return local.astimezone(UTC)
+        try:
+            return local.astimezone(UTC)
+        except OverflowError:  # e.g. the last minute of year 9999, west of Greenwich
+            return None
     return None

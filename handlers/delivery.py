@@ -22,7 +22,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.messaging import keyboard
-from bot.quiet_hours import next_allowed
+from bot.quiet_hours import in_quiet_hours, next_allowed
+from bot.texts import split_message
 from storage import Storage
 from storage.outbox import Delivery
 
@@ -58,7 +59,7 @@ class Worker:
                 if not due:
                     return sent
                 for index, delivery in enumerate(due):
-                    outcome = await self._send(bot, delivery)
+                    outcome = await self._check_then_send(bot, delivery)
                     sent += outcome == "sent"
                     if isinstance(outcome, float):
                         # Telegram asked every request to wait: put the rest back, then wait.
@@ -69,11 +70,30 @@ class Worker:
                         await self.sleep(outcome)
                         break
 
+    async def _check_then_send(self, bot: Bot, delivery: Delivery) -> str | float:
+        """Send only if it is still wanted, and not in the workshop's quiet hours now."""
+        outbox = self.storage.outbox
+        now = self.clock()
+        if not await outbox.still_wanted(delivery.id, stamp(now)):
+            await outbox.cancel(delivery.id, "no longer wanted")
+            return "cancelled"
+        workshop = await self.storage.workshops.get(delivery.workshop_id)
+        if workshop is not None and in_quiet_hours(
+            now, workshop.timezone, workshop.quiet_start, workshop.quiet_end
+        ):
+            later = next_allowed(now, workshop.timezone, workshop.quiet_start, workshop.quiet_end)
+            await outbox.give_back(delivery.id, stamp(later), "quiet hours")
+            return "held"
+        return await self._send(bot, delivery)
+
     async def _send(self, bot: Bot, delivery: Delivery) -> str | float:
         outbox = self.storage.outbox
         markup = keyboard(delivery.buttons) if delivery.buttons else None
+        parts = split_message(delivery.text)
         try:
-            message = await bot.send_message(delivery.chat_id, delivery.text, reply_markup=markup)
+            for part in parts[:-1]:  # only a very long update has more than one part
+                await bot.send_message(delivery.chat_id, part)
+            message = await bot.send_message(delivery.chat_id, parts[-1], reply_markup=markup)
         except RetryAfter as exc:
             self.retry_after_seen += 1
             with warnings.catch_warnings():

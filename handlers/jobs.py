@@ -81,48 +81,61 @@ async def nudge(context: BotContext) -> None:
 
 
 async def remind_unfinished(storage: Storage, t: Texts, now: datetime) -> int:
+    """A gentle reminder to people part-way through the questions, at most twice."""
+    sent = 0
     people = await storage.participants.to_remind(stamp(now - REMINDER_AFTER), REMINDERS_AT_MOST)
     for person in people:
         workshop = await storage.workshops.get(person.workshop_id)
         if workshop is None:
             continue
-        await storage.outbox.enqueue(
-            NewDelivery(
-                kind="reminder",
-                workshop_id=workshop.id,
-                chat_id=person.telegram_user_id,
-                participant_id=person.id,
-                text=t.render("reminder", workshop=workshop, number=person.position + 1),
-                buttons=(
-                    ((t.label("buttons.no_reminders"), callbacks.make("rm", "off", person.id)),),
-                ),
-                not_before=_after_quiet(workshop, now),
-            )
+        row = NewDelivery(
+            kind="reminder",
+            workshop_id=workshop.id,
+            chat_id=person.telegram_user_id,
+            participant_id=person.id,
+            text=t.render("reminder", workshop=workshop, number=person.position + 1),
+            buttons=(
+                ((t.label("buttons.no_reminders"), callbacks.make("rm", "off", person.id)),),
+            ),
+            not_before=_after_quiet(workshop, now),
         )
-        await storage.participants.mark_reminded(person.id, stamp(now))
-    return len(people)
+        # The count goes up with the queued row, so a crash can never cause a third.
+        sent += await storage.outbox.enqueue_once(
+            [row],
+            """UPDATE participants SET reminders_sent = reminders_sent + 1, last_reminded_at = ?
+               WHERE id = ? AND reminders_sent = ?""",
+            (stamp(now), person.id, person.reminders_sent),
+        )
+    return sent
 
 
 async def remind_sessions(storage: Storage, t: Texts, now: datetime) -> int:
+    """The day before a session: a notice to everyone who chose updates."""
     count = 0
     for session in await storage.sessions.to_remind(stamp(now), stamp(now + SESSION_NOTICE)):
         workshop = await storage.workshops.get(session.workshop_id)
-        if workshop is None or not await storage.sessions.mark_reminded(session.id):
+        if workshop is None:
             continue
         button = ((t.label("buttons.cant_come"), callbacks.make("se", "no", session.id)),)
-        for person in await storage.updates.recipients(workshop.id):
-            await storage.outbox.enqueue(
-                NewDelivery(
-                    kind="session",
-                    workshop_id=workshop.id,
-                    chat_id=person.chat_id,
-                    participant_id=person.participant_id,
-                    text=t.render("session_reminder", workshop=workshop, session=session),
-                    buttons=(button,),
-                    not_before=_after_quiet(workshop, now),
-                )
+        rows = [
+            NewDelivery(
+                kind="session",
+                workshop_id=workshop.id,
+                chat_id=person.chat_id,
+                participant_id=person.participant_id,
+                session_id=session.id,
+                text=t.render("session_reminder", workshop=workshop, session=session),
+                buttons=(button,),
+                not_before=_after_quiet(workshop, now),
             )
-            count += 1
+            for person in await storage.updates.recipients(workshop.id)
+        ]
+        if await storage.outbox.enqueue_once(
+            rows,
+            "UPDATE sessions SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
+            (stamp(now), session.id),
+        ):
+            count += len(rows)
     return count
 
 
@@ -137,24 +150,27 @@ async def nudge_facilitators(
         since = await storage.updates.last_sent(workshop.id) or workshop.created_at
         if datetime.fromisoformat(since) + timedelta(days=workshop.update_cadence_days) > now:
             continue
-        if not await storage.nudges.record(workshop.id, since):
-            continue
         team = [member for member, _name in await storage.facilitators.of_workshop(workshop.id)]
         button = ((t.label("buttons.write_update"), callbacks.make("up", "start", workshop.id)),)
-        for member in team or sorted(owners):
-            await storage.outbox.enqueue(
-                NewDelivery(
-                    kind="nudge",
-                    workshop_id=workshop.id,
-                    chat_id=member,
-                    text=t.render(
-                        "facilitator_nudge", workshop=workshop, days=workshop.update_cadence_days
-                    ),
-                    buttons=(button,),
-                    not_before=_after_quiet(workshop, now),
-                )
+        text = t.render("facilitator_nudge", workshop=workshop, days=workshop.update_cadence_days)
+        rows = [
+            NewDelivery(
+                kind="nudge",
+                workshop_id=workshop.id,
+                chat_id=member,
+                text=text,
+                buttons=(button,),
+                not_before=_after_quiet(workshop, now),
             )
-            count += 1
+            for member in team or sorted(owners)
+        ]
+        if await storage.outbox.enqueue_once(
+            rows,
+            """INSERT OR IGNORE INTO facilitator_nudges (workshop_id, due_since, sent_at)
+               VALUES (?, ?, ?)""",
+            (workshop.id, since, stamp(now)),
+        ):
+            count += len(rows)
     return count
 
 

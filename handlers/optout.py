@@ -32,6 +32,7 @@ async def stop(update: Update, context: BotContext) -> None:
         return
     storage = context.storage
     await storage.participants.set_stopped(user.id, stopped=True)
+    await storage.outbox.reachable_again(user.id)  # they wrote to us, so not blocked
     await storage.db.execute(
         """UPDATE deliveries SET state = 'cancelled'
            WHERE chat_id = ? AND state = 'pending' AND kind != 'nudge'""",
@@ -48,6 +49,7 @@ async def updates_on(update: Update, context: BotContext) -> None:
         return
     storage = context.storage
     await storage.participants.set_stopped(user.id, stopped=False)
+    await storage.outbox.reachable_again(user.id)
     t = context.texts
     offers = []
     for member in await storage.participants.memberships(user.id):
@@ -117,7 +119,7 @@ async def on_reminder_button(update: Update, context: BotContext) -> None:
         return
     session = await storage.sessions.get(cb.int_arg(0))
     member = await storage.participants.get(session.workshop_id, user.id) if session else None
-    if session is None or member is None:
+    if session is None or member is None or member.status in ("declined", "withdrawn"):
         await expired(update, context)
         return
     await acknowledge(query)

@@ -16,7 +16,6 @@ from storage.feed import Feed
 from storage.feedback import Feedback
 from storage.housekeeping import Housekeeping
 from storage.meta import Meta
-from storage.nudges import Nudges
 from storage.opens import LinkOpens
 from storage.outbox import Outbox
 from storage.participants import Participants
@@ -42,7 +41,6 @@ __all__ = [
     "Meta",
     "NewQuestion",
     "NewWorkshop",
-    "Nudges",
     "Outbox",
     "Participants",
     "Sessions",
@@ -83,7 +81,6 @@ class Storage:
         self.outbox = Outbox(self.db)
         self.feedback = Feedback(self.db)
         self.sessions = Sessions(self.db)
-        self.nudges = Nudges(self.db)
 
     async def open(self) -> None:
         await self.db.open()

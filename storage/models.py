@@ -81,6 +81,7 @@ class Participant:
     joined_at: str
     last_seen_at: str
     submitted_at: str | None
+    reminders_sent: int = 0
 
 
 @dataclass(frozen=True, slots=True)

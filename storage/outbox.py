@@ -25,6 +25,7 @@ class NewDelivery:
     not_before: str
     participant_id: int | None = None
     update_id: int | None = None
+    session_id: int | None = None
     personalised: bool = False
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
 
@@ -36,6 +37,7 @@ class Delivery:
     update_id: int | None
     participant_id: int | None
     workshop_id: int
+    session_id: int | None
     chat_id: int
     personalised: bool
     text: str
@@ -54,6 +56,7 @@ def _delivery(row: aiosqlite.Row) -> Delivery:
         update_id=row["update_id"],
         participant_id=row["participant_id"],
         workshop_id=row["workshop_id"],
+        session_id=row["session_id"],
         chat_id=row["chat_id"],
         personalised=bool(row["personalised"]),
         text=row["text"],
@@ -72,6 +75,7 @@ def _values(d: NewDelivery, now: str) -> tuple[Any, ...]:
         d.update_id,
         d.participant_id,
         d.workshop_id,
+        d.session_id,
         d.chat_id,
         int(d.personalised),
         d.text,
@@ -82,8 +86,32 @@ def _values(d: NewDelivery, now: str) -> tuple[Any, ...]:
 
 
 _INSERT = """INSERT OR IGNORE INTO deliveries (kind, update_id, participant_id, workshop_id,
-    chat_id, personalised, text, buttons, not_before, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+    session_id, chat_id, personalised, text, buttons, not_before, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+
+# Whether a claimed row should still go, checked just before sending: people may have said
+# STOP, erased their data, finished the questions or opted out since it was queued.
+_STILL_WANTED = """
+SELECT CASE
+  WHEN d.kind = 'nudge' THEN 1
+  WHEN p.id IS NULL OR p.status IN ('declined', 'withdrawn') OR p.stopped_at IS NOT NULL
+       OR p.unreachable_at IS NOT NULL THEN 0
+  WHEN NOT EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id
+       AND c.purpose = 'take_part' AND c.granted = 1 AND c.withdrawn_at IS NULL) THEN 0
+  WHEN d.kind = 'reminder' THEN p.status IN ('ready', 'answering', 'continuing', 'paused',
+       'reviewing') AND p.no_reminders = 0
+  WHEN d.kind = 'session' AND (s.id IS NULL OR s.starts_at <= ?) THEN 0
+  ELSE EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id
+       AND c.purpose = 'updates' AND c.granted = 1 AND c.withdrawn_at IS NULL)
+END
+FROM deliveries d
+LEFT JOIN participants p ON p.id = d.participant_id
+LEFT JOIN sessions s ON s.id = d.session_id
+WHERE d.id = ? AND d.state = 'sending'"""
+
+
+class AlreadyDone(Exception):
+    """The marking statement found nothing to mark: someone else queued this already."""
 
 
 class Outbox:
@@ -106,6 +134,35 @@ class Outbox:
 
     async def enqueue(self, delivery: NewDelivery) -> None:
         await self.db.execute(_INSERT, _values(delivery, utcnow()))
+
+    async def enqueue_once(
+        self, deliveries: list[NewDelivery], mark: str, params: tuple[object, ...]
+    ) -> bool:
+        """Queue rows and record that they were queued, together or not at all.
+
+        ``mark`` must change exactly one row the first time and none after (e.g. setting
+        reminded_at where it is NULL); False when it changes none.
+        """
+        now = utcnow()
+        try:
+            async with self.db.transaction() as conn:
+                cur = await conn.execute(mark, params)
+                if cur.rowcount != 1:
+                    raise AlreadyDone
+                await conn.executemany(_INSERT, [_values(d, now) for d in deliveries])
+        except AlreadyDone:
+            return False
+        return True
+
+    async def still_wanted(self, delivery_id: int, now: str) -> bool:
+        row = await self.db.fetchone(_STILL_WANTED, (now, delivery_id))
+        return bool(row and row[0])
+
+    async def cancel(self, delivery_id: int, reason: str) -> None:
+        await self.db.execute(
+            "UPDATE deliveries SET state = 'cancelled', last_error = ? WHERE id = ?",
+            (reason, delivery_id),
+        )
 
     async def requeue_in_flight(self) -> int:
         """At start-up: rows claimed by a process that died go back to pending."""
@@ -201,6 +258,12 @@ class Outbox:
             (r["last_error"] or "", r["n"]) for r in reasons
         ]
 
+    async def recipients_count(self, update_id: int) -> int:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM deliveries WHERE update_id = ?", (update_id,)
+        )
+        return int(row[0]) if row else 0
+
     async def for_update(self, update_id: int) -> list[Delivery]:
         rows = await self.db.fetchall(
             "SELECT * FROM deliveries WHERE update_id = ? ORDER BY id", (update_id,)
@@ -214,10 +277,12 @@ class Outbox:
         return row[0] if row and row[0] else None
 
     async def delivered_to(self, update_id: int, chat_id: int) -> int | None:
-        """The participant this update was sent to in this chat, if it was."""
+        """The participant this update was sent to in this chat, if they still take part."""
         row = await self.db.fetchone(
-            """SELECT participant_id FROM deliveries
-               WHERE update_id = ? AND chat_id = ? AND state = 'sent'""",
+            """SELECT d.participant_id FROM deliveries d
+               JOIN participants p ON p.id = d.participant_id
+               WHERE d.update_id = ? AND d.chat_id = ? AND d.state = 'sent'
+                 AND p.status NOT IN ('declined', 'withdrawn')""",
             (update_id, chat_id),
         )
         return int(row[0]) if row and row[0] is not None else None

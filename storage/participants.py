@@ -22,6 +22,7 @@ def _participant(row: aiosqlite.Row) -> Participant:
         joined_at=row["joined_at"],
         last_seen_at=row["last_seen_at"],
         submitted_at=row["submitted_at"],
+        reminders_sent=row["reminders_sent"],
     )
 
 
@@ -249,10 +250,9 @@ class Participants:
                 await conn.execute(
                     f"DELETE FROM {table} WHERE participant_id = ?", (participant_id,)
                 )
+            # Messages to them (some personalised by what they said) go with the rest.
             await conn.execute(
-                """UPDATE deliveries SET state = 'cancelled'
-                   WHERE participant_id = ? AND state = 'pending'""",
-                (participant_id,),
+                "DELETE FROM deliveries WHERE participant_id = ?", (participant_id,)
             )
             await conn.execute(
                 "DELETE FROM seen_messages WHERE participant_id = ?", (participant_id,)
@@ -306,10 +306,3 @@ class Participants:
             (idle_since, limit, idle_since),
         )
         return [_participant(r) for r in rows]
-
-    async def mark_reminded(self, participant_id: int, now: str) -> None:
-        await self.db.execute(
-            """UPDATE participants SET reminders_sent = reminders_sent + 1, last_reminded_at = ?
-               WHERE id = ?""",
-            (now, participant_id),
-        )

@@ -66,14 +66,6 @@ class Sessions:
         )
         return [_session(r) for r in rows]
 
-    async def mark_reminded(self, session_id: int) -> bool:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE sessions SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
-                (utcnow(), session_id),
-            )
-            return cur.rowcount == 1
-
     async def cant_come(self, session_id: int, participant_id: int) -> bool:
         async with self.db.transaction() as conn:
             cur = await conn.execute(

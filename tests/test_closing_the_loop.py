@@ -424,3 +424,111 @@ async def test_quiet_hours_are_set_per_workshop(bot: RunningBot, workshop: Works
     await _send_update(owner)
     await run_jobs(bot)
     assert not any("Update from" in m for m in messages_to(bot, 101))
+
+
+async def test_worker_holds_messages_that_fall_due_in_quiet_hours(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    await _people(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    await _action(owner)
+    at_london(bot, 12)
+    await _send_update(owner)  # queued at noon...
+    at_london(bot, 23, 30)  # ...but the worker only gets to it late at night
+    await run_jobs(bot)
+    assert not any("Update from" in m for m in messages_to(bot, 101))
+    at_london(bot, 9, 1, days=1)
+    await run_jobs(bot)
+    assert any("Update from" in m for m in messages_to(bot, 101))
+
+
+async def test_checked_again_just_before_sending(bot: RunningBot, workshop: Workshop) -> None:
+    people = await _people(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    await _action(owner)
+    at_london(bot, 22)  # held until morning; meanwhile people change their minds
+    await _send_update(owner)
+    await people["ben"].say("STOP")
+    await people["ann"].say("/forget")
+    await people["ann"].press("Yes, erase it")
+    at_london(bot, 10, days=1)
+    await run_jobs(bot)
+    assert not any("Update from" in m for m in messages_to(bot, 101))
+    assert not any("Update from" in m for m in messages_to(bot, 102))
+    # Ann's erasure took her deliveries too; her old buttons keep nothing now.
+    assert [d.chat_id for d in await bot.storage.outbox.for_update(1)] == [102]
+    calls = await people["ann"].press_data("fb:no:1")
+    assert people["ann"].texts(calls)[0].startswith("That button")
+    assert await bot.storage.feedback.tally(1) == {"yes": 0, "partly": 0, "no": 0}
+
+
+async def test_no_reminder_after_finishing_even_if_queued(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    person = bot.chat(901)
+    await person.join(workshop.invite_code, updates=False)
+    await person.say("First")
+    at_london(bot, 22, days=2)  # reminder queued, held for the morning
+    await run_jobs(bot)
+    for _ in range(5):
+        await person.press("Skip")
+    await person.press("Submit my answers")
+    at_london(bot, 10, days=3)
+    await run_jobs(bot)
+    assert not any("Hello again" in m for m in messages_to(bot, 901))
+
+
+async def test_too_long_update_is_refused_at_preview(bot: RunningBot, workshop: Workshop) -> None:
+    await _people(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    for n in range(4):
+        await owner.say("/action")
+        await owner.say(f"Action {n} " + "x" * 280)
+        await owner.press("Not possible")
+        await owner.say("Because " + "y" * 900)
+        await owner.press("Save the action")
+    await owner.say("/update")
+    for n in range(4):
+        await owner.press(next(b for b in owner.buttons() if b.startswith(f"Action {n}")))
+    await owner.press("Next: write the message")
+    calls = await owner.say("z" * 2400)
+    assert "more than one Telegram message holds" in owner.texts(calls)[0]
+    assert await bot.storage.updates.of_workshop(workshop.id) == []
+
+
+async def test_updates_command_makes_a_blocked_person_reachable(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    person = bot.chat(902)
+    await person.join(workshop.invite_code, updates=True)
+    await bot.storage.db.execute("UPDATE participants SET unreachable_at = 'x'")
+    assert await bot.storage.updates.recipients(workshop.id) == []
+    await person.say("/updates")
+    assert [r.chat_id for r in await bot.storage.updates.recipients(workshop.id)] == [902]
+
+
+def test_quiet_hours_edges() -> None:
+    from bot.quiet_hours import in_quiet_hours, next_allowed
+
+    # The night the clocks go back (25 Oct 2026, 02:00 BST -> 01:00 GMT).
+    moment = datetime(2026, 10, 25, 1, 15, tzinfo=UTC)  # 01:15 GMT, the second 01:15
+    assert next_allowed(moment, "Europe/London", "00:30", "01:30") >= moment
+    assert not in_quiet_hours(moment, "Europe/London", "21:00", "21:00")  # equal: off
+    noon = datetime(2026, 6, 1, 11, 0, tzinfo=UTC)
+    assert next_allowed(noon, "Europe/London", "21:00", "09:00") == noon
+    night = datetime(2026, 6, 1, 22, 0, tzinfo=UTC)  # 23:00 BST
+    assert next_allowed(night, "Europe/London", "21:00", "09:00") == datetime(
+        2026, 6, 2, 8, 0, tzinfo=UTC
+    )
+
+
+def test_dates_that_cannot_be_read() -> None:
+    from bot.when import parse_local
+
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    assert parse_local("31/02/2027 10:00", "Europe/London", now) is None
+    assert parse_local("9999-12-31 23:59", "America/New_York", now) is None
+    assert parse_local("tomorrow", "Europe/London", now) is None
+    assert parse_local("1/12 10:00", "Europe/London", now) == datetime(
+        2026, 12, 1, 10, 0, tzinfo=UTC
+    )

@@ -12,6 +12,7 @@ from bot import callbacks
 from bot.broadcast import BODY_LIMIT, update_text
 from bot.context import BotContext
 from bot.messaging import Button, replace, say
+from bot.texts import MESSAGE_LIMIT
 from bot.when import parse_local
 from conversations.states import END
 from handlers.delivery import Worker, stamp
@@ -22,6 +23,8 @@ from handlers.jobs import deliver_soon, enqueue_update
 from storage.actions import STATUSES
 from storage.models import Workshop
 
+REPORTED = 10  # most recent updates in /report
+PREVIEWS = 4  # personal versions shown in a preview, most common first
 TITLE_LIMIT = 300
 REASON_LIMIT = 1000
 VENUE_LIMIT = 300
@@ -280,30 +283,47 @@ async def _typed_at_preview(
 
 
 async def _preview(update: Update, context: BotContext, waiting: dict[str, Any]) -> int:
-    """Show exactly what each kind of recipient will see, and who they are."""
+    """Show exactly what each kind of recipient will see, how many get each, and refuse
+    anything too long for one Telegram message."""
     storage = context.storage
     t = context.texts
     workshop = await storage.workshops.get(int(waiting["workshop"]))
     assert workshop is not None
     actions = await storage.actions.many(list(waiting.get("actions", [])))
     recipients = await storage.updates.recipients(workshop.id)
-    linked = {tid for a in actions for tid in a.theme_ids}
-    personal = [r for r in recipients if r.theme_ids & linked]
-    general_html, _ = update_text(t, workshop, str(waiting["body"]), actions, frozenset())
-    sample = personal[0].theme_ids if personal else frozenset(linked)
-    personal_html, is_personal = update_text(t, workshop, str(waiting["body"]), actions, sample)
+    body = str(waiting["body"])
+    # One version per distinct set of matching actions, plus the general one.
+    versions: dict[tuple[int, ...], tuple[str, int]] = {}
+    for person in recipients:
+        key = tuple(a.id for a in actions if person.theme_ids & set(a.theme_ids))
+        html, _ = update_text(t, workshop, body, actions, person.theme_ids)
+        versions[key] = (html, versions.get(key, ("", 0))[1] + 1)
+    general, _ = update_text(t, workshop, body, actions, frozenset())
+    versions.setdefault((), (general, 0))
+    longest = max(len(html) for html, _ in versions.values())
+    if longest > MESSAGE_LIMIT - 100:
+        await say(update, context, "fac_update_too_long", length=longest)
+        waiting["what"] = "update_body"
+        return await await_text(update, context, waiting, "fac_ask_update_body", limit=BODY_LIMIT)
+    personal = sum(n for key, (_, n) in versions.items() if key)
     await say(
         update, context, "fac_update_preview_intro",
-        total=len(recipients), personal=len(personal), has_personal=is_personal,
+        total=len(recipients), personal=personal, has_personal=personal > 0,
     )  # fmt: skip
-    if is_personal:
-        await say(update, context, "fac_update_preview", kind="personal", html=personal_html)
-    await say(update, context, "fac_update_preview", kind="general", html=general_html)
+    shown = sorted(versions.items(), key=lambda kv: (not kv[0], -kv[1][1]))
+    for key, (html, count) in shown[:PREVIEWS]:
+        await say(
+            update, context, "fac_update_preview",
+            kind="personal" if key else "general", html=html, count=count,
+        )  # fmt: skip
     rows = [
         [(t.label("buttons.send_now"), callbacks.make("up", "now"))],
         [(t.label("buttons.send_later"), callbacks.make("up", "later"))],
     ]
-    return await await_text(update, context, waiting, "fac_update_confirm", buttons=rows)
+    return await await_text(
+        update, context, waiting, "fac_update_confirm", buttons=rows,
+        more=max(len(shown) - PREVIEWS, 0),
+    )  # fmt: skip
 
 
 @text_step("update_when")
@@ -374,7 +394,9 @@ async def _update_button(update: Update, context: BotContext, cb: callbacks.Call
             stamp(_now(context)), user.id,
         )  # fmt: skip
         context.user_data.pop(KEY, None)
-        count = await enqueue_update(storage, context.texts, saved, _now(context))
+        await enqueue_update(storage, context.texts, saved, _now(context))
+        # The deliver job may have queued it first: count the rows, whoever wrote them.
+        count = await storage.outbox.recipients_count(saved.id)
         await audit(update, context, "update-sent", workshop.id, f"{saved.id} to {count}")
         await say(update, context, "fac_update_sending", count=count, workshop=workshop)
         deliver_soon(context)
@@ -398,7 +420,7 @@ async def show_report(update: Update, context: BotContext, workshop: Workshop) -
     """For recent updates: sent, waiting, unreachable, failed (why), and what people said."""
     storage = context.storage
     reports = []
-    for sent in (await storage.updates.of_workshop(workshop.id, "sent"))[:5]:
+    for sent in (await storage.updates.of_workshop(workshop.id, "sent"))[:REPORTED]:
         counts, reasons = await storage.outbox.report(sent.id)
         reports.append(
             {
@@ -409,8 +431,12 @@ async def show_report(update: Update, context: BotContext, workshop: Workshop) -
                 "comments": await storage.feedback.comments(sent.id),
             }
         )
+    sessions = [
+        (session, await storage.sessions.cant_come_count(session.id))
+        for session in await storage.sessions.upcoming(workshop.id, stamp(_now(context)))
+    ]
     await audit(update, context, "report", workshop.id)
-    await say(update, context, "fac_report", workshop=workshop, reports=reports)
+    await say(update, context, "fac_report", workshop=workshop, reports=reports, sessions=sessions)
 
 
 # ---- sessions ------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ CREATE TABLE deliveries (
     update_id           INTEGER REFERENCES updates(id) ON DELETE CASCADE,
     participant_id      INTEGER REFERENCES participants(id) ON DELETE CASCADE,
     workshop_id         INTEGER NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
+    session_id          INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
     chat_id             INTEGER NOT NULL,
     personalised        INTEGER NOT NULL DEFAULT 0,
     text                TEXT    NOT NULL,  -- rendered HTML, exactly what is sent
