@@ -211,13 +211,13 @@ def _about_you(raw: Any, source: _Source) -> tuple[NewAboutQuestion, ...]:
         key = item.get("key")
         if not isinstance(key, str) or not _KEY.match(key) or key in keys:
             raise WorkshopFileError(
-                f"{entry.where('key')} (question {number}): a new lower-case name, e.g. 'age'."
+                f"{entry.where('key')} (about_you {number}): a new lower-case name, e.g. 'age'."
             )
         keys.add(key)
         prompt = item.get("prompt")
         if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > 300:
             raise WorkshopFileError(
-                f"{entry.where('prompt')} (question {number}): some text, at most 300 chars."
+                f"{entry.where('prompt')} (about_you {number}): some text, at most 300 chars."
             )
         options = item.get("options")
         if (
@@ -226,7 +226,7 @@ def _about_you(raw: Any, source: _Source) -> tuple[NewAboutQuestion, ...]:
             or not all(isinstance(o, str) and 0 < len(o) <= 60 for o in options)
         ):
             raise WorkshopFileError(
-                f"{entry.where('options')} (question {number}): 2 to 12 short texts."
+                f"{entry.where('options')} (about_you {number}): 2 to 12 short texts."
             )
         targets = item.get("targets", {})
         if not isinstance(targets, dict) or any(
