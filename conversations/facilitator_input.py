@@ -173,7 +173,16 @@ async def _edit(update: Update, context: BotContext, waiting: dict[str, Any], te
         await say(update, context, "fac_field_problem", problem=problem.problem, **problem.values)
         return AWAITING
     context.user_data.pop(KEY, None)
-    await context.storage.workshops.update(workshop_id, field, value)
+    workshops = context.storage.workshops
+    before = await workshops.get(workshop_id)
+    await workshops.update(workshop_id, field, value)
+    if field == "update_cadence_days" and before is not None:
+        # The generated "what happens next" names the cadence: keep it true.
+        t = context.texts
+        if before.hear_back == t.render("default_hear_back", days=before.update_cadence_days):
+            await workshops.update(
+                workshop_id, "hear_back", t.render("default_hear_back", days=value)
+            )
     await audit(update, context, "edit", workshop_id, field)
     await say(update, context, "fac_saved", field=field)
     workshop = await context.storage.workshops.get(workshop_id)
