@@ -179,9 +179,9 @@ async def _edit(update: Update, context: BotContext, waiting: dict[str, Any], te
     if field == "update_cadence_days" and before is not None:
         # The generated "what happens next" names the cadence: keep it true.
         t = context.texts
-        if before.hear_back == t.render("default_hear_back", days=before.update_cadence_days):
+        if before.hear_back == t.plain("default_hear_back", days=before.update_cadence_days):
             await workshops.update(
-                workshop_id, "hear_back", t.render("default_hear_back", days=value)
+                workshop_id, "hear_back", t.plain("default_hear_back", days=value)
             )
     await audit(update, context, "edit", workshop_id, field)
     await say(update, context, "fac_saved", field=field)

@@ -322,7 +322,7 @@ async def _save(update: Update, context: BotContext) -> int:
         cannot_change=tuple(draft["cannot_change"]),
         who_decides=draft["who_decides"],
         decide_by=draft["decide_by"],
-        hear_back=t.render("default_hear_back", days=draft["update_cadence_days"]),
+        hear_back=t.plain("default_hear_back", days=draft["update_cadence_days"]),
         support=tuple(
             SupportContact(name=n, contact=c)
             for n, c in zip(

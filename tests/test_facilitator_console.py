@@ -66,6 +66,7 @@ async def test_new_workshop_step_by_step(bot: RunningBot) -> None:
     assert workshop.engagement_level == "co-design"
     assert workshop.can_change == ("The winter support scheme", "How grants are advertised")
     assert workshop.update_cadence_days == 14
+    assert "people's views" in workshop.hear_back  # plain text, not escaped HTML
     assert len(await bot.storage.workshops.questions(1)) == 6
     assert _qr(posters[0][1]) == f"https://t.me/doingwith_test_bot?start={workshop.invite_code}"
     assert await bot.storage.facilitators.is_facilitator(1, OWNER)
