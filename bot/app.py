@@ -64,7 +64,11 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: BotApplication = builder.build()  # type: ignore[assignment]
-    worker = Worker(storage, clock=clock or (lambda: datetime.now(UTC)))
+    worker = Worker(
+        storage,
+        clock=clock or (lambda: datetime.now(UTC)),
+        max_attempts=settings.delivery_attempts,
+    )
     app.bot_data.update(storage=storage, texts=texts(), settings=settings, worker=worker)
 
     # Group -3 first: group chats are refused before anything else can see them.

@@ -24,6 +24,8 @@ class Settings:
     persistence_interval: float = 5.0
     # Telegram's limits, applied to every request; off only where no real Telegram is reached.
     rate_limit: bool = True
+    reminder_after_hours: int = 48
+    delivery_attempts: int = 5
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -46,6 +48,8 @@ class Settings:
             admins=_admins(env.get("DOINGWITH_ADMINS", "")),
             api_base_url=_base_url(env.get("TELEGRAM_API_BASE_URL", "")),
             timezone=_timezone(env.get("DOINGWITH_TIMEZONE", "Europe/London")),
+            reminder_after_hours=_whole(env, "DOINGWITH_REMINDER_HOURS", 48, 1, 24 * 60),
+            delivery_attempts=_whole(env, "DOINGWITH_DELIVERY_ATTEMPTS", 5, 1, 50),
         )
 
 
@@ -59,6 +63,15 @@ def db_path_from_env(env: Mapping[str, str] | None = None) -> Path:
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ConfigError(f"DOINGWITH_DB: {path} cannot be written by this user.")
     return path
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"[0-9]+", raw) or not low <= int(raw) <= high:
+        raise ConfigError(f"{name}: a whole number from {low} to {high}, please (got {raw!r}).")
+    return int(raw)
 
 
 def _admins(raw: str) -> frozenset[int]:

@@ -74,16 +74,20 @@ async def nudge(context: BotContext) -> None:
     worker: Worker = context.bot_data["worker"]
     now = worker.clock()
     t = context.texts
-    await remind_unfinished(storage, t, now)
+    await remind_unfinished(
+        storage, t, now, timedelta(hours=context.settings.reminder_after_hours)
+    )
     await remind_sessions(storage, t, now)
     await nudge_facilitators(storage, t, now, context.settings.admins)
     await worker.run(context.bot)
 
 
-async def remind_unfinished(storage: Storage, t: Texts, now: datetime) -> int:
+async def remind_unfinished(
+    storage: Storage, t: Texts, now: datetime, after: timedelta = REMINDER_AFTER
+) -> int:
     """A gentle reminder to people part-way through the questions, at most twice."""
     sent = 0
-    people = await storage.participants.to_remind(stamp(now - REMINDER_AFTER), REMINDERS_AT_MOST)
+    people = await storage.participants.to_remind(stamp(now - after), REMINDERS_AT_MOST)
     for person in people:
         workshop = await storage.workshops.get(person.workshop_id)
         if workshop is None:

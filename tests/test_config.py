@@ -202,3 +202,17 @@ def test_token_is_checked_before_the_database(tmp_path: Path) -> None:
 
 def test_config_error_is_a_doingwith_error() -> None:
     assert issubclass(ConfigError, DoingwithError)
+
+
+def test_reminder_hours_and_delivery_attempts() -> None:
+    env = {"TELEGRAM_BOT_TOKEN": "123456:abcdefghijklmnopqrstuvwxyz"}
+    settings = Settings.from_env(env)
+    assert (settings.reminder_after_hours, settings.delivery_attempts) == (48, 5)
+    settings = Settings.from_env(
+        {**env, "DOINGWITH_REMINDER_HOURS": "24", "DOINGWITH_DELIVERY_ATTEMPTS": "3"}
+    )
+    assert (settings.reminder_after_hours, settings.delivery_attempts) == (24, 3)
+    with pytest.raises(ConfigError, match="DOINGWITH_REMINDER_HOURS"):
+        Settings.from_env({**env, "DOINGWITH_REMINDER_HOURS": "soon"})
+    with pytest.raises(ConfigError, match="DOINGWITH_DELIVERY_ATTEMPTS"):
+        Settings.from_env({**env, "DOINGWITH_DELIVERY_ATTEMPTS": "0"})
