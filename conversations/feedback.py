@@ -7,7 +7,7 @@ from telegram import Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.messaging import acknowledge, retire_buttons, say
-from conversations.screens import expired
+from conversations.screens import expired, pressed
 from conversations.states import END, FEEDBACK_ON, State
 
 COMMENT_LIMIT = 2000
@@ -15,11 +15,10 @@ COMMENT_LIMIT = 2000
 
 async def on_button(update: Update, context: BotContext) -> int | None:
     """Yes / Partly / No (kept once, even if pressed twice), or Skip the comment."""
-    query = update.callback_query
-    user = update.effective_user
-    cb = callbacks.parse(query.data) if query else None
-    if query is None or user is None or cb is None:
-        return await expired(update, context)
+    press = await pressed(update, context)
+    if press is None:
+        return END
+    query, user, cb = press
     update_id = cb.int_arg(0)
     participant_id = await context.storage.outbox.delivered_to(update_id, user.id)
     if participant_id is None:

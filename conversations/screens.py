@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import CallbackQuery, Update, User
 
 from bot import callbacks
+from bot.callbacks import Callback
 from bot.context import BotContext
 from bot.messaging import Button, acknowledge, replace, retire_buttons, say, send
 from bot.texts import Texts, sha256
@@ -293,6 +294,20 @@ async def show_where_you_are(
     if place is not None and place.status == "paused":
         await say(update, context, "paused_reminder", workshop=place.workshop)
     return END
+
+
+async def pressed(
+    update: Update, context: BotContext
+) -> tuple[CallbackQuery, User, Callback] | None:
+    """The button press, its presser and its parsed data; None (after saying the button
+    has expired) when the data is malformed or forged."""
+    query = update.callback_query
+    user = update.effective_user
+    cb = callbacks.parse(query.data) if query is not None else None
+    if query is None or user is None or cb is None:
+        await expired(update, context)
+        return None
+    return query, user, cb
 
 
 async def expired(update: Update, context: BotContext) -> int:

@@ -20,7 +20,7 @@ from bot import callbacks
 from bot.context import BotContext
 from bot.messaging import acknowledge, retire_buttons, say
 from conversations.routing import NEW_MESSAGE
-from conversations.screens import expired, show_where_you_are, text_hash
+from conversations.screens import expired, pressed, show_where_you_are, text_hash
 
 STOP_WORD = filters.Regex(r"(?i)^\s*stop\s*[.!]?\s*$")
 
@@ -73,12 +73,10 @@ async def updates_on(update: Update, context: BotContext) -> None:
 
 async def on_optin(update: Update, context: BotContext) -> None:
     """Yes to updates from one workshop, recorded like any consent (with the words shown)."""
-    query = update.callback_query
-    user = update.effective_user
-    cb = callbacks.parse(query.data) if query else None
-    if query is None or user is None or cb is None:
-        await expired(update, context)
+    press = await pressed(update, context)
+    if press is None:
         return
+    query, user, cb = press
     storage = context.storage
     member = await storage.participants.get(cb.int_arg(0), user.id)
     workshop = await storage.workshops.get(cb.int_arg(0))
@@ -99,12 +97,10 @@ async def on_optin(update: Update, context: BotContext) -> None:
 
 async def on_reminder_button(update: Update, context: BotContext) -> None:
     """'Don't remind me' on a reminder, or 'Can't come' on a session notice."""
-    query = update.callback_query
-    user = update.effective_user
-    cb = callbacks.parse(query.data) if query else None
-    if query is None or user is None or cb is None:
-        await expired(update, context)
+    press = await pressed(update, context)
+    if press is None:
         return
+    query, user, cb = press
     storage = context.storage
     if cb.flow == "rm":
         member = await storage.participants.by_id(cb.int_arg(0))

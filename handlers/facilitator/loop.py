@@ -41,6 +41,18 @@ async def _no_draft(update: Update, context: BotContext, action: str) -> int:
     return END
 
 
+async def _draft(
+    update: Update, context: BotContext, flow: str
+) -> tuple[dict[str, Any], Workshop] | None:
+    """The open draft of an action or update, and its workshop, if the presser runs it."""
+    waiting = awaiting(context)
+    if waiting is None or not str(waiting.get("what", "")).startswith(f"{flow}_"):
+        await _no_draft(update, context, flow)
+        return None
+    workshop = await access.workshop_from_button(update, context, flow, int(waiting["workshop"]))
+    return None if workshop is None else (waiting, workshop)
+
+
 async def _future(
     update: Update, context: BotContext, waiting: dict[str, Any], text: str
 ) -> tuple[Workshop, datetime] | None:
@@ -180,14 +192,10 @@ async def _action_button(update: Update, context: BotContext, cb: callbacks.Call
         await _show_actions(update, context, action.workshop_id)
         return END
     # the steps of a new action keep their draft in the awaited prompt
-    waiting = awaiting(context)
-    if waiting is None or not str(waiting.get("what", "")).startswith("action_"):
-        return await _no_draft(update, context, "action")
-    workshop = await access.workshop_from_button(
-        update, context, "action", int(waiting["workshop"])
-    )
-    if workshop is None:
+    draft = await _draft(update, context, "action")
+    if draft is None:
         return END
+    waiting, workshop = draft
     if cb.action == "status" and waiting["what"] == "action_status":
         if cb.int_arg(0) >= len(STATUSES):
             await access.gone(update, context)
@@ -365,14 +373,10 @@ async def _update_button(update: Update, context: BotContext, cb: callbacks.Call
             await audit(update, context, "update-cancelled", found.workshop_id, str(found.id))
         await say(update, context, "fac_update_cancelled", cancelled=cancelled)
         return END
-    waiting = awaiting(context)
-    if waiting is None or not str(waiting.get("what", "")).startswith("update_"):
-        return await _no_draft(update, context, "update")
-    workshop = await access.workshop_from_button(
-        update, context, "update", int(waiting["workshop"])
-    )
-    if workshop is None:
+    draft = await _draft(update, context, "update")
+    if draft is None:
         return END
+    waiting, workshop = draft
     if cb.action == "act" and waiting["what"] == "update_actions":
         action = await storage.actions.get(cb.int_arg(0))
         if action is None or action.workshop_id != workshop.id:
