@@ -55,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     # At DEBUG, PTB logs the parameters of every request: what people wrote, and replies.
     logging.getLogger("telegram").setLevel(logging.INFO)
+    # The outbox ticks every two seconds; APScheduler would log every tick at INFO.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         if args.command == "run":
             return run()
