@@ -71,15 +71,16 @@ def build_application(
     )
     app.bot_data.update(storage=storage, texts=texts(), settings=settings, worker=worker)
 
-    # Group -3 first: group chats are refused before anything else can see them.
-    app.add_handlers(groups.handlers(), group=-3)
-    # Then STOP / /stop, wherever the person is, and the closing of facilitator prompts
-    # left open when a facilitator turns to their own participant journey.
-    app.add_handlers(optout.handlers(), group=-2)
-    app.add_handlers(precedence.handlers(), group=-2)
-    # Facilitator prompts: while one is open it takes typed text, and nothing later sees it
-    # (ApplicationHandlerStop); a prompt left behind passes the text on to group 0.
-    app.add_handler(new_workshop.build(), group=-1)
+    # Each group sees an update unless an earlier one stopped it; within a group only the
+    # first matching handler runs. Group chats are refused before anything else.
+    app.add_handlers(groups.handlers(), group=-5)
+    # STOP / /stop / /updates, wherever the person is (and never kept as an answer).
+    app.add_handlers(optout.handlers(), group=-4)
+    # A facilitator who turns to their own participant journey closes any prompt left open.
+    app.add_handlers(precedence.handlers(), group=-3)
+    # Facilitator prompts, one group each: while one is open it takes typed text and stops
+    # the update; a prompt left behind passes the text on (prompting.PASS).
+    app.add_handler(new_workshop.build(), group=-2)
     app.add_handler(facilitator_input.build(), group=-1)
     # The participant conversation before the general handlers: it decides what text and
     # buttons mean, and a general handler registered first would swallow its messages.

@@ -7,6 +7,7 @@ from telegram import Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.messaging import acknowledge, retire_buttons, say
+from conversations.questions import answer_text
 from conversations.screens import expired, pressed
 from conversations.states import END, FEEDBACK_ON, State
 
@@ -43,7 +44,10 @@ async def comment(update: Update, context: BotContext) -> int:
     message = update.effective_message
     user = update.effective_user
     update_id = context.user_data.pop(FEEDBACK_ON, None)
-    if message is None or user is None or not isinstance(update_id, int):
+    if not isinstance(update_id, int):
+        # The comment prompt was left (e.g. /help showed the questions): it is an answer.
+        return await answer_text(update, context) or END
+    if message is None or user is None:
         return END
     participant_id = await context.storage.outbox.delivered_to(update_id, user.id)
     if participant_id is not None:

@@ -20,13 +20,13 @@ from conversations.routing import DOCUMENT, NOT_TEXT, TEXT, command
 from conversations.states import END
 from handlers.facilitator.access import audit, is_staff, parsed_button, refuse, staff_only
 from handlers.facilitator.menus import set_staff_menu
-from handlers.facilitator.prompting import PASS, exclusive
+from handlers.facilitator.prompting import KEY, NEW_WORKSHOP_DRAFT, PASS, exclusive
 from handlers.facilitator.workshops import send_invite
 from storage.models import ENGAGEMENT_LEVELS, SupportContact
 from storage.workshops import NewAboutQuestion, NewQuestion, NewWorkshop
 
 NAME = "new_workshop"
-DRAFT = "new_workshop"
+DRAFT = NEW_WORKSHOP_DRAFT
 FILE_LIMIT = 100_000  # bytes: a question file is a few kilobytes
 RETENTION_CHOICES = (183, 365, 730)
 CADENCE_CHOICES = (7, 14, 28)
@@ -128,7 +128,8 @@ async def ask(update: Update, context: BotContext, step: Step) -> int:
 
 @staff_only("newworkshop")
 async def begin(update: Update, context: BotContext) -> int:
-    """Start a fresh draft."""
+    """Start a fresh draft (closing any other facilitator prompt: one at a time)."""
+    context.user_data.pop(KEY, None)
     context.user_data[DRAFT] = {}
     await say(update, context, "nw_intro")
     return await ask(update, context, Step.TITLE)

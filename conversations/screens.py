@@ -17,7 +17,7 @@ from bot.messaging import Button, acknowledge, replace, retire_buttons, say, sen
 from bot.texts import Texts, sha256
 from conversations import relationships as rel
 from conversations.place import ANSWERING, Place, answer_at, latest_place
-from conversations.states import END, INVITE, SHARE_WORKSHOP, State
+from conversations.states import END, FEEDBACK_ON, INVITE, SHARE_WORKSHOP, State
 from storage.models import Participant, Workshop
 
 SCALE = range(1, 6)
@@ -261,6 +261,8 @@ async def show_where_you_are(
         return END
 
     async def lead() -> None:
+        # A screen is shown again: the next text answers it, not an earlier feedback prompt.
+        context.user_data.pop(FEEDBACK_ON, None)
         if intro is not None:
             await say(update, context, intro)
 

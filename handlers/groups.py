@@ -19,8 +19,17 @@ async def leave_shared_chat(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None or chat.type not in SHARED_CHATS:
         return
+    if update.callback_query is not None:
+        try:  # stop the button's spinner; nothing else happens here
+            await update.callback_query.answer()
+        except TelegramError as exc:
+            log.info("could not answer a button in a shared chat: %s", exc)
+        raise ApplicationHandlerStop
     member: ChatMemberUpdated | None = update.my_chat_member
-    joining = member is None or member.new_chat_member.status in ("member", "administrator")
+    if member is not None:
+        joining = member.new_chat_member.status in ("member", "administrator")
+    else:  # only a new message gets the explanation, not edits or channel posts
+        joining = update.message is not None
     if joining:
         try:
             if chat.type != Chat.CHANNEL:

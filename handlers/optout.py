@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import (
-    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -21,6 +20,8 @@ from bot.context import BotContext
 from bot.messaging import acknowledge, retire_buttons, say
 from conversations.routing import NEW_MESSAGE
 from conversations.screens import expired, pressed, show_where_you_are, text_hash
+from handlers.facilitator.prompting import exclusive
+from handlers.precedence import drop_prompts
 
 STOP_WORD = filters.Regex(r"(?i)^\s*stop\s*[.!]?\s*$")
 
@@ -31,6 +32,7 @@ async def stop(update: Update, context: BotContext) -> None:
     if user is None:
         return
     storage = context.storage
+    drop_prompts(context)
     await storage.participants.set_stopped(user.id, stopped=True)
     await storage.outbox.reachable_again(user.id)  # they wrote to us, so not blocked
     await storage.db.execute(
@@ -39,7 +41,6 @@ async def stop(update: Update, context: BotContext) -> None:
         (user.id,),
     )
     await say(update, context, "stopped")
-    raise ApplicationHandlerStop
 
 
 async def updates_on(update: Update, context: BotContext) -> None:
@@ -48,6 +49,7 @@ async def updates_on(update: Update, context: BotContext) -> None:
     if user is None:
         return
     storage = context.storage
+    drop_prompts(context)
     await storage.participants.set_stopped(user.id, stopped=False)
     await storage.outbox.reachable_again(user.id)
     t = context.texts
@@ -68,7 +70,6 @@ async def updates_on(update: Update, context: BotContext) -> None:
         for w in offers
     ]
     await say(update, context, "updates_on", buttons=rows, offers=offers)
-    raise ApplicationHandlerStop
 
 
 async def on_optin(update: Update, context: BotContext) -> None:
@@ -127,9 +128,9 @@ async def on_reminder_button(update: Update, context: BotContext) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """Registered in an early group: STOP works in any state and is kept nowhere."""
     return [
-        CommandHandler("stop", stop, filters=NEW_MESSAGE),
-        MessageHandler(NEW_MESSAGE & filters.TEXT & STOP_WORD, stop),
-        CommandHandler("updates", updates_on, filters=NEW_MESSAGE),
+        CommandHandler("stop", exclusive(stop), filters=NEW_MESSAGE),
+        MessageHandler(NEW_MESSAGE & filters.TEXT & STOP_WORD, exclusive(stop)),
+        CommandHandler("updates", exclusive(updates_on), filters=NEW_MESSAGE),
     ]
 
 

@@ -13,29 +13,35 @@ from telegram.ext import BaseHandler, TypeHandler
 
 from bot.context import BotContext
 from conversations.new_workshop import DRAFT
+from handlers.facilitator.menus import FACILITATOR_COMMANDS
 from handlers.facilitator.prompting import KEY
 
-PARTICIPANT_BUTTONS = re.compile(r"^(cons|wm|rv|sh|ab|fb|fg|rm|se):")
-PARTICIPANT_COMMANDS = frozenset({"start", "resume", "share", "mine", "forget", "stop", "updates"})
+# Buttons and commands that belong to facilitator flows; every other button or command
+# (participant ones, /help, unknown commands, stale or forged buttons) is a participant turn.
+FACILITATOR_BUTTONS = re.compile(r"^(fw|we|wc|vw|th|tm|nw|fi|ac|up:(?!optin))")
+FACILITATOR_ONLY = frozenset({*FACILITATOR_COMMANDS, "cancel"})
 
 
 def _is_participant_turn(update: Update) -> bool:
     query = update.callback_query
     if query is not None:
-        return isinstance(query.data, str) and bool(PARTICIPANT_BUTTONS.match(query.data))
+        return not (isinstance(query.data, str) and FACILITATOR_BUTTONS.match(query.data))
     message = update.message
     if message is None or not message.text or not message.text.startswith("/"):
         return False
-    name = (
-        message.text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if message.text[1:] else ""
-    )
-    return name in PARTICIPANT_COMMANDS
+    words = message.text[1:].split(maxsplit=1)
+    name = words[0].split("@", 1)[0].lower() if words else ""
+    return name not in FACILITATOR_ONLY
+
+
+def drop_prompts(context: BotContext) -> None:
+    context.user_data.pop(KEY, None)
+    context.user_data.pop(DRAFT, None)
 
 
 async def close_facilitator_prompts(update: Update, context: BotContext) -> None:
     if context.user_data is not None and _is_participant_turn(update):
-        context.user_data.pop(KEY, None)
-        context.user_data.pop(DRAFT, None)
+        drop_prompts(context)
     # Someone who writes to the bot has not blocked it (any more).
     if update.message is not None and update.effective_user is not None:
         await context.storage.outbox.reachable_again(update.effective_user.id)

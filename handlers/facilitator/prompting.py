@@ -15,6 +15,7 @@ from bot.messaging import Button, say
 
 AWAITING = 1
 KEY = "awaiting"
+NEW_WORKSHOP_DRAFT = "new_workshop"  # conversations.new_workshop keeps its draft here
 # Returned by a step that finds its prompt was left behind: the update is not its to take.
 PASS = -2
 
@@ -27,7 +28,14 @@ def exclusive(callback: Callback) -> Callback:
 
     @wraps(callback)
     async def run(update: Update, context: BotContext) -> Any:
-        state = await callback(update, context)
+        try:
+            state = await callback(update, context)
+        except ApplicationHandlerStop:
+            raise
+        except Exception as exc:
+            # Report it here and stop: a later group must not take the same update too.
+            await context.application.process_error(update, exc)
+            raise ApplicationHandlerStop from exc
         if state == PASS:
             return ConversationHandler.END
         raise ApplicationHandlerStop(state)
@@ -61,7 +69,11 @@ async def await_text(
     buttons: list[list[Button]] | None = None,
     **values: Any,
 ) -> int:
-    """Remember what the next typed message is for, and ask for it."""
+    """Remember what the next typed message is for, and ask for it.
+
+    One facilitator prompt at a time: this closes a /newworkshop set-up left open.
+    """
+    context.user_data.pop(NEW_WORKSHOP_DRAFT, None)
     context.user_data[KEY] = what
     rows = [*(buttons or []), *cancel_row(context)]
     await say(update, context, prompt, buttons=rows, **values)
