@@ -7,7 +7,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
+import matplotlib
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
@@ -88,12 +91,28 @@ def invite_poster(*, title: str, link: str, blurb: str, footer: str = "") -> byt
     return out.getvalue()
 
 
-def _drawable(text: str) -> str:
-    """The text with accents dropped (é becomes e), as "Cafe" reads better than a box.
+@cache
+def _font_file() -> str | None:
+    """DejaVu Sans, which matplotlib (a dependency) ships: Latin, Greek and Cyrillic."""
+    path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    return str(path) if path.is_file() else None
 
-    Pillow's built-in font has ASCII and a little punctuation only, no accented letters.
+
+@cache
+def _font(size: int) -> Font:
+    path = _font_file()
+    return ImageFont.truetype(path, size) if path else ImageFont.load_default(size=size)
+
+
+def _drawable(text: str) -> str:
+    """The text as the font can draw it: pictographs (emoji) are left out, not boxed.
+
+    Without DejaVu (never expected), accents are dropped too: the built-in font is ASCII.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in text if not (unicodedata.category(c) == "So" and ord(c) > 0x2FFF))
+    if _font_file() is not None:
+        return kept
+    decomposed = unicodedata.normalize("NFKD", kept)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -115,7 +134,7 @@ def _fit(
 ) -> _Block:
     """The largest size at which the text wraps to max_lines, else the smallest size."""
     for size in sizes:
-        font = ImageFont.load_default(size=size)
+        font = _font(size)
         lines = _wrap(draw, parts, joiner, font)
         if len(lines) <= max_lines:
             break
