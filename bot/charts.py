@@ -17,6 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
+from bot.texts import texts
+
 DPI = 150
 SIZE_INCHES = (7.2, 9.0)  # 1080×1350 px: portrait, fits a phone screen without zooming
 JOINED_COLOUR = "#2b6cb0"
@@ -30,6 +32,11 @@ _TICK_STEPS = (1, 2, 3, 7, 14, 28, 56, 91, 182, 364)
 # Matplotlib's font objects and text caches are shared process-wide and are not thread-safe;
 # charts are rare, so serialise rendering rather than trust finer-grained internal locks.
 _RENDER_LOCK = threading.Lock()
+
+
+def _label(key: str) -> str:
+    """Chart words live with every other text a person reads: templates/en/labels.toml."""
+    return texts().label(f"chart.{key}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +57,10 @@ class DayCount:
 def funnel_rows(funnel: Funnel) -> list[tuple[str, int, str]]:
     """(label, count, share of people who opened the link) for each funnel step, in order."""
     steps = [
-        ("Opened the link", funnel.opened),
-        ("Agreed to take part", funnel.consented),
-        ("Started answering", funnel.started),
-        ("Sent their answers", funnel.completed),
+        (_label("opened"), funnel.opened),
+        (_label("consented"), funnel.consented),
+        (_label("started"), funnel.started),
+        (_label("completed"), funnel.completed),
     ]
     if funnel.opened <= 0:
         return [(label, count, NOT_A_NUMBER) for label, count in steps]
@@ -85,14 +92,14 @@ def _percent(part: int, whole: int) -> int:
 
 
 def _draw_over_time(ax: Axes, days: Sequence[DayCount]) -> None:
-    ax.set_title("People taking part over time", loc="left", fontsize=13)
+    ax.set_title(_label("over_time"), loc="left", fontsize=13)
     _tidy(ax)
     if not days:
         ax.set_axis_off()
         ax.text(
             0.5,
             0.5,
-            "No one has joined yet.\nThis fills in as people take part.",
+            _label("nobody_yet"),
             transform=ax.transAxes,
             ha="center",
             va="center",
@@ -103,8 +110,15 @@ def _draw_over_time(ax: Axes, days: Sequence[DayCount]) -> None:
 
     dates, joined, completed = _running_totals(days)
     marker = "o" if len(dates) <= 14 else None
-    ax.plot(dates, joined, color=JOINED_COLOUR, lw=2.5, marker=marker, label="Agreed to take part")
-    ax.plot(dates, completed, color=COMPLETED_COLOUR, lw=2.5, marker=marker, label="Sent answers")
+    ax.plot(dates, joined, color=JOINED_COLOUR, lw=2.5, marker=marker, label=_label("consented"))
+    ax.plot(
+        dates,
+        completed,
+        color=COMPLETED_COLOUR,
+        lw=2.5,
+        marker=marker,
+        label=_label("sent_answers"),
+    )
     top = max(1, joined[-1], completed[-1]) * 1.3  # headroom keeps the legend off the lines
     gap = joined[-1] - completed[-1]
     nudge = 0 if abs(gap) > top / 15 else (5 if gap >= 0 else -5)  # keep end labels apart
@@ -132,7 +146,7 @@ def _draw_over_time(ax: Axes, days: Sequence[DayCount]) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(_day_label))
     ax.set_ylim(0, top)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-    ax.set_ylabel("People so far")
+    ax.set_ylabel(_label("people_so_far"))
     ax.grid(axis="y", color="#dddddd")
     ax.legend(loc="upper left", frameon=False)
 
@@ -162,7 +176,7 @@ def _day_label(value: float, _pos: int | None = None) -> str:
 
 
 def _draw_funnel(ax: Axes, funnel: Funnel) -> None:
-    ax.set_title("From invite to answers", loc="left", fontsize=13)
+    ax.set_title(_label("funnel"), loc="left", fontsize=13)
     _tidy(ax)
     rows = funnel_rows(funnel)
     counts = [max(0, count) for _, count, _ in rows]
@@ -185,9 +199,9 @@ def _draw_funnel(ax: Axes, funnel: Funnel) -> None:
     ax.xaxis.set_major_locator(NullLocator())
     ax.spines["bottom"].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    note = "No one has opened the invite link yet."
+    note = _label("nobody_opened")
     if funnel.opened > 0:
-        note = "% = share of everyone who opened the link"
+        note = _label("share_note")
     ax.set_xlabel(note, fontsize=9, color="#555555")
 
 
