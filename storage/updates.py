@@ -52,6 +52,11 @@ JOIN views v ON v.id = tt.view_id JOIN participants p ON p.id = v.participant_id
 WHERE p.workshop_id = ?"""
 
 
+# An update whose messages are all still waiting (none sent, none being sent).
+_UNSENT = """NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.update_id = updates.id
+    AND d.state NOT IN ('pending', 'cancelled'))"""
+
+
 class Updates:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -117,13 +122,33 @@ class Updates:
         return [u for u in found if u is not None]
 
     async def cancel(self, update_id: int) -> bool:
-        """Cancel a scheduled update; False if it was already sent or cancelled."""
+        """Cancel an update nobody has received yet (scheduled, or queued but held, e.g. by
+        quiet hours); False once any message of it has gone out."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "UPDATE updates SET status = 'cancelled' WHERE id = ? AND status = 'scheduled'",
+                f"""UPDATE updates SET status = 'cancelled'
+                    WHERE id = ? AND (status = 'scheduled' OR (status = 'sent' AND {_UNSENT}))""",
                 (update_id,),
             )
-            return cur.rowcount == 1
+            if cur.rowcount != 1:
+                return False
+            await conn.execute(
+                """UPDATE deliveries SET state = 'cancelled', last_error = 'update cancelled'
+                   WHERE update_id = ? AND state = 'pending'""",
+                (update_id,),
+            )
+            return True
+
+    async def waiting(self, workshop_id: int) -> list[Update]:
+        """Updates nobody has received yet: scheduled, or queued and held back."""
+        rows = await self.db.fetchall(
+            f"""SELECT id FROM updates WHERE workshop_id = ?
+                AND (status = 'scheduled' OR (status = 'sent' AND {_UNSENT}))
+                ORDER BY send_at, id""",
+            (workshop_id,),
+        )
+        found = [await self.get(r["id"]) for r in rows]
+        return [u for u in found if u is not None]
 
     async def recipients(self, workshop_id: int) -> list[Recipient]:
         """Who gets updates: agreed to take part and to updates, not stopped, reachable."""

@@ -532,3 +532,26 @@ def test_dates_that_cannot_be_read() -> None:
     assert parse_local("1/12 10:00", "Europe/London", now) == datetime(
         2026, 12, 1, 10, 0, tzinfo=UTC
     )
+
+
+async def test_an_update_held_by_quiet_hours_can_be_cancelled(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    await _people(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    await _action(owner)
+    at_london(bot, 22)
+    await _send_update(owner)  # queued, held until 09:00
+    await owner.say("/scheduled")
+    assert "Thank you all." in owner.last_text()
+    await owner.press("Cancel 1")
+    assert "Cancelled" in owner.last_text()
+    at_london(bot, 10, days=1)
+    await run_jobs(bot)
+    assert not any("Update from" in m for m in messages_to(bot, 101))
+    states = {d.state for d in await bot.storage.outbox.for_update(1)}
+    assert states == {"cancelled"}
+    # Once a message has gone out, it is too late.
+    await _send_update(owner)
+    await run_jobs(bot)
+    assert await bot.storage.updates.cancel(2) is False

@@ -410,8 +410,8 @@ async def _update_button(update: Update, context: BotContext, cb: callbacks.Call
 
 
 async def show_scheduled(update: Update, context: BotContext, workshop: Workshop) -> None:
-    """Updates waiting to be sent, each with a Cancel button."""
-    pending = await context.storage.updates.of_workshop(workshop.id, "scheduled")
+    """Updates nobody has received yet (scheduled or held by quiet hours), with Cancel."""
+    pending = await context.storage.updates.waiting(workshop.id)
     t = context.texts
     rows = [
         [(t.label("buttons.cancel_update").format(n=i), callbacks.make("up", "cancel", u.id))]
