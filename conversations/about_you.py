@@ -8,7 +8,7 @@ from bot import callbacks
 from bot.context import BotContext
 from bot.messaging import Button, acknowledge, retire_buttons, say
 from conversations.place import latest_place
-from conversations.screens import expired
+from conversations.screens import expired, pressed
 from conversations.states import END
 from storage.about import NOT_SAID
 from storage.models import AboutQuestion, Participant
@@ -52,13 +52,12 @@ async def _ask(update: Update, context: BotContext, question: AboutQuestion) -> 
 
 async def on_button(update: Update, context: BotContext) -> int | None:
     """Yes / No to the offer, then one option (or 'prefer not to say') per question."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or user is None:
+    press = await pressed(update, context)
+    if press is None:
         return None
-    cb = callbacks.parse(query.data)
+    query, user, cb = press
     place = await latest_place(context, user.id)
-    if cb is None or place is None or place.status != "submitted":
+    if place is None or place.status != "submitted":
         return await expired(update, context)
     question = await _next(context, place.participant)
     if question is None and cb.action != "no":

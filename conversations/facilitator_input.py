@@ -32,6 +32,7 @@ from handlers.facilitator.prompting import (
     await_text,
     awaiting,
     exclusive,
+    fits,
     text_step,
 )
 from handlers.facilitator.themes import show_themes
@@ -153,8 +154,7 @@ async def _close_step(
 async def _close(
     update: Update, context: BotContext, workshop_id: int, message: str | None
 ) -> int:
-    if message is not None and len(message) > 1000:
-        await say(update, context, "fac_field_problem", problem="too_long", limit=1000)
+    if not await fits(update, context, message, 1000, required=False):
         return AWAITING
     context.user_data.pop(KEY, None)
     await context.storage.workshops.close(workshop_id, message or None)

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks
 from bot.context import BotContext
 from bot.messaging import acknowledge, retire_buttons, say
 from conversations import about_you
 from conversations.place import latest_place
-from conversations.screens import expired, show_question
+from conversations.screens import expired, pressed, show_question
 from conversations.states import END, State
 
 
 async def on_review_button(update: Update, context: BotContext) -> int | None:
     """Change one answer, or submit them all."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or user is None:
+    press = await pressed(update, context)
+    if press is None:
         return None
-    cb = callbacks.parse(query.data)
+    query, user, cb = press
     place = await latest_place(context, user.id)
-    if cb is None or place is None or place.status != "reviewing":
+    if place is None or place.status != "reviewing":
         return await expired(update, context)
     await acknowledge(query)
     await retire_buttons(query)

@@ -18,7 +18,7 @@ from conversations.states import END
 from handlers.delivery import Worker, stamp
 from handlers.facilitator import access
 from handlers.facilitator.access import audit, staff_only
-from handlers.facilitator.prompting import AWAITING, KEY, await_text, awaiting, text_step
+from handlers.facilitator.prompting import AWAITING, KEY, await_text, awaiting, fits, text_step
 from handlers.jobs import deliver_soon, enqueue_update
 from storage.actions import STATUSES
 from storage.models import Workshop
@@ -87,8 +87,7 @@ async def start_action(update: Update, context: BotContext, workshop: Workshop) 
 async def _action_title(
     update: Update, context: BotContext, waiting: dict[str, Any], text: str
 ) -> int:
-    if not text or len(text) > TITLE_LIMIT:
-        await say(update, context, "fac_field_problem", problem="too_long", limit=TITLE_LIMIT)
+    if not await fits(update, context, text, TITLE_LIMIT):
         return AWAITING
     waiting.update(what="action_status", title=text, themes=[])
     t = context.texts
@@ -104,8 +103,7 @@ async def _action_title(
 async def _action_reason(
     update: Update, context: BotContext, waiting: dict[str, Any], text: str
 ) -> int:
-    if not text or len(text) > REASON_LIMIT:
-        await say(update, context, "fac_field_problem", problem="too_long", limit=REASON_LIMIT)
+    if not await fits(update, context, text, REASON_LIMIT):
         return AWAITING
     if waiting["what"] == "action_reason_change":
         user = update.effective_user
@@ -275,8 +273,7 @@ async def _typed_while_picking(
 async def _update_body(
     update: Update, context: BotContext, waiting: dict[str, Any], text: str
 ) -> int:
-    if not text or len(text) > BODY_LIMIT:
-        await say(update, context, "fac_field_problem", problem="too_long", limit=BODY_LIMIT)
+    if not await fits(update, context, text, BODY_LIMIT):
         return AWAITING
     waiting.update(what="update_confirm", body=text)
     return await _preview(update, context, waiting)
@@ -468,8 +465,7 @@ async def _session_when(
 async def _session_venue(
     update: Update, context: BotContext, waiting: dict[str, Any], text: str
 ) -> int:
-    if not text or len(text) > VENUE_LIMIT:
-        await say(update, context, "fac_field_problem", problem="too_long", limit=VENUE_LIMIT)
+    if not await fits(update, context, text, VENUE_LIMIT):
         return AWAITING
     waiting.update(what="session_access", venue=text)
     skip = [[(context.texts.label("buttons.no_notes"), callbacks.make("fi", "skip"))]]
@@ -480,8 +476,7 @@ async def _session_venue(
 async def _session_access(
     update: Update, context: BotContext, waiting: dict[str, Any], text: str
 ) -> int:
-    if len(text) > VENUE_LIMIT * 3:
-        await say(update, context, "fac_field_problem", problem="too_long", limit=VENUE_LIMIT * 3)
+    if not await fits(update, context, text, VENUE_LIMIT * 3, required=False):
         return AWAITING
     user = update.effective_user
     assert user is not None

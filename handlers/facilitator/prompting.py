@@ -83,3 +83,13 @@ async def await_text(
 def awaiting(context: BotContext) -> dict[str, Any] | None:
     found = context.user_data.get(KEY)
     return found if isinstance(found, dict) else None
+
+
+async def fits(
+    update: Update, context: BotContext, text: str | None, limit: int, *, required: bool = True
+) -> bool:
+    """Whether typed text is within its limit (and there, if required); if not, say so."""
+    if (required and not text) or len(text or "") > limit:
+        await say(update, context, "fac_field_problem", problem="too_long", limit=limit)
+        return False
+    return True
