@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 from telegram.request import RequestData
 
 from bot.app import build_application
-from bot.config import Settings
-from bot.workshop_file import load_workshop_file
+from domain.config import Settings
+from domain.workshop_file import load_workshop_file
 from handlers import jobs
 from storage import Storage
 from tests.fake_telegram import FakeTelegram

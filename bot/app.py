@@ -13,11 +13,11 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot.config import Settings, file_url
-from bot.context import BotApplication, BotContext
 from bot.persistence import SqlitePersistence
-from bot.texts import texts
+from chat.context import BotApplication, BotContext
 from conversations import facilitator_input, journey, new_workshop
+from domain.config import Settings, file_url
+from domain.texts import texts
 from handlers import errors, groups, jobs, optout, participant, precedence
 from handlers.delivery import Worker
 from handlers.facilitator import commands as facilitator_commands

@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import Settings, db_path_from_env
-from bot.errors import DoingwithError
-from bot.workshop_file import load_workshop_file
+from domain.config import Settings, db_path_from_env
+from domain.errors import DoingwithError
+from domain.workshop_file import load_workshop_file
 from storage import Storage, StorageError
 from storage.models import Workshop
 
@@ -159,7 +159,7 @@ def export_workshop(workshop_id: int, fmt: str, out: str | None) -> int:
 
 
 async def _export(workshop_id: int, fmt: str) -> tuple[bytes, int] | None:
-    from bot.exports import export_rows, to_csv, to_json
+    from domain.exports import export_rows, to_csv, to_json
 
     storage = Storage(db_path_from_env())
     await storage.open()

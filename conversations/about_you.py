@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks
-from bot.context import BotContext
-from bot.messaging import Button, acknowledge, retire_buttons, say
-from conversations.place import latest_place
-from conversations.screens import expired, pressed
-from conversations.states import END
+from chat import callbacks
+from chat.context import BotContext
+from chat.messaging import Button, acknowledge, retire_buttons, say
+from chat.place import latest_place
+from chat.screens import expired, pressed
+from chat.states import END
 from storage.about import NOT_SAID
 from storage.models import AboutQuestion, Participant
 

@@ -16,12 +16,12 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler
 from telegram.warnings import PTBUserWarning
 
-from bot import callbacks
-from bot.context import BotContext
-from bot.messaging import acknowledge, retire_buttons, say
-from bot.workshop_fields import FieldError, parse_field
-from conversations.routing import NOT_TEXT, TEXT, command
-from conversations.states import END
+from chat import callbacks
+from chat.context import BotContext
+from chat.filters import NOT_TEXT, TEXT, command
+from chat.messaging import acknowledge, retire_buttons, say
+from chat.states import END
+from domain.workshop_fields import FieldError, parse_field
 from handlers.facilitator import access, loop
 from handlers.facilitator.access import audit, may_run, refuse, staff_only
 from handlers.facilitator.prompting import (

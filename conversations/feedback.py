@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks
-from bot.context import BotContext
-from bot.messaging import acknowledge, retire_buttons, say
+from chat import callbacks
+from chat.context import BotContext
+from chat.messaging import acknowledge, retire_buttons, say
+from chat.screens import expired, pressed
+from chat.states import END, FEEDBACK_ON, State
 from conversations.questions import answer_text
-from conversations.screens import expired, pressed
-from conversations.states import END, FEEDBACK_ON, State
 
 COMMENT_LIMIT = 2000
 

@@ -7,10 +7,10 @@ import warnings
 from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler, MessageHandler
 from telegram.warnings import PTBUserWarning
 
-from bot.callbacks import flow_pattern
+from chat.callbacks import flow_pattern
+from chat.filters import NOT_TEXT, TEXT, command
+from chat.states import State
 from conversations import about_you, feedback, onboarding, questions, review, share
-from conversations.routing import NOT_TEXT, TEXT, command
-from conversations.states import State
 
 NAME = "journey"
 

@@ -11,13 +11,13 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler
 from telegram.warnings import PTBUserWarning
 
-from bot import callbacks
-from bot.context import BotContext
-from bot.messaging import Button, acknowledge, retire_buttons, say
-from bot.workshop_fields import FieldError, parse_field
-from bot.workshop_file import WorkshopFileError, load_question_set, parse_question_file
-from conversations.routing import DOCUMENT, NOT_TEXT, TEXT, command
-from conversations.states import END
+from chat import callbacks
+from chat.context import BotContext
+from chat.filters import DOCUMENT, NOT_TEXT, TEXT, command
+from chat.messaging import Button, acknowledge, retire_buttons, say
+from chat.states import END
+from domain.workshop_fields import FieldError, parse_field
+from domain.workshop_file import WorkshopFileError, load_question_set, parse_question_file
 from handlers.facilitator.access import audit, is_staff, parsed_button, refuse, staff_only
 from handlers.facilitator.menus import set_staff_menu
 from handlers.facilitator.prompting import KEY, NEW_WORKSHOP_DRAFT, PASS, exclusive

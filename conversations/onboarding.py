@@ -6,12 +6,11 @@ import re
 
 from telegram import Update
 
-from bot import callbacks
-from bot.context import BotContext
-from bot.messaging import acknowledge, retire_buttons, say
-from conversations.place import place_of
-from conversations.questions import resume
-from conversations.screens import (
+from chat import callbacks
+from chat.context import BotContext
+from chat.messaging import acknowledge, retire_buttons, say
+from chat.place import place_of
+from chat.screens import (
     ask_consent,
     expired,
     show_consent_step,
@@ -19,7 +18,8 @@ from conversations.screens import (
     show_where_you_are,
     text_hash,
 )
-from conversations.states import END, INVITE, SHARE_WORKSHOP, State
+from chat.states import END, INVITE, SHARE_WORKSHOP, State
+from conversations.questions import resume
 from handlers.facilitator import team
 from storage.models import Participant, Workshop
 from storage.workshops import FACILITATOR_PREFIX

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
-from bot import callbacks
-from bot.callbacks import Callback
-from bot.context import BotContext
-from bot.messaging import acknowledge, retire_buttons, say
-from conversations import relationships as rel
-from conversations.place import ANSWERING, Place, answer_at, latest_place, place_of
-from conversations.screens import (
+from chat import callbacks
+from chat.callbacks import Callback
+from chat.context import BotContext
+from chat.messaging import acknowledge, retire_buttons, say
+from chat.place import ANSWERING, Place, answer_at, latest_place, place_of
+from chat.screens import (
     SCALE,
     expired,
     show_consent_step,
@@ -18,7 +17,8 @@ from conversations.screens import (
     show_question,
     show_review,
 )
-from conversations.states import END, INVITE, SHARE_WORKSHOP, State
+from chat.states import END, INVITE, SHARE_WORKSHOP, State
+from domain import relationships as rel
 
 # Telegram cuts messages at 4,096 characters, so a text this long has probably been split.
 LONG_TEXT = 4000

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import BotContext
-from bot.messaging import acknowledge, retire_buttons, say
+from chat.context import BotContext
+from chat.messaging import acknowledge, retire_buttons, say
+from chat.place import latest_place
+from chat.screens import expired, pressed, show_question
+from chat.states import END, State
 from conversations import about_you
-from conversations.place import latest_place
-from conversations.screens import expired, pressed, show_question
-from conversations.states import END, State
 
 
 async def on_review_button(update: Update, context: BotContext) -> int | None:

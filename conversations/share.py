@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks
-from bot.context import BotContext
-from bot.messaging import acknowledge, retire_buttons, say
-from conversations.place import ANSWERING
-from conversations.screens import expired, show_share_prompt
-from conversations.states import END, INVITE, SHARE_WORKSHOP, State
+from chat import callbacks
+from chat.context import BotContext
+from chat.messaging import acknowledge, retire_buttons, say
+from chat.place import ANSWERING
+from chat.screens import expired, show_share_prompt
+from chat.states import END, INVITE, SHARE_WORKSHOP, State
 from storage.models import Participant
 
 VIEW_LIMIT = 20000

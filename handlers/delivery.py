@@ -21,9 +21,9 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.messaging import keyboard
-from bot.quiet_hours import in_quiet_hours, next_allowed
-from bot.texts import split_message
+from chat.messaging import keyboard
+from domain.quiet_hours import in_quiet_hours, next_allowed
+from domain.texts import split_message
 from storage import Storage
 from storage.outbox import Delivery
 

@@ -8,7 +8,7 @@ from telegram import Chat, ChatMemberUpdated, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
-from bot.context import BotContext
+from chat.context import BotContext
 
 log = logging.getLogger(__name__)
 SHARED_CHATS = (Chat.GROUP, Chat.SUPERGROUP, Chat.CHANNEL)

@@ -7,18 +7,29 @@ from datetime import datetime, timedelta
 
 from telegram.ext import JobQueue
 
-from bot import callbacks
-from bot.broadcast import deliveries_for
-from bot.context import BotContext
-from bot.quiet_hours import next_allowed
-from bot.texts import Texts
+from chat import callbacks
+from chat.context import BotContext
+from domain.broadcast import Buttons, deliveries_for
+from domain.quiet_hours import next_allowed
+from domain.texts import Texts
 from handlers.delivery import Worker, stamp
 from storage import Storage
 from storage.models import Workshop
 from storage.outbox import NewDelivery
-from storage.updates import Update
+from storage.updates import ProgressUpdate
 
 log = logging.getLogger(__name__)
+
+
+def feedback_buttons(t: Texts, update_id: int) -> Buttons:
+    """'Does this reflect what you said?' Yes / Partly / No, for one update."""
+    return (
+        tuple(
+            (t.label(f"buttons.feedback_{verdict}"), callbacks.make("fb", verdict, update_id))
+            for verdict in ("yes", "partly", "no")
+        ),
+    )
+
 
 HOUSEKEEPING_EVERY = 3600.0  # seconds
 DELIVER_EVERY = 2.0
@@ -37,14 +48,16 @@ async def housekeeping(context: BotContext) -> None:
         log.info("housekeeping: %d old answers/views deleted, %d stale states", expired, strangers)
 
 
-async def enqueue_update(storage: Storage, t: Texts, update: Update, now: datetime) -> int:
+async def enqueue_update(storage: Storage, t: Texts, update: ProgressUpdate, now: datetime) -> int:
     """Write one delivery per recipient for an update (once), in one transaction."""
     workshop = await storage.workshops.get(update.workshop_id)
     if workshop is None:
         return 0
     actions = await storage.actions.many(list(update.action_ids))
     recipients = await storage.updates.recipients(workshop.id)
-    rows = deliveries_for(t, workshop, update, actions, recipients, now)
+    rows = deliveries_for(
+        t, workshop, update, actions, recipients, now, feedback_buttons(t, update.id)
+    )
     return await storage.outbox.enqueue_update(update.id, rows)
 
 

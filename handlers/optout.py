@@ -15,11 +15,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
-from bot.context import BotContext
-from bot.messaging import acknowledge, retire_buttons, say
-from conversations.routing import NEW_MESSAGE
-from conversations.screens import expired, pressed, show_where_you_are, text_hash
+from chat import callbacks
+from chat.context import BotContext
+from chat.filters import NEW_MESSAGE
+from chat.messaging import acknowledge, retire_buttons, say
+from chat.screens import expired, pressed, show_where_you_are, text_hash
 from handlers.facilitator.prompting import exclusive
 from handlers.precedence import drop_prompts
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks
-from bot.context import BotContext
-from bot.messaging import acknowledge, retire_buttons, say
+from chat import callbacks
+from chat.context import BotContext
+from chat.messaging import acknowledge, retire_buttons, say
+from chat.screens import expired, show_where_you_are
+from chat.states import INVITE, SHARE_WORKSHOP
 from conversations import questions
-from conversations.screens import expired, show_where_you_are
-from conversations.states import INVITE, SHARE_WORKSHOP
 from handlers import optout
 from handlers.facilitator.access import is_staff
 from storage.models import Participant

@@ -11,7 +11,7 @@ import re
 from telegram import Update
 from telegram.ext import BaseHandler, TypeHandler
 
-from bot.context import BotContext
+from chat.context import BotContext
 from conversations.new_workshop import DRAFT
 from handlers.facilitator.menus import FACILITATOR_COMMANDS
 from handlers.facilitator.prompting import KEY

@@ -10,7 +10,7 @@ from storage.db import Database, utcnow
 
 
 @dataclass(frozen=True, slots=True)
-class Update:
+class ProgressUpdate:
     id: int
     workshop_id: int
     body: str
@@ -63,7 +63,7 @@ class Updates:
 
     async def create(
         self, workshop_id: int, body: str, action_ids: list[int], send_at: str, created_by: int
-    ) -> Update:
+    ) -> ProgressUpdate:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 """INSERT INTO updates (workshop_id, body, status, send_at, created_by, created_at)
@@ -80,8 +80,8 @@ class Updates:
         assert found is not None
         return found
 
-    def _update(self, row: aiosqlite.Row, actions: tuple[int, ...]) -> Update:
-        return Update(
+    def _update(self, row: aiosqlite.Row, actions: tuple[int, ...]) -> ProgressUpdate:
+        return ProgressUpdate(
             id=row["id"],
             workshop_id=row["workshop_id"],
             body=row["body"],
@@ -93,7 +93,7 @@ class Updates:
             action_ids=actions,
         )
 
-    async def get(self, update_id: int) -> Update | None:
+    async def get(self, update_id: int) -> ProgressUpdate | None:
         row = await self.db.fetchone("SELECT * FROM updates WHERE id = ?", (update_id,))
         if row is None:
             return None
@@ -103,7 +103,7 @@ class Updates:
         )
         return self._update(row, tuple(a[0] for a in actions))
 
-    async def due(self, now: str) -> list[Update]:
+    async def due(self, now: str) -> list[ProgressUpdate]:
         rows = await self.db.fetchall(
             "SELECT id FROM updates WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at",
             (now,),
@@ -111,7 +111,9 @@ class Updates:
         found = [await self.get(r["id"]) for r in rows]
         return [u for u in found if u is not None]
 
-    async def of_workshop(self, workshop_id: int, status: str | None = None) -> list[Update]:
+    async def of_workshop(
+        self, workshop_id: int, status: str | None = None
+    ) -> list[ProgressUpdate]:
         sql = "SELECT id FROM updates WHERE workshop_id = ?"
         params: tuple[object, ...] = (workshop_id,)
         if status is not None:
@@ -139,7 +141,7 @@ class Updates:
             )
             return True
 
-    async def waiting(self, workshop_id: int) -> list[Update]:
+    async def waiting(self, workshop_id: int) -> list[ProgressUpdate]:
         """Updates nobody has received yet: scheduled, or queued and held back."""
         rows = await self.db.fetchall(
             f"""SELECT id FROM updates WHERE workshop_id = ?

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import build_application
-from bot.config import Settings
-from bot.context import BotContext
-from bot.workshop_file import load_workshop_file
+from chat.context import BotContext
+from domain.config import Settings
+from domain.workshop_file import load_workshop_file
 from storage import Storage
 from storage.models import Workshop
-from tests.chat import Chat
-from tests.fake_telegram import FakeTelegram
+from tests.support.chat import Chat
+from tests.support.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "what-matters.toml"

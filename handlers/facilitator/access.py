@@ -12,11 +12,11 @@ from typing import Any
 
 from telegram import Update
 
-from bot import callbacks
-from bot.callbacks import Callback
-from bot.context import BotContext
-from bot.messaging import acknowledge, say
-from conversations.screens import expired
+from chat import callbacks
+from chat.callbacks import Callback
+from chat.context import BotContext
+from chat.messaging import acknowledge, say
+from chat.screens import expired
 from storage.models import Workshop
 
 Handler = Callable[[Update, BotContext], Awaitable[Any]]

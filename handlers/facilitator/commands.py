@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.context import BotContext
-from conversations.routing import NEW_MESSAGE
+from chat.context import BotContext
+from chat.filters import NEW_MESSAGE
 from handlers.facilitator import loop, team, themes, views, workshops
 from handlers.facilitator.access import (
     chosen_workshop,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import InputFile, Update
 
-from bot.context import BotContext
-from bot.exports import export_rows, to_csv, to_json
-from bot.messaging import say
+from chat.context import BotContext
+from chat.messaging import say
+from domain.exports import export_rows, to_csv, to_json
 from handlers.facilitator.access import audit
 from storage.models import Workshop
 

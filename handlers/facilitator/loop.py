@@ -8,13 +8,13 @@ from typing import Any
 
 from telegram import Update
 
-from bot import callbacks
-from bot.broadcast import BODY_LIMIT, update_text
-from bot.context import BotContext
-from bot.messaging import Button, replace, say
-from bot.texts import MESSAGE_LIMIT
-from bot.when import parse_local
-from conversations.states import END
+from chat import callbacks
+from chat.context import BotContext
+from chat.messaging import Button, replace, say
+from chat.states import END
+from domain.broadcast import BODY_LIMIT, update_text
+from domain.texts import MESSAGE_LIMIT
+from domain.when import parse_local
 from handlers.delivery import Worker, stamp
 from handlers.facilitator import access
 from handlers.facilitator.access import audit, staff_only

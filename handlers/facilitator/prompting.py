@@ -9,9 +9,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
-from bot import callbacks
-from bot.context import BotContext
-from bot.messaging import Button, say
+from chat import callbacks
+from chat.context import BotContext
+from chat.messaging import Button, say
 
 AWAITING = 1
 KEY = "awaiting"

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
 
-from bot.charts import DayCount, Funnel, participation_chart
-from bot.context import BotContext
-from bot.messaging import say
+from chat.context import BotContext
+from chat.messaging import say
+from domain.charts import DayCount, Funnel, participation_chart
 from handlers.facilitator.access import audit
 from storage.about import NOT_SAID
 from storage.models import Workshop

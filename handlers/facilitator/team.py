@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks
-from bot.context import BotContext
-from bot.messaging import Button, say
+from chat import callbacks
+from chat.context import BotContext
+from chat.messaging import Button, say
 from handlers.facilitator.access import audit, is_staff, parsed_button, workshop_from_button
 from handlers.facilitator.menus import set_staff_menu
 from storage.models import Workshop

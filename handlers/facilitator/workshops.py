@@ -6,11 +6,11 @@ import asyncio
 
 from telegram import InputFile, Update
 
-from bot import callbacks
-from bot.callbacks import EDIT_FIELDS
-from bot.context import BotContext
-from bot.messaging import Button, say
-from bot.poster import invite_poster
+from chat import callbacks
+from chat.callbacks import EDIT_FIELDS
+from chat.context import BotContext
+from chat.messaging import Button, say
+from domain.poster import invite_poster
 from handlers.facilitator.access import (
     audit,
     parsed_button,

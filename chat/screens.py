@@ -1,0 +1,321 @@
+"""What a person is shown at each place in their journey, and how to get back to it.
+
+Handlers change the database and then call these; nothing here changes data except to
+record that the consent screens are complete.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import CallbackQuery, Update, User
+
+from chat import callbacks
+from chat.callbacks import Callback
+from chat.context import BotContext
+from chat.messaging import Button, acknowledge, replace, retire_buttons, say, send
+from chat.place import ANSWERING, Place, answer_at, latest_place
+from chat.states import END, FEEDBACK_ON, INVITE, SHARE_WORKSHOP, State
+from domain import relationships as rel
+from domain.texts import Texts, sha256
+from storage.models import Participant, Workshop
+
+SCALE = range(1, 6)
+
+# ---- asking --------------------------------------------------------------------------------
+
+
+async def show_question(
+    update: Update, context: BotContext, place: Place, *, in_place: bool = False
+) -> None:
+    """Ask the current question, with the progress line and what the person said before.
+
+    ``in_place`` edits the pressed message instead (ticking support types on and off).
+    """
+    question = place.question
+    if question is None:
+        await show_review(update, context, place)
+        return
+    t = context.texts
+    pos = place.participant.position
+    answer = await answer_at(context, place)
+    rows: list[list[Button]] = []
+    values: dict[str, Any] = {"step": None, "entries": [], "entry": None, "previous": None}
+    if question.kind == "relationships":
+        entries = rel.entries_of(answer)
+        step = rel.step_of(entries)
+        values["step"] = step.value
+        values["entries"] = [e for e in entries if e.complete]
+        values["entry"] = entries[-1] if entries and not entries[-1].complete else None
+        rows += _relationship_buttons(t, pos, step, entries)
+    else:
+        if answer is not None and not answer.skipped:
+            values["previous"] = answer.value
+        if question.kind == "choice":
+            rows += [
+                [(option, callbacks.make("wm", "pick", pos, i))]
+                for i, option in enumerate(question.options)
+            ]
+        elif question.kind == "scale":
+            rows.append([(str(n), callbacks.make("wm", "pick", pos, n)) for n in SCALE])
+    rows.append(_navigation(t, place))
+    values.update(
+        question=question,
+        number=place.number,
+        total=place.total,
+        changing=place.participant.changing,
+    )
+    if in_place and update.callback_query is not None:
+        await replace(update.callback_query, context, "question", buttons=rows, **values)
+    else:
+        await say(update, context, "question", buttons=rows, **values)
+
+
+def _relationship_buttons(
+    t: Texts, pos: int, step: rel.Step, entries: list[rel.Relationship]
+) -> list[list[Button]]:
+    if step is rel.Step.OFTEN:
+        return _pairs(
+            [
+                (label, callbacks.make("wm", "often", pos, i))
+                for i, label in enumerate(t.labels("relationships.how_often"))
+            ]
+        )
+    if step is rel.Step.SUPPORT:
+        chosen = set(entries[-1].support)
+        rows = _pairs(
+            [
+                (("✓ " if label in chosen else "") + label, callbacks.make("wm", "sup", pos, i))
+                for i, label in enumerate(t.labels("relationships.support"))
+            ]
+        )
+        rows.append([(t.label("buttons.support_done"), callbacks.make("wm", "supdone", pos))])
+        return rows
+    if step is rel.Step.MORE:
+        return [
+            [
+                (t.label("buttons.add_another"), callbacks.make("wm", "more", pos)),
+                (t.label("buttons.thats_all"), callbacks.make("wm", "enough", pos)),
+            ]
+        ]
+    return []
+
+
+def _navigation(t: Texts, place: Place) -> list[Button]:
+    pos = place.participant.position
+    row: list[Button] = []
+    if pos > 0 or place.participant.changing:
+        row.append((t.label("buttons.back"), callbacks.make("wm", "back", pos)))
+    row.append((t.label("buttons.skip"), callbacks.make("wm", "skip", pos)))
+    row.append((t.label("buttons.pause"), callbacks.make("wm", "pause", pos)))
+    return row
+
+
+def _pairs(buttons: list[Button]) -> list[list[Button]]:
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+async def show_place(update: Update, context: BotContext, place: Place) -> int:
+    """Show the question or review screen the person is at, and return the state for it."""
+    if place.status == "reviewing" or place.question is None:
+        await show_review(update, context, place)
+    else:
+        await show_question(update, context, place)
+    return State.QUESTIONS
+
+
+# ---- review --------------------------------------------------------------------------------
+
+CHANGE_BUTTONS_PER_ROW = 3
+
+
+async def show_review(update: Update, context: BotContext, place: Place) -> None:
+    """List the answers given so far, with a Change button for each question."""
+    answers = await context.storage.answers.for_participant(place.participant.id)
+    t = context.texts
+    rows: list[list[Button]] = []
+    row: list[Button] = []
+    for question in place.questions:
+        label = t.label("buttons.change").format(n=question.position + 1)
+        row.append((label, callbacks.make("rv", "change", question.position)))
+        if len(row) == CHANGE_BUTTONS_PER_ROW:
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row)
+    rows.append([(t.label("buttons.submit"), callbacks.make("rv", "submit"))])
+    await say(
+        update,
+        context,
+        "review",
+        buttons=rows,
+        workshop=place.workshop,
+        items=[(q, answers.get(q.id)) for q in place.questions],
+    )
+
+
+# ---- consent -------------------------------------------------------------------------------
+
+
+def consent_text(t: Texts, purpose: str, workshop: Workshop) -> str:
+    """The exact words shown for one purpose; their hash goes into the consent record."""
+    return t.render(f"consent_{purpose}", workshop=workshop)
+
+
+def consent_buttons(t: Texts, purpose: str, workshop: Workshop) -> list[list[Button]]:
+    code = workshop.invite_code
+    yes = t.label(f"buttons.{purpose}_yes")
+    no = t.label(f"buttons.{purpose}_no")
+    rows = [[(yes, callbacks.make("cons", "yes", purpose, code))]]
+    rows.append([(no, callbacks.make("cons", "no", purpose, code))])
+    if purpose == "take_part":
+        rows.append([(t.label("buttons.tell_more"), callbacks.make("cons", "more", code))])
+    return rows
+
+
+async def show_consent_step(
+    update: Update, context: BotContext, workshop: Workshop, participant: Participant | None
+) -> int:
+    """Ask about the next purpose not yet decided, or show the ground rules once all are."""
+    t = context.texts
+    context.user_data[INVITE] = workshop.invite_code
+    consents = await context.storage.participants.consents(participant.id) if participant else {}
+    for purpose in ("take_part", "updates", "quote"):
+        decided = consents.get(purpose)
+        undecided = decided is None or decided.withdrawn_at is not None
+        if undecided or (purpose == "take_part" and not decided.granted):
+            await ask_consent(update, context, workshop, purpose)
+            return State.CONSENT
+    assert participant is not None
+    if participant.status == "consenting":
+        await context.storage.participants.move(participant.id, status="ready")
+    code = workshop.invite_code
+    await say(
+        update,
+        context,
+        "ground_rules",
+        buttons=[
+            [(t.label("buttons.start_questions"), callbacks.make("cons", "go", code))],
+            [(t.label("buttons.later"), callbacks.make("cons", "later", code))],
+        ],
+        workshop=workshop,
+    )
+    return State.CONSENT
+
+
+async def ask_consent(
+    update: Update, context: BotContext, workshop: Workshop, purpose: str
+) -> None:
+    """Show the words for one purpose with its yes / no buttons."""
+    chat = update.effective_chat
+    if chat is not None:
+        t = context.texts
+        html = consent_text(t, purpose, workshop)
+        await send(context, chat.id, html, consent_buttons(t, purpose, workshop))
+
+
+def text_hash(t: Texts, purpose: str, workshop: Workshop) -> str:
+    return sha256(consent_text(t, purpose, workshop))
+
+
+# ---- sharing a view ------------------------------------------------------------------------
+
+
+async def show_share_prompt(update: Update, context: BotContext, workshop: Workshop) -> int:
+    """Invite the person to write, showing anything they have already started."""
+    t = context.texts
+    context.user_data[SHARE_WORKSHOP] = workshop.id
+    participant = await _member(context, update, workshop.id)
+    drafts = await context.storage.views.drafts(participant.id) if participant else []
+    rows: list[list[Button]] = []
+    if drafts:
+        rows.append([(t.label("buttons.share_done"), callbacks.make("sh", "done"))])
+    rows.append([(t.label("buttons.cancel"), callbacks.make("sh", "cancel"))])
+    await say(update, context, "share_prompt", buttons=rows, workshop=workshop, drafts=drafts)
+    return State.SHARING
+
+
+async def _member(context: BotContext, update: Update, workshop_id: int) -> Participant | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return await context.storage.participants.get(workshop_id, user.id)
+
+
+# ---- finding the way back ------------------------------------------------------------------
+
+
+async def show_where_you_are(
+    update: Update,
+    context: BotContext,
+    *,
+    intro: str | None = None,
+    nowhere: str | None = None,
+) -> int:
+    """Show the screen the person was on, so nothing they were doing is lost.
+
+    ``intro`` is said first when there is such a screen; ``nowhere`` when there is not.
+    """
+    user = update.effective_user
+    if user is None:
+        return END
+
+    async def lead() -> None:
+        # A screen is shown again: the next text answers it, not an earlier feedback prompt.
+        context.user_data.pop(FEEDBACK_ON, None)
+        if intro is not None:
+            await say(update, context, intro)
+
+    storage = context.storage
+    share_workshop = context.user_data.get(SHARE_WORKSHOP)
+    if isinstance(share_workshop, int):
+        workshop = await storage.workshops.get(share_workshop)
+        if workshop is not None and await _member(context, update, workshop.id):
+            await lead()
+            return await show_share_prompt(update, context, workshop)
+    if share_workshop is not None:  # None while choosing a workshop: keep that
+        context.user_data.pop(SHARE_WORKSHOP, None)
+    invite = context.user_data.get(INVITE)
+    if isinstance(invite, str):
+        workshop = await storage.workshops.by_invite(invite)
+        if workshop is not None and workshop.is_open:
+            participant = await storage.participants.get(workshop.id, user.id)
+            if participant is None or participant.status in ("consenting", "ready", "declined"):
+                await lead()
+                return await show_consent_step(update, context, workshop, participant)
+        context.user_data.pop(INVITE, None)
+    place = await latest_place(context, user.id)
+    if place is not None and place.status in (*ANSWERING, "reviewing"):
+        await lead()
+        return await show_place(update, context, place)
+    if place is not None and place.status in ("consenting", "ready"):
+        await lead()
+        return await show_consent_step(update, context, place.workshop, place.participant)
+    if nowhere is not None:
+        await say(update, context, nowhere)
+    if place is not None and place.status == "paused":
+        await say(update, context, "paused_reminder", workshop=place.workshop)
+    return END
+
+
+async def pressed(
+    update: Update, context: BotContext
+) -> tuple[CallbackQuery, User, Callback] | None:
+    """The button press, its presser and its parsed data; None (after saying the button
+    has expired) when the data is malformed or forged."""
+    query = update.callback_query
+    user = update.effective_user
+    cb = callbacks.parse(query.data) if query is not None else None
+    if query is None or user is None or cb is None:
+        await expired(update, context)
+        return None
+    return query, user, cb
+
+
+async def expired(update: Update, context: BotContext) -> int:
+    """Answer a button from an old message (or forged data) kindly, and show the way back."""
+    query = update.callback_query
+    if query is not None:
+        await acknowledge(query)
+        await retire_buttons(query)
+    return await show_where_you_are(update, context, intro="expired", nowhere="expired_nowhere")

@@ -1,0 +1,222 @@
+"""Participation and funnel charts for /stats, rendered headless to PNG bytes."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import textwrap
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import num2date
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+
+from domain.texts import texts
+
+DPI = 150
+SIZE_INCHES = (7.2, 9.0)  # 1080×1350 px: portrait, fits a phone screen without zooming
+JOINED_COLOUR = "#2b6cb0"
+COMPLETED_COLOUR = "#2f855a"
+FUNNEL_COLOURS = ("#90cdf4", "#63b3ed", "#3182ce", "#2f855a")
+NOT_A_NUMBER = "–"
+MAX_DATE_TICKS = 7
+# Tick steps in days that read naturally: daily, every other day, weekly, fortnightly, ...
+_TICK_STEPS = (1, 2, 3, 7, 14, 28, 56, 91, 182, 364)
+
+# Matplotlib's font objects and text caches are shared process-wide and are not thread-safe;
+# charts are rare, so serialise rendering rather than trust finer-grained internal locks.
+_RENDER_LOCK = threading.Lock()
+
+
+def _label(key: str) -> str:
+    """Chart words live with every other text a person reads: templates/en/labels.toml."""
+    return texts().label(f"chart.{key}")
+
+
+@dataclass(frozen=True, slots=True)
+class Funnel:
+    opened: int  # people who opened the invite link
+    consented: int  # agreed to take part
+    started: int  # answered or skipped at least one question
+    completed: int  # submitted their answers
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    day: datetime.date
+    joined: int  # people who agreed to take part that day
+    completed: int  # people who submitted that day
+
+
+def funnel_rows(funnel: Funnel) -> list[tuple[str, int, str]]:
+    """(label, count, share of people who opened the link) for each funnel step, in order."""
+    steps = [
+        (_label("opened"), funnel.opened),
+        (_label("consented"), funnel.consented),
+        (_label("started"), funnel.started),
+        (_label("completed"), funnel.completed),
+    ]
+    if funnel.opened <= 0:
+        return [(label, count, NOT_A_NUMBER) for label, count in steps]
+    return [(label, count, f"{_percent(count, funnel.opened)}%") for label, count in steps]
+
+
+def participation_chart(*, title: str, days: Sequence[DayCount], funnel: Funnel) -> bytes:
+    """One PNG, two panels: running totals of who joined and answered by day, then the funnel."""
+    with _RENDER_LOCK:
+        fig = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+        FigureCanvasAgg(fig)
+        over_time, funnel_ax = fig.subplots(2, 1, height_ratios=(3, 2))
+        fig.suptitle(
+            _printable(title, FontProperties(weight="bold", size=15)),
+            fontsize=15,
+            fontweight="bold",
+            parse_math=False,
+            usetex=False,
+        )
+        _draw_over_time(over_time, days)
+        _draw_funnel(funnel_ax, funnel)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+        return buffer.getvalue()
+
+
+def _percent(part: int, whole: int) -> int:
+    return (200 * part + whole) // (2 * whole)  # round half up, integers only
+
+
+def _draw_over_time(ax: Axes, days: Sequence[DayCount]) -> None:
+    ax.set_title(_label("over_time"), loc="left", fontsize=13)
+    _tidy(ax)
+    if not days:
+        ax.set_axis_off()
+        ax.text(
+            0.5,
+            0.5,
+            _label("nobody_yet"),
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=12,
+            color="#555555",
+        )
+        return
+
+    dates, joined, completed = _running_totals(days)
+    marker = "o" if len(dates) <= 14 else None
+    ax.plot(dates, joined, color=JOINED_COLOUR, lw=2.5, marker=marker, label=_label("consented"))
+    ax.plot(
+        dates,
+        completed,
+        color=COMPLETED_COLOUR,
+        lw=2.5,
+        marker=marker,
+        label=_label("sent_answers"),
+    )
+    top = max(1, joined[-1], completed[-1]) * 1.3  # headroom keeps the legend off the lines
+    gap = joined[-1] - completed[-1]
+    nudge = 0 if abs(gap) > top / 15 else (5 if gap >= 0 else -5)  # keep end labels apart
+    for values, colour, dy in (
+        (joined, JOINED_COLOUR, nudge),
+        (completed, COMPLETED_COLOUR, -nudge),
+    ):
+        ax.annotate(
+            f"{values[-1]}",
+            (dates[-1], values[-1]),
+            xytext=(6, dy),
+            textcoords="offset points",
+            va="center",
+            color=colour,
+            fontweight="bold",
+        )
+
+    pad = datetime.timedelta(days=max(1, len(dates) // 12))  # room for the end labels
+    ax.set_xlim(dates[0] - datetime.timedelta(days=1 if len(dates) == 1 else 0), dates[-1] + pad)
+    step = next(
+        (s for s in _TICK_STEPS if len(dates) <= s * MAX_DATE_TICKS),
+        -(-len(dates) // MAX_DATE_TICKS),
+    )
+    ax.xaxis.set_major_locator(FixedLocator(ax.convert_xunits(dates[::step])))
+    ax.xaxis.set_major_formatter(FuncFormatter(_day_label))
+    ax.set_ylim(0, top)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    ax.set_ylabel(_label("people_so_far"))
+    ax.grid(axis="y", color="#dddddd")
+    ax.legend(loc="upper left", frameon=False)
+
+
+def _running_totals(
+    days: Sequence[DayCount],
+) -> tuple[list[datetime.date], list[int], list[int]]:
+    """Every calendar day from first to last (gaps filled, repeats added up), as running totals."""
+    by_day: dict[datetime.date, tuple[int, int]] = {}
+    for d in days:
+        j, c = by_day.get(d.day, (0, 0))
+        by_day[d.day] = (j + d.joined, c + d.completed)
+    first, last = min(by_day), max(by_day)
+    dates = [first + datetime.timedelta(days=i) for i in range((last - first).days + 1)]
+    joined, completed, j_total, c_total = [], [], 0, 0
+    for day in dates:
+        j, c = by_day.get(day, (0, 0))
+        j_total, c_total = j_total + j, c_total + c
+        joined.append(j_total)
+        completed.append(c_total)
+    return dates, joined, completed
+
+
+def _day_label(value: float, _pos: int | None = None) -> str:
+    day = num2date(value).date()
+    return f"{day.day} {day:%b}"
+
+
+def _draw_funnel(ax: Axes, funnel: Funnel) -> None:
+    ax.set_title(_label("funnel"), loc="left", fontsize=13)
+    _tidy(ax)
+    rows = funnel_rows(funnel)
+    counts = [max(0, count) for _, count, _ in rows]
+    widest = max(1, *counts)
+    positions = range(len(rows))
+    ax.barh(positions, counts, color=FUNNEL_COLOURS, height=0.65)
+    for y, (_, count, share) in zip(positions, rows, strict=True):
+        text = f"{count}" if share == NOT_A_NUMBER else f"{count}  ({share})"
+        ax.annotate(
+            text,
+            (max(0, count), y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=11,
+        )
+    ax.set_yticks(list(positions), [label for label, _, _ in rows], fontsize=11)
+    ax.invert_yaxis()
+    ax.set_xlim(0, widest * 1.3)
+    ax.xaxis.set_major_locator(NullLocator())
+    ax.spines["bottom"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    note = _label("nobody_opened")
+    if funnel.opened > 0:
+        note = _label("share_note")
+    ax.set_xlabel(note, fontsize=9, color="#555555")
+
+
+def _tidy(ax: Axes) -> None:
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+
+
+def _printable(text: str, font: FontProperties, width: int = 40) -> str:
+    """Drop characters the font cannot draw (emoji), which would otherwise warn and show boxes."""
+    drawable = _drawable_codepoints(findfont(font))
+    kept = "".join(ch if ord(ch) in drawable else " " for ch in text)
+    return "\n".join(textwrap.wrap(" ".join(kept.split()), width, max_lines=3, placeholder=" …"))
+
+
+@cache
+def _drawable_codepoints(font_path: str) -> frozenset[int]:
+    return frozenset(get_font(font_path).get_charmap())

@@ -1,0 +1,1002 @@
+"""bot/texts.py: templates render escaped Telegram HTML; long texts split safely; labels."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from domain.texts import MESSAGE_LIMIT, Texts, sha256, shorten, split_message, texts
+from handlers.facilitator.menus import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
+from storage.actions import Action
+from storage.models import (
+    AboutQuestion,
+    Answer,
+    Consent,
+    FeedItem,
+    Participant,
+    Question,
+    Relationship,
+    SupportContact,
+    Theme,
+    ThemeCount,
+    View,
+    Workshop,
+)
+from storage.sessions import Session
+from storage.stats import Figures
+from storage.updates import ProgressUpdate
+
+EVIL = '<b>&"x'
+ESCAPED = "&lt;b&gt;&amp;&#34;x"
+
+# Tags Telegram's HTML parse mode accepts (those the templates may use).
+TELEGRAM_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+    "blockquote", "tg-spoiler", "span",
+}  # fmt: skip
+TAG = re.compile(r"<(/?)([a-z-]+)(?:\s[^<>]*)?>")
+BAD_AMP = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});)")
+
+
+def evil_workshop(level: str = "co-design") -> Workshop:
+    return Workshop(
+        id=1,
+        title=f"Title {EVIL}",
+        purpose=f"Purpose {EVIL}",
+        engagement_level=level,
+        can_change=(f"can {EVIL}",),
+        cannot_change=(f"cannot {EVIL}",),
+        who_decides=f"who {EVIL}",
+        decide_by=f"by {EVIL}",
+        hear_back=f"hear {EVIL}",
+        support=(SupportContact(f"name {EVIL}", f"contact {EVIL}"),),
+        ground_rules=(f"rule {EVIL}",),
+        timezone="Europe/London",
+        retention_days=365,
+        invite_code="AbCdEfGhIjKlMnOpQr_-09",
+        status="open",
+        created_at="2026-01-01T00:00:00+00:00",
+    )
+
+
+def question(kind: str = "text", options: tuple[str, ...] = (), position: int = 0) -> Question:
+    return Question(
+        id=position + 1,
+        workshop_id=1,
+        position=position,
+        key=f"q{position}",
+        kind=kind,
+        prompt=f"Prompt {EVIL}",
+        hint=f"Hint {EVIL}",
+        options=options,
+    )
+
+
+def answer(value: Any, *, skipped: bool = False, question_id: int = 1) -> Answer:
+    return Answer(question_id=question_id, value=value, skipped=skipped, answered_at="now")
+
+
+def participant(status: str = "answering", position: int = 2) -> Participant:
+    return Participant(
+        id=1,
+        workshop_id=1,
+        telegram_user_id=42,
+        pseudonym="P-7F3A",
+        status=status,
+        position=position,
+        changing=False,
+        joined_at="then",
+        last_seen_at="now",
+        submitted_at=None,
+    )
+
+
+def view(text: str, status: str = "shared") -> View:
+    return View(id=1, participant_id=1, text=text, status=status, created_at="a", updated_at="b")
+
+
+W = evil_workshop()
+RELATIONSHIP_VALUE = {
+    "entries": [{"who": f"who {EVIL}", "how_often": f"often {EVIL}", "support": [f"s {EVIL}"]}]
+}
+DONE = Relationship(who=f"who {EVIL}", how_often=f"often {EVIL}", support=[EVIL], complete=True)
+OPEN = Relationship(who=f"who {EVIL}")
+Q_BASE = {"step": None, "entries": [], "entry": None, "previous": None}
+Q = {"number": 2, "total": 6, "changing": False}
+REL = question("relationships")
+SECTION = {
+    "workshop": W,
+    "participant": participant(),
+    "consents": {"take_part": Consent("take_part", True, "h", "button", "now", None)},
+    "items": [
+        (question(), answer(EVIL)),
+        (question("relationships", position=1), answer(RELATIONSHIP_VALUE, question_id=2)),
+    ],
+    "views": [view(f"view {EVIL}")],
+}
+
+CLOSED = replace(
+    W, status="closed", closing_message=f"closing {EVIL}", closed_at="2026-03-01T09:00:00+00:00"
+)
+LINK = "https://t.me/doingwith_bot?start=AbCdEfGhIjKlMnOpQr_-09"
+AT = "2026-11-03T14:02:00+00:00"
+
+
+def theme(name: str = f"Theme {EVIL}", theme_id: int = 1) -> Theme:
+    return Theme(id=theme_id, workshop_id=1, name=name, created_at="2026-02-01T10:00:00+00:00")
+
+
+def theme_count(name: str = f"Theme {EVIL}", items: int = 3, participants: int = 2) -> ThemeCount:
+    return ThemeCount(theme=theme(name), items=items, views=1, participants=participants)
+
+
+def feed_item(
+    value: Any = f"answer {EVIL}",
+    *,
+    kind: str = "answer",
+    question_kind: str | None = "text",
+    position: int | None = 0,
+    themes: tuple[str, ...] = (f"Theme {EVIL}", "transport"),
+    quote_ok: bool = True,
+) -> FeedItem:
+    is_view = kind == "view"
+    return FeedItem(
+        kind=kind,
+        id=position + 1 if position is not None else 9,
+        pseudonym="P-7F3A",
+        question_kind=None if is_view else question_kind,
+        question_prompt=None if is_view else f"Prompt {EVIL}",
+        question_position=None if is_view else position,
+        value=value,
+        at=AT,
+        themes=themes,
+        quote_ok=quote_ok,
+    )
+
+
+def figures(*, consented: int = 8, answers: bool = True) -> Figures:
+    return Figures(
+        opened=12,
+        consented=consented,
+        started=min(consented, 6),
+        completed=min(consented, 4),
+        joined_at=[AT] * consented,
+        completed_at=[AT] * min(consented, 4),
+        answers_per_question=[(0, f"Prompt {EVIL}", 5, 1), (1, "What would help?", 4, 2)]
+        if answers
+        else [],
+        consents={"take_part": (consented, 2), "updates": (3, 5)},
+        views=7,
+    )
+
+
+ABOUT_OPTIONS = (f"option {EVIL}", "Under 25", "25 or over")
+ABOUT_TARGETS = {ABOUT_OPTIONS[0]: 20.0, "Under 25": 33.3}
+
+
+def about_question() -> AboutQuestion:
+    return AboutQuestion(
+        id=1,
+        workshop_id=1,
+        position=0,
+        key="age",
+        prompt=f"About {EVIL}",
+        options=ABOUT_OPTIONS,
+        targets=ABOUT_TARGETS,
+    )
+
+
+def about_section(*, said: int = 6, not_said: int = 1) -> dict[str, Any]:
+    options, targets = ABOUT_OPTIONS, ABOUT_TARGETS
+    counts = dict(zip(options, (1, 2, 3), strict=True)) if said else {}
+    rows = [
+        {
+            "option": o,
+            "count": counts.get(o, 0),
+            "share": round(100 * counts.get(o, 0) / said) if said else None,
+            "target": targets.get(o),
+        }
+        for o in options
+    ]
+    return {"question": about_question(), "rows": rows, "not_said": not_said, "said": said}
+
+
+# What /newworkshop has stored in its draft by the time each step is asked.
+NW_FIELDS: list[tuple[str, str, Any]] = [
+    ("title", "title", f"Title {EVIL}"),
+    ("purpose", "purpose", f"Purpose {EVIL}"),
+    ("level", "engagement_level", "co-produce"),
+    ("can", "can_change", [f"can {EVIL}", "bus routes"]),
+    ("cannot", "cannot_change", [f"cannot {EVIL}"]),
+    ("who", "who_decides", f"who {EVIL}"),
+    ("by", "decide_by", f"by {EVIL}"),
+    ("questions", "questions", None),  # none stored: the default questions
+    ("timezone", "timezone", "Europe/Dublin"),
+    ("retention", "retention_days", 365),
+    ("cadence", "update_cadence_days", 14),
+]
+NW_QUESTIONS = [
+    {"key": "q1", "kind": "text", "prompt": f"Prompt {EVIL}", "hint": "", "options": []},
+    {"key": "q2", "kind": "choice", "prompt": "Pick", "hint": "", "options": ["a", "b"]},
+]
+
+
+def nw_draft(step: str) -> dict[str, Any]:
+    """The draft as the step is asked: every earlier step's value ('confirm': all of them)."""
+    draft: dict[str, Any] = {}
+    for name, key, value in NW_FIELDS:
+        if name == step:
+            break
+        if value is not None:
+            draft[key] = value
+    return draft
+
+
+def nw_step(step: str, number: int, draft: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "step": step,
+        "number": number,
+        "total": 12,
+        "draft": nw_draft(step) if draft is None else draft,
+    }
+
+
+NW_STEPS = [name for name, _key, _value in NW_FIELDS]
+FACILITATOR_LINK = "https://t.me/doingwith_bot?start=fac_Zz9Yy8Xx7Ww6Vv5Uu4"
+FEED_PAGE = [
+    feed_item(f"view {EVIL}", kind="view"),
+    feed_item(RELATIONSHIP_VALUE, question_kind="relationships", position=3, quote_ok=False),
+    feed_item({"entries": []}, question_kind="relationships", position=3, themes=()),
+    feed_item(),
+    feed_item(4, question_kind="scale", position=1, themes=()),
+]
+
+
+def views_page(
+    items: list[FeedItem],
+    *,
+    workshop: Workshop = W,
+    offset: int = 5,
+    total: int = 23,
+    which: str = "all",
+) -> dict[str, Any]:
+    return {
+        "workshop": workshop,
+        "items": items,
+        "offset": offset,
+        "total": total,
+        "which": which,
+        "timezone": workshop.timezone,
+    }
+
+
+# ---- the loop back to people: actions, updates, sessions ------------------------------------
+
+WHEN = "2026-12-03T14:00:00+00:00"
+
+
+def action(
+    title: str = f"Action {EVIL}",
+    status: str = "not_possible",
+    reason: str | None = f"reason {EVIL}",
+    action_id: int = 1,
+    themes: tuple[tuple[int, str], ...] = ((1, f"Theme {EVIL}"), (2, "transport")),
+) -> Action:
+    return Action(
+        id=action_id,
+        workshop_id=1,
+        title=title,
+        status=status,
+        reason=reason,
+        created_at=AT,
+        updated_at=AT,
+        theme_ids=tuple(theme_id for theme_id, _name in themes),
+        theme_names=tuple(name for _theme_id, name in themes),
+    )
+
+
+ACTIONS = [
+    action(),
+    action("Evening clinic on Tuesdays", "planned", None, 2, ((2, "transport"),)),
+    action("Bus stop moved", "in_progress", None, 3, ()),
+    action("Ramp at the entrance", "done", None, 4, ()),
+]
+
+
+def update(
+    body: str = f"Body {EVIL}",
+    *,
+    status: str = "sent",
+    update_id: int = 1,
+    enqueued_at: str | None = WHEN,
+) -> ProgressUpdate:
+    return ProgressUpdate(
+        id=update_id,
+        workshop_id=1,
+        body=body,
+        status=status,
+        send_at=WHEN,
+        created_by=42,
+        created_at=AT,
+        enqueued_at=enqueued_at,
+        action_ids=(1, 2),
+    )
+
+
+SESSION = Session(
+    id=1,
+    workshop_id=1,
+    starts_at=WHEN,
+    venue=f"Venue {EVIL}",
+    accessibility=f"access {EVIL}",
+    reminded_at=None,
+)
+PERSONAL_UPDATE = {
+    "workshop": W,
+    "body": f"Body {EVIL}",
+    "themes": [f"Theme {EVIL}", "transport"],
+    "mine": ACTIONS[:2],
+    "others": ACTIONS[2:],
+}
+GENERAL_UPDATE = {**PERSONAL_UPDATE, "themes": [], "mine": [], "others": ACTIONS}
+REPORTS = [
+    {
+        "update": update(),
+        "counts": {"sent": 3, "failed": 1},
+        "reasons": [("BadRequest: chat not found", 1)],
+        "tally": {"yes": 1, "partly": 0, "no": 2},
+        "comments": [("P-7F3A", "no", f"comment {EVIL}"), ("P-0B1C", "partly", "word " * 100)],
+    },
+    {
+        "update": update(f"{EVIL} " + "word " * 40, update_id=2),
+        "counts": {"sent": 1, "pending": 2, "sending": 1, "unreachable": 1},
+        "reasons": [("Forbidden: bot was blocked by the user", 1)],
+        "tally": {"yes": 0, "partly": 0, "no": 0},
+        "comments": [],
+    },
+]
+
+
+# (template, context, shows user text) — every template, and its variants.
+CASES: list[tuple[str, dict[str, Any], bool]] = [
+    ("about_declined", {}, False),
+    ("about_offer", {"count": 1}, False),
+    ("about_offer", {"count": 3}, False),
+    ("about_question", {"question": about_question()}, True),
+    ("about_thanks", {}, False),
+    ("already_submitted", {"workshop": W}, True),
+    ("consent_cancelled", {"joined": False}, False),
+    ("consent_cancelled", {"joined": True}, False),
+    ("consent_more", {"workshop": W}, True),
+    ("consent_noted", {"purpose": "updates", "granted": True}, False),
+    ("consent_noted", {"purpose": "quote", "granted": False}, False),
+    ("consent_quote", {"workshop": W}, False),
+    ("consent_take_part", {"workshop": W}, True),
+    ("consent_updates", {"workshop": W}, False),
+    ("declined", {"workshop": W}, False),
+    ("default_hear_back", {"days": 14}, False),
+    ("default_hear_back", {"days": 7}, False),
+    ("edit_kept", {"what": "answer"}, False),
+    ("edit_not_kept", {}, False),
+    ("error", {}, False),
+    ("expired", {}, False),
+    ("expired_nowhere", {}, False),
+    ("fac_action_saved", {"action": action()}, True),
+    ("fac_action_saved", {"action": ACTIONS[2]}, False),
+    ("fac_actions", {"workshop": W, "actions": ACTIONS}, True),
+    ("fac_actions", {"workshop": W, "actions": []}, True),
+    ("fac_ask_action", {"workshop": W}, True),
+    ("fac_ask_action_reason", {}, False),
+    ("fac_ask_action_status", {}, False),
+    ("fac_ask_action_status", {"action": action()}, True),
+    ("fac_ask_action_themes", {}, False),
+    ("fac_ask_closing", {"workshop": W}, True),
+    ("fac_ask_field", {"field": "title", "workshop": W}, True),
+    ("fac_ask_field", {"field": "hear_back", "workshop": W}, True),
+    ("fac_ask_field", {"field": "can_change", "workshop": W}, True),
+    ("fac_ask_field", {"field": "cannot_change", "workshop": W}, True),
+    ("fac_ask_field", {"field": "retention_days", "workshop": W}, True),
+    ("fac_ask_field", {"field": "update_cadence_days", "workshop": W}, True),
+    ("fac_ask_field", {"field": "timezone", "workshop": W}, True),
+    ("fac_ask_session_access", {}, False),
+    ("fac_ask_session_venue", {}, False),
+    ("fac_ask_session_when", {"timezone": "Europe/London"}, False),
+    ("fac_ask_theme_name", {}, False),
+    ("fac_ask_theme_rename", {"theme": theme()}, True),
+    ("fac_ask_update_body", {"limit": 2500}, False),
+    ("fac_ask_update_when", {"timezone": "Europe/London"}, False),
+    ("fac_bad_number", {"command": "stats"}, False),
+    ("fac_cancelled", {}, False),
+    ("fac_closed", {"workshop": CLOSED}, True),
+    ("fac_closed", {"workshop": replace(CLOSED, closing_message=None)}, True),
+    ("fac_export", {"workshop": W, "count": 42}, True),
+    ("fac_facilitator_invite", {"workshop": W, "link": FACILITATOR_LINK}, True),
+    ("fac_field_problem", {"problem": "empty"}, False),
+    ("fac_field_problem", {"problem": "too_long", "limit": 120}, False),
+    ("fac_field_problem", {"problem": "too_many", "limit": 20}, False),
+    ("fac_field_problem", {"problem": "days", "low": 1, "high": 3650}, False),
+    ("fac_field_problem", {"problem": "timezone"}, False),
+    ("fac_field_problem", {"problem": "something else"}, False),
+    ("fac_gone", {}, False),
+    ("fac_invite", {"workshop": W, "link": LINK}, True),
+    ("fac_invite", {"workshop": CLOSED, "link": LINK}, True),
+    ("fac_invite_unusable", {}, False),
+    ("fac_kept_open", {}, False),
+    ("fac_no_poster", {}, False),
+    ("fac_no_such_workshop", {"number": 7}, False),
+    ("fac_no_workshops", {}, False),
+    ("fac_pick_actions", {"workshop": W, "count": 3}, True),
+    ("fac_pick_actions", {"workshop": W, "count": 0}, True),
+    ("fac_pick_level", {"workshop": W}, True),
+    ("fac_pick_workshop", {"command": "views"}, False),
+    ("fac_poster_caption", {"workshop": W}, True),
+    ("fac_refused", {"user_id": None}, False),
+    ("fac_refused", {"user_id": 12345}, False),
+    ("fac_removed", {"workshop": W, "removed": True}, True),
+    ("fac_removed", {"workshop": W, "removed": False}, True),
+    ("fac_reopened", {"workshop": W}, True),
+    ("fac_report", {"workshop": W, "reports": REPORTS}, True),
+    ("fac_report", {"workshop": W, "reports": REPORTS, "sessions": [(SESSION, 2)]}, True),
+    ("fac_report", {"workshop": W, "reports": []}, True),
+    ("fac_saved", {"field": "engagement_level"}, False),
+    ("fac_saved", {"field": "can_change"}, False),
+    (
+        "fac_scheduled",
+        {
+            "workshop": W,
+            "updates": [update(status="scheduled", enqueued_at=None), update("x " * 200)],
+        },
+        True,
+    ),
+    ("fac_scheduled", {"workshop": W, "updates": []}, True),
+    ("fac_session_saved", {"workshop": W, "session": SESSION}, True),
+    (
+        "fac_stats",
+        {
+            "workshop": W,
+            "figures": figures(),
+            "completion": 50,
+            "themes": [theme_count(), theme_count("transport", items=1, participants=1)],
+            "about": [about_section(), about_section(said=0, not_said=2)],
+        },
+        True,
+    ),
+    (
+        "fac_stats",
+        {
+            "workshop": W,
+            "figures": figures(consented=0, answers=False),
+            "completion": None,
+            "themes": [],
+            "about": [],
+        },
+        True,
+    ),
+    ("fac_tagging", {"item": feed_item()}, True),
+    ("fac_tagging", {"item": feed_item(f"view {EVIL}", kind="view", themes=())}, True),
+    (
+        "fac_tagging",
+        {"item": feed_item(RELATIONSHIP_VALUE, question_kind="relationships", position=2)},
+        True,
+    ),
+    ("fac_tagging", {"item": None}, False),
+    (
+        "fac_team",
+        {"workshop": W, "team": [(42, f"Ana {EVIL}"), (43, ""), (44, "Sam")], "me": 42},
+        True,
+    ),
+    ("fac_team", {"workshop": W, "team": [], "me": 42}, True),
+    ("fac_theme_exists", {"name": f"Theme {EVIL}"}, True),
+    ("fac_theme_merge_into", {"source": theme()}, True),
+    ("fac_theme_merged", {"source": theme(), "target": theme("transport", 2)}, True),
+    ("fac_theme_name_problem", {"limit": 60}, False),
+    ("fac_theme_pick", {"action": "rename"}, False),
+    ("fac_theme_pick", {"action": "merge"}, False),
+    (
+        "fac_themes",
+        {"workshop": W, "counts": [theme_count(), theme_count("transport", 1, 1)]},
+        True,
+    ),
+    ("fac_themes", {"workshop": W, "counts": []}, True),
+    ("fac_type_please", {}, False),
+    ("fac_update_cancelled", {"cancelled": True}, False),
+    ("fac_update_cancelled", {"cancelled": False}, False),
+    ("fac_update_confirm", {"more": 0}, False),
+    ("fac_update_confirm", {"more": 2}, False),
+    ("fac_update_too_long", {"length": 5123}, False),
+    (
+        "fac_update_preview",
+        {
+            "kind": "personal",
+            "count": 3,
+            "html": texts().render("update_message", **PERSONAL_UPDATE),
+        },
+        True,
+    ),
+    (
+        "fac_update_preview",
+        {
+            "kind": "general",
+            "count": 0,
+            "html": texts().render("update_message", **GENERAL_UPDATE),
+        },
+        True,
+    ),
+    ("fac_update_preview_intro", {"total": 1, "personal": 0, "has_personal": False}, False),
+    ("fac_update_preview_intro", {"total": 5, "personal": 2, "has_personal": True}, False),
+    ("fac_update_scheduled", {"workshop": W, "when": WHEN}, False),
+    ("fac_update_sending", {"count": 1}, False),
+    ("fac_update_sending", {"count": 12}, False),
+    ("fac_views_menu", {"workshop": W, "total": 17}, True),
+    ("fac_views_page", views_page(FEED_PAGE), True),
+    ("fac_views_page", views_page(FEED_PAGE, workshop=CLOSED, which="views"), True),
+    ("fac_views_page", views_page([], total=0), True),
+    ("fac_views_page", views_page([], offset=15, total=12), True),
+    ("fac_welcome", {"workshop": W}, True),
+    ("fac_when_problem", {"past": True}, False),
+    ("fac_when_problem", {"past": False, "timezone": "Europe/London"}, False),
+    (
+        "fac_workshop",
+        {
+            "workshop": W,
+            "link": LINK,
+            "counts": {"ready": 1, "answering": 2, "paused": 1, "submitted": 3, "declined": 1},
+        },
+        True,
+    ),
+    ("fac_workshop", {"workshop": CLOSED, "link": LINK, "counts": {}}, True),
+    ("fac_workshops", {"rows": [(W, 8, 3), (replace(CLOSED, id=2), 2, 0)]}, True),
+    ("fac_workshops", {"rows": []}, False),
+    ("facilitator_nudge", {"workshop": W, "days": 14}, True),
+    ("feedback_already", {}, False),
+    ("feedback_done", {}, False),
+    ("feedback_thanks", {"verdict": "yes"}, False),
+    ("feedback_thanks", {"verdict": "partly"}, False),
+    ("feedback_thanks", {"verdict": "no"}, False),
+    ("forget_confirm", {"workshop": W}, True),
+    ("forget_done", {"workshop": W}, True),
+    ("forget_kept", {}, False),
+    ("forget_nothing", {}, False),
+    ("forget_pick", {}, False),
+    ("ground_rules", {"workshop": W}, True),
+    ("help", {"workshop": W, "staff": False}, True),
+    ("help", {"workshop": W, "staff": True}, True),
+    ("help", {"workshop": None, "staff": False}, False),
+    ("help", {"workshop": None, "staff": True}, False),
+    ("invite_unknown", {"malformed": True}, False),
+    ("invite_unknown", {"malformed": False}, False),
+    ("long_answer", {"length": 12345}, False),
+    ("mine", {"sections": []}, False),
+    ("mine", {"sections": [SECTION]}, True),
+    ("not_text", {"asking": True}, False),
+    ("not_text", {"asking": False}, False),
+    ("not_text", {"asking": False, "sharing": True}, False),
+    ("nothing_to_cancel", {}, False),
+    ("nothing_to_resume", {}, False),
+    ("nw_cancelled", {}, False),
+    ("nw_created", {"workshop": W}, True),
+    ("nw_expired", {}, False),
+    ("nw_file_ok", {"count": 6, "about": 2}, False),
+    ("nw_file_ok", {"count": 1, "about": 1}, False),
+    ("nw_file_ok", {"count": 3, "about": 0}, False),
+    ("nw_file_problem", {"problem": f"questions.toml, line 4, field 'kind': {EVIL}"}, True),
+    ("nw_file_problem", {"problem": "The file is not UTF-8 text."}, False),
+    ("nw_file_problem", {"problem": None, "too_big": True}, False),
+    ("nw_file_problem", {"problem": None, "too_big": False}, False),
+    ("nw_intro", {}, False),
+    ("nw_send_file", {}, False),
+    *[("nw_step", nw_step(name, number), False) for number, name in enumerate(NW_STEPS, 1)],
+    ("nw_step", nw_step("confirm", 12), True),
+    ("nw_step", nw_step("confirm", 12, {**nw_draft("confirm"), "questions": NW_QUESTIONS}), True),
+    ("nw_use_buttons", {}, False),
+    ("paused", {"workshop": W}, False),
+    ("paused_reminder", {"workshop": W}, True),
+    ("poster_blurb", {"workshop": W}, False),
+    ("poster_footer", {"workshop": W}, True),
+    ("private_only", {}, False),
+    ("question", {**Q, **Q_BASE, "question": question()}, True),
+    ("question", {**Q, **Q_BASE, "question": question(), "previous": EVIL}, True),
+    ("question", {**Q, **Q_BASE, "question": question("choice", ("a", "b"))}, True),
+    ("question", {**Q, **Q_BASE, "question": question("scale", (EVIL, "great"))}, True),
+    ("question", {**Q, **Q_BASE, "question": REL, "step": "who"}, True),
+    ("question", {**Q, **Q_BASE, "question": REL, "step": "often", "entry": OPEN}, True),
+    (
+        "question",
+        {**Q, **Q_BASE, "question": REL, "step": "support", "entry": OPEN, "entries": [DONE]},
+        True,
+    ),
+    ("question", {**Q, **Q_BASE, "question": REL, "step": "more", "entries": [DONE]}, True),
+    ("reminder", {"workshop": W, "number": 3}, True),
+    ("reminders_off", {}, False),
+    (
+        "review",
+        {
+            "workshop": W,
+            "items": [
+                (question(), answer(EVIL)),
+                (question(position=1), None),
+                (question(position=2), answer(None, skipped=True)),
+                (question("relationships", position=3), answer(RELATIONSHIP_VALUE)),
+                (question("relationships", position=4), answer({"entries": []})),
+            ],
+        },
+        True,
+    ),
+    ("session_cant_come", {}, False),
+    ("session_reminder", {"workshop": W, "session": SESSION}, True),
+    (
+        "session_reminder",
+        {"workshop": W, "session": replace(SESSION, accessibility="")},
+        True,
+    ),
+    ("share_cancelled", {}, False),
+    ("share_done", {"workshop": W, "views": [view(EVIL), view("second")]}, True),
+    ("share_draft_kept", {}, False),
+    ("share_empty", {}, False),
+    ("share_not_member", {}, False),
+    ("share_pauses_questions", {"number": 3}, False),
+    ("share_pick", {}, False),
+    ("share_pick_first", {}, False),
+    ("share_prompt", {"workshop": W, "drafts": []}, True),
+    ("share_prompt", {"workshop": W, "drafts": [view(EVIL, "draft")]}, True),
+    ("start_no_code", {"memberships": [], "total_of": {}}, False),
+    (
+        "start_no_code",
+        {
+            "memberships": [
+                (participant("paused", 2), W),
+                (participant("reviewing", 6), W),
+                (participant("submitted", 0), evil_workshop("inform")),
+            ],
+            "total_of": {1: 6},
+        },
+        True,
+    ),
+    ("stopped", {}, False),
+    ("text_not_kept", {"workshop": W, "status": "paused"}, True),
+    ("text_not_kept", {"workshop": W, "status": "answering"}, True),
+    ("text_not_kept", {"workshop": None, "status": None}, False),
+    ("thanks", {"workshop": W}, True),
+    ("unknown_command", {}, False),
+    ("update_message", PERSONAL_UPDATE, True),
+    ("update_message", GENERAL_UPDATE, True),
+    ("update_message", {**GENERAL_UPDATE, "others": []}, True),
+    ("updates_on", {"offers": []}, False),
+    ("updates_on", {"offers": [W]}, False),
+    ("updates_on", {"offers": [W, replace(CLOSED, id=2)]}, False),
+    ("updates_optin", {"workshop": W}, True),
+    ("use_buttons", {"kind": "consent"}, False),
+    ("use_buttons", {"kind": "review"}, False),
+    ("use_buttons", {"kind": "scale"}, False),
+    ("use_buttons", {"kind": "choice"}, False),
+    ("welcome", {"workshop": W}, True),
+    ("welcome_back", {"workshop": W}, True),
+    ("workshop_closed", {"workshop": W}, True),
+]
+
+
+def template_names() -> set[str]:
+    folder = resources.files("domain").joinpath("templates/en")
+    return {
+        entry.name.removesuffix(".html.j2")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".html.j2") and not entry.name.startswith("_")
+    }
+
+
+def assert_telegram_html(html: str) -> None:
+    """Only Telegram's tags, properly nested; every & starts an entity; no raw user text."""
+    assert EVIL not in html
+    assert not BAD_AMP.search(html), html
+    stack: list[str] = []
+    for closing, name in TAG.findall(html):
+        assert name in TELEGRAM_TAGS, f"unsupported tag <{name}> in {html!r}"
+        if closing:
+            assert stack, f"</{name}> without an opening tag in {html!r}"
+            assert stack.pop() == name, f"</{name}> closes the wrong tag in {html!r}"
+        else:
+            stack.append(name)
+    assert not stack, f"unclosed tags {stack} in {html!r}"
+    # Anything that looks like a tag but is not one of Telegram's would be a 400.
+    assert html.count("<") == len(TAG.findall(html))
+
+
+def test_every_template_is_covered() -> None:
+    assert {name for name, _ctx, _shows in CASES} == template_names()
+    assert len(template_names()) >= 40
+
+
+@pytest.mark.parametrize(
+    ("name", "context", "shows_user_text"),
+    CASES,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)],
+)
+def test_template_renders_escaped_telegram_html(
+    name: str, context: dict[str, Any], shows_user_text: bool
+) -> None:
+    html = texts().render(name, **context)
+    assert html
+    assert html == html.strip()
+    assert "\n\n\n" not in html
+    assert "{{" not in html
+    assert "{%" not in html
+    assert len(html) <= MESSAGE_LIMIT
+    assert_telegram_html(html)
+    if shows_user_text:
+        assert ESCAPED in html
+    else:
+        assert "&lt;b&gt;" not in html
+
+
+def test_autoescape_is_on() -> None:
+    assert texts().env.autoescape is True
+    html = texts().render("welcome_back", workshop=W)
+    assert html == f"Welcome back to <b>Title {ESCAPED}</b>. Here is where you were."
+
+
+def test_welcome_shows_the_level_and_lists() -> None:
+    html = texts().render("welcome", workshop=W)
+    assert html.startswith(f"<b>Welcome to Title {ESCAPED}</b>")
+    assert "This workshop is <b>co-design</b>. You help design the service with us." in html
+    assert f"• can {ESCAPED}" in html
+    assert f"• cannot {ESCAPED}" in html
+    assert f"<b>Who decides, and by when:</b> who {ESCAPED}, by by {ESCAPED}." in html
+
+
+def test_question_shows_progress_and_previous_answer() -> None:
+    html = texts().render("question", **Q, **{**Q_BASE, "previous": EVIL}, question=question())
+    assert html.startswith("<i>Question 2 of 6</i>")
+    assert f"Your answer so far: <i>{ESCAPED}</i>" in html
+    assert "Type your answer in a message." not in html
+
+
+def test_scale_question_shows_its_labels() -> None:
+    html = texts().render(
+        "question", **Q, **Q_BASE, question=question("scale", ("awful", "great"))
+    )
+    assert "Tap a number from 1 to 5 (1 = awful, 5 = great)." in html
+
+
+def test_long_answer_formats_the_length() -> None:
+    assert "(12,345 characters)" in texts().render("long_answer", length=12345)
+
+
+def test_consent_noted_uses_the_purpose_label() -> None:
+    yes = texts().render("consent_noted", purpose="updates", granted=True)
+    no = texts().render("consent_noted", purpose="quote", granted=False)
+    assert yes == "Thank you – noted: send me progress updates."
+    assert no == 'That\'s fine – noted: no to "quote my words anonymously".'
+
+
+def test_mine_shows_pseudonym_choices_and_answers() -> None:
+    html = texts().render("mine", sections=[SECTION])
+    assert "(you appear as P-7F3A)" in html
+    assert (
+        "Your choices: Keep my answers and views: yes; Send me progress updates: no; "
+        "Quote my words anonymously: no" in html
+    )
+    assert f"• who {ESCAPED} – often {ESCAPED} – s {ESCAPED}" in html
+    assert f"• view {ESCAPED}" in html
+
+
+def test_review_marks_missing_and_skipped_answers() -> None:
+    items = [(question(), None), (question(position=1), answer(None, skipped=True))]
+    html = texts().render("review", workshop=W, items=items)
+    assert f"<b>1. Prompt {ESCAPED}</b>\n<i>not answered yet</i>" in html
+    assert f"<b>2. Prompt {ESCAPED}</b>\n<i>skipped</i>" in html
+
+
+def test_a_missing_variable_is_an_error() -> None:
+    from jinja2 import UndefinedError
+
+    with pytest.raises(UndefinedError):
+        texts().render("welcome_back")
+
+
+def test_texts_is_cached_per_locale() -> None:
+    assert texts() is texts()
+    assert texts("en") is texts("en")
+    assert isinstance(texts(), Texts)
+
+
+# ---- labels --------------------------------------------------------------------------------
+
+
+def test_label_reads_dotted_keys() -> None:
+    t = texts()
+    assert t.label("buttons.skip") == "Skip"
+    assert t.label("buttons.take_part_yes") == "Yes, I agree to take part"
+    assert t.label("purposes.quote") == "Quote my words anonymously"
+    assert t.label("buttons.change").format(n=3) == "Change 3"
+    assert (
+        t.label("levels.community-led")
+        == "The community leads and decides. Professionals support."
+    )
+
+
+@pytest.mark.parametrize("key", ["buttons.nope", "nope", "buttons", "relationships.how_often"])
+def test_label_refuses_unknown_keys_and_non_text(key: str) -> None:
+    with pytest.raises(KeyError):
+        texts().label(key)
+
+
+def test_labels_reads_lists() -> None:
+    t = texts()
+    assert t.labels("relationships.how_often") == [
+        "Every day",
+        "Every week",
+        "Every month",
+        "Less often",
+    ]
+    assert t.labels("relationships.support") == [
+        "In person",
+        "Phone",
+        "Online",
+        "Practical help",
+        "Emotional support",
+    ]
+    names = t.labels("defaults.support_names")
+    assert names == ["Samaritans", "NHS 111", "Emergency services"]
+    assert len(t.labels("defaults.support_contacts")) == len(names)
+    assert len(t.labels("defaults.ground_rules")) == 4
+
+
+def test_labels_refuses_unknown_keys() -> None:
+    with pytest.raises(KeyError):
+        texts().labels("relationships.nope")
+
+
+def test_labels_refuses_a_single_text() -> None:
+    with pytest.raises(KeyError):
+        texts().labels("buttons.skip")
+
+
+def test_every_level_and_purpose_has_a_label() -> None:
+    from storage.models import ENGAGEMENT_LEVELS, PURPOSES
+
+    t = texts()
+    for level in ENGAGEMENT_LEVELS:
+        assert t.label(f"levels.{level}")
+    for purpose in PURPOSES:
+        assert t.label(f"purposes.{purpose}")
+        if purpose != "take_part":
+            assert t.label(f"buttons.{purpose}_yes")
+            assert t.label(f"buttons.{purpose}_no")
+
+
+def test_command_descriptions_fit_the_bot_api() -> None:
+    commands = texts()._labels["commands"]
+    assert set(commands) == set(PARTICIPANT_COMMANDS + FACILITATOR_COMMANDS)
+    for name, description in commands.items():
+        assert re.fullmatch(r"[a-z0-9_]{1,32}", name)
+        assert 1 <= len(description) <= 256
+
+
+# ---- small helpers -------------------------------------------------------------------------
+
+
+def test_sha256_of_the_shown_text() -> None:
+    assert sha256("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert sha256("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert sha256("é") == hashlib.sha256(b"\xc3\xa9").hexdigest()
+
+
+def test_shorten_cuts_at_a_word() -> None:
+    assert shorten("short") == "short"
+    assert shorten("one two three", 8) == "one two…"
+    assert shorten("x" * 20, 5) == "xxxxx…"
+    assert shorten("a" * 300) == "a" * 300
+
+
+# ---- split_message -------------------------------------------------------------------------
+
+
+def assert_only_whitespace_lost(text: str, chunks: list[str]) -> None:
+    """Each chunk is the next stretch of text; only whitespace is dropped between them."""
+    pos = 0
+    for chunk in chunks:
+        core = chunk.strip()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        assert text.startswith(core, pos), f"chunk does not follow at {pos}: {core[:40]!r}"
+        pos += len(core)
+    assert text[pos:].strip() == ""
+
+
+def assert_no_broken_entity(chunks: list[str]) -> None:
+    for chunk in chunks:
+        assert not BAD_AMP.search(chunk), chunk[-20:]
+        assert not re.match(r"^[#a-z0-9]{1,8};", chunk), chunk[:20]
+
+
+def check_split(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    chunks = split_message(text, limit)
+    assert chunks
+    assert all(0 < len(c) <= limit for c in chunks), [len(c) for c in chunks]
+    assert all(c == c.strip("\n") for c in chunks)
+    assert_only_whitespace_lost(text, chunks)
+    assert_no_broken_entity(chunks)
+    return chunks
+
+
+def test_short_text_is_one_message() -> None:
+    assert split_message("Hello <b>there</b>") == ["Hello <b>there</b>"]
+    assert split_message("x" * MESSAGE_LIMIT) == ["x" * MESSAGE_LIMIT]
+
+
+def test_empty_text_is_no_message() -> None:
+    assert split_message("") == []
+    assert split_message("\n\n  \n") == []
+
+
+def test_paragraphs_are_split_at_line_breaks() -> None:
+    paragraph = "word " * 199 + "end"  # 998 characters
+    text = "\n\n".join([paragraph] * 10)
+    chunks = check_split(text)
+    assert len(chunks) == 3
+    assert all(c.endswith("end") and c.startswith("word") for c in chunks)
+    assert "\n\n".join(chunks) == text
+
+
+def test_a_long_line_is_cut_at_a_space() -> None:
+    text = " ".join(f"w{i:04d}" for i in range(2000))  # 11,999 characters, one line
+    chunks = check_split(text)
+    assert len(chunks) == 3
+    assert " ".join(chunks) == text
+
+
+def test_a_long_line_without_spaces_is_cut_hard() -> None:
+    text = "x" * 10_000
+    chunks = check_split(text)
+    assert len(chunks) == 3
+    assert sum(len(c) for c in chunks) == 10_000
+    assert "".join(chunks) == text
+
+
+@pytest.mark.parametrize("offset", range(7))
+@pytest.mark.parametrize("entity", ["&amp;", "&lt;", "&gt;", "&#34;", "&#39;", "&quot;"])
+def test_a_line_of_entities_is_never_cut_inside_one(offset: int, entity: str) -> None:
+    text = "y" * offset + entity * 2000
+    chunks = check_split(text)
+    assert "".join(chunks) == text  # hard cuts lose nothing
+
+
+def test_escaped_user_text_splits_cleanly() -> None:
+    rendered = texts().render(
+        "share_prompt", workshop=W, drafts=[view(f"{EVIL} " * 300 + "end", "draft")] * 6
+    )
+    check_split(rendered)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_text_keeps_every_character(seed: int) -> None:
+    rng = random.Random(seed)
+    pieces = ["word", "longerword", "&amp;", "&lt;", "&#34;", " ", " ", " ", "\n", "\n\n", "é"]
+    weights = [20, 10, 3, 3, 3, 15, 15, 15, 2, 1, 2]
+    text = "".join(rng.choices(pieces, weights, k=rng.randint(50, 3000))).strip()
+    for limit in (40, 100, 333, MESSAGE_LIMIT):
+        check_split(text, limit)
+
+
+def test_a_split_never_leaves_a_tag_open() -> None:
+    rendered = texts().render("share_done", workshop=W, views=[view('"' * 1000)])
+    assert len(rendered) > MESSAGE_LIMIT  # 1,000 characters of text; 5,000 of HTML
+    for chunk in split_message(rendered):
+        assert_telegram_html(chunk)
+
+
+def test_a_bare_ampersand_in_a_long_line_does_not_hang() -> None:
+    code = "from domain.texts import split_message; split_message('&' + 'x' * 5000)"
+    try:
+        done = subprocess.run([sys.executable, "-c", code], timeout=3, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail("split_message did not return within 3 seconds")
+    assert done.returncode == 0

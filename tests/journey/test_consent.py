@@ -1,0 +1,201 @@
+"""Consent before data: nothing typed is kept until take_part is granted."""
+
+from __future__ import annotations
+
+from domain.texts import sha256, texts
+from storage.models import Workshop
+from tests.conftest import RunningBot
+from tests.support.chat import Chat
+
+
+async def _count(bot: RunningBot, table: str) -> int:
+    row = await bot.storage.db.fetchone(f"SELECT COUNT(*) FROM {table}")
+    assert row is not None
+    return int(row[0])
+
+
+async def test_nothing_typed_is_stored_before_consent(chat: Chat, bot: RunningBot) -> None:
+    await chat.say(f"/start {chat.invite}")
+    calls = await chat.say("My name is Sam Smith and I live at 4 Elm Road")
+    assert "I haven't kept what you typed" in chat.texts(calls)[0]
+    await chat.sticker()
+    await chat.say("/share")
+    await chat.say("a view before consenting")
+    for table in ("participants", "consents", "answers", "views", "seen_messages"):
+        assert await _count(bot, table) == 0, table
+    rows = await bot.storage.db.fetchall("SELECT data FROM ptb_user_data")
+    await bot.app.update_persistence()
+    rows = await bot.storage.db.fetchall("SELECT data FROM ptb_user_data")
+    assert all("Elm Road" not in r["data"] for r in rows)
+
+
+async def test_refusing_take_part_records_refusal_and_keeps_nothing(
+    chat: Chat, bot: RunningBot
+) -> None:
+    await chat.say(f"/start {chat.invite}")
+    await chat.press("No, thank you")
+    assert "completely fine" in chat.last_text()
+    member = await bot.storage.participants.get(1, 4242)
+    assert member is not None
+    assert member.status == "declined"
+    consents = await bot.storage.participants.consents(member.id)
+    assert list(consents) == ["take_part"]
+    assert consents["take_part"].granted is False
+    calls = await chat.say("Actually here is what I think")
+    assert "haven't kept" in chat.texts(calls)[0]
+    assert await _count(bot, "answers") == 0
+    assert await _count(bot, "views") == 0
+
+
+async def test_declined_person_can_change_their_mind(chat: Chat, bot: RunningBot) -> None:
+    await chat.say(f"/start {chat.invite}")
+    await chat.press("No, thank you")
+    await chat.join(chat.invite)
+    assert "Question 1 of 6" in chat.last_text()
+    member = await bot.storage.participants.get(1, 4242)
+    assert member is not None
+    consents = await bot.storage.participants.consents(member.id)
+    assert consents["take_part"].active
+
+
+async def test_consent_hash_is_of_the_exact_text_shown(
+    chat: Chat, bot: RunningBot, workshop: Workshop
+) -> None:
+    await chat.say(f"/start {chat.invite}")
+    shown = chat.last_text()
+    await chat.press("Yes, I agree to take part")
+    member = await bot.storage.participants.get(workshop.id, 4242)
+    assert member is not None
+    consents = await bot.storage.participants.consents(member.id)
+    assert consents["take_part"].text_sha256 == sha256(shown)
+    assert shown == texts().render("consent_take_part", workshop=workshop)
+
+
+async def test_tell_me_more_explains_and_offers_the_choice_again(chat: Chat) -> None:
+    await chat.say(f"/start {chat.invite}")
+    calls = await chat.press("Tell me more first")
+    more, again = chat.texts(calls)
+    assert "P-7F3A" in more
+    assert "365 days" in more
+    assert "serious harm" in more
+    assert "Samaritans" in more
+    assert "/forget" in more
+    assert "Can we keep your answers?" in again
+    assert chat.buttons()[0] == "Yes, I agree to take part"
+
+
+async def test_nothing_is_pre_ticked_each_purpose_is_asked(chat: Chat, bot: RunningBot) -> None:
+    await chat.say(f"/start {chat.invite}")
+    await chat.press("Yes, I agree to take part")
+    member = await bot.storage.participants.get(1, 4242)
+    assert member is not None
+    assert set(await bot.storage.participants.consents(member.id)) == {"take_part"}
+    assert chat.buttons() == ["Yes, send me updates", "No updates, thanks"]
+
+
+async def test_double_tap_on_agree_records_once(chat: Chat, bot: RunningBot) -> None:
+    await chat.say(f"/start {chat.invite}")
+    await chat.press("Yes, I agree to take part")
+    calls = await chat.press("Yes, I agree to take part")
+    assert "expired" in chat.texts(calls)[0]
+    assert "hear what happens" in chat.texts(calls)[-1]
+    assert await _count(bot, "participants") == 1
+    assert await _count(bot, "consents") == 1
+
+
+async def test_cancel_on_consent_screen(chat: Chat, bot: RunningBot) -> None:
+    await chat.say(f"/start {chat.invite}")
+    calls = await chat.say("/cancel")
+    assert "Nothing has been kept" in chat.texts(calls)[0]
+    assert await _count(bot, "participants") == 0
+
+
+async def test_unknown_and_malformed_invites(bot: RunningBot) -> None:
+    chat = bot.chat()
+    calls = await chat.say("/start AAAAAAAAAAAAAAAAAAAAAA")
+    assert "I don't recognise that invite link" in chat.texts(calls)[0]
+    calls = await chat.say("/start <script>")
+    assert "doesn't look quite right" in chat.texts(calls)[0]
+    calls = await chat.say("/start " + "a" * 65)
+    assert "doesn't look quite right" in chat.texts(calls)[0]
+    calls = await chat.say("/start f_AAAAAAAAAAAAAAAAAAAAAA")
+    assert "facilitator link has expired or has already been used" in chat.texts(calls)[0]
+
+
+async def test_closed_workshop_turns_new_people_away_kindly(
+    chat: Chat, bot: RunningBot, workshop: Workshop
+) -> None:
+    await bot.storage.workshops.set_status(workshop.id, "closed")
+    calls = await chat.say(f"/start {chat.invite}")
+    assert "no longer taking new people" in chat.texts(calls)[0]
+    assert chat.buttons() == []
+
+
+async def test_start_without_code_explains_and_lists_workshops(chat: Chat) -> None:
+    calls = await chat.say("/start")
+    assert "tap the invite link" in chat.texts(calls)[0]
+    assert "Your workshops" not in chat.texts(calls)[0]
+    await chat.join(chat.invite)
+    await chat.say("Family")
+    calls = await chat.say("/start")
+    text = chat.texts(calls)[0]
+    assert "Getting to appointments" in text
+    assert "question 2, /resume to carry on" in text
+
+
+async def _answers(bot: RunningBot, workshop_id: int = 1) -> list[object]:
+    member = await bot.storage.participants.get(workshop_id, 4242)
+    assert member is not None
+    answers = await bot.storage.answers.for_participant(member.id)
+    return [a.value for _, a in sorted(answers.items())]
+
+
+async def test_old_tell_me_more_after_consent_keeps_answers_flowing(
+    chat: Chat, bot: RunningBot
+) -> None:
+    await chat.say(f"/start {chat.invite}")
+    more = dict(chat.sent()[-1].buttons)["Tell me more first"]
+    await chat.press("Yes, I agree to take part")
+    await chat.press("No updates, thanks")
+    await chat.press("Please don't quote me")
+    await chat.press("Start the questions")
+    calls = await chat.press_data(more)
+    assert "More about taking part" in chat.texts(calls)[0]
+    assert "Question 1 of 6" in chat.texts(calls)[-1]
+    await chat.say("Family")
+    assert "Question 2 of 6" in chat.last_text()
+    assert await _answers(bot) == ["Family"]
+
+
+async def test_rejoining_after_forget_asks_every_purpose_again(
+    chat: Chat, bot: RunningBot, workshop: Workshop
+) -> None:
+    await chat.join(chat.invite, updates=True, quote=True)
+    before = await bot.storage.participants.get(workshop.id, 4242)
+    assert before is not None
+    await chat.say("/forget")
+    await chat.press("Yes, erase it")
+    await chat.say(f"/start {chat.invite}")
+    await chat.press("Yes, I agree to take part")
+    assert "Would you like to hear what happens?" in chat.last_text()
+    await chat.press("No updates, thanks")
+    assert "May we quote you?" in chat.last_text()
+    await chat.press("Please don't quote me")
+    await chat.press("Start the questions")
+    assert "Question 1 of 6" in chat.last_text()
+    after = await bot.storage.participants.get(workshop.id, 4242)
+    assert after is not None
+    assert after.pseudonym != before.pseudonym
+    consents = await bot.storage.participants.consents(after.id)
+    assert consents["take_part"].active
+    assert not consents["updates"].granted
+    assert consents["updates"].withdrawn_at is None
+
+
+async def test_cancel_after_agreeing_does_not_claim_nothing_was_kept(chat: Chat) -> None:
+    await chat.say(f"/start {chat.invite}")
+    await chat.press("Yes, I agree to take part")
+    calls = await chat.say("/cancel")
+    text = chat.texts(calls)[0]
+    assert "Nothing has been kept" not in text
+    assert "/resume" in text

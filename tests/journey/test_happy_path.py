@@ -1,0 +1,75 @@
+"""The whole participant journey, as a person on a phone would go through it."""
+
+from __future__ import annotations
+
+from tests.conftest import RunningBot
+from tests.support.chat import Chat
+
+
+async def test_start_shows_workshop_and_first_consent(chat: Chat) -> None:
+    calls = await chat.say(f"/start {chat.invite}")
+    texts = chat.texts(calls)
+    assert "Welcome to Getting to appointments" in texts[0]
+    assert "<b>co-design</b>" in texts[0]
+    assert "What it cannot change" in texts[0]
+    assert "Can we keep your answers?" in texts[1]
+    assert chat.buttons() == [
+        "Yes, I agree to take part",
+        "No, thank you",
+        "Tell me more first",
+    ]
+
+
+async def test_whole_journey(chat: Chat, bot: RunningBot) -> None:
+    await chat.say(f"/start {chat.invite}")
+    await chat.press("Yes, I agree to take part")
+    assert "hear what happens" in chat.last_text()
+    await chat.press("Yes, send me updates")
+    assert "May we quote you?" in chat.last_text()
+    await chat.press("Please don't quote me")
+    assert "how we work together" in chat.last_text()
+    await chat.press("Start the questions")
+    assert chat.last_text().startswith("<i>Question 1 of 6</i>")
+    assert "What is important to you?" in chat.last_text()
+    assert chat.buttons() == ["Skip", "Pause"]
+
+    await chat.say("Seeing my grandchildren")
+    assert "Question 2 of 6" in chat.last_text()
+    assert chat.buttons() == ["« Back", "Skip", "Pause"]
+    await chat.say("Cooking")
+    await chat.say("Get out of the house more")
+    assert "Question 4 of 6" in chat.last_text()
+    assert "Type the name" in chat.last_text()
+    await chat.say("My daughter")
+    assert "How often are you in touch with <b>My daughter</b>?" in chat.last_text()
+    await chat.press("Every week")
+    await chat.press("Phone")
+    await chat.press("Practical help")
+    await chat.press("Done with this person")
+    assert "add another person?" in chat.last_text()
+    await chat.press("That's everyone")
+    assert "Question 5 of 6" in chat.last_text()
+    await chat.say("Go to the seaside")
+    await chat.say("My GP thinks I should walk more")
+    review = chat.last_text()
+    assert "Your answers for Getting to appointments" in review
+    assert "Seeing my grandchildren" in review
+    assert "My daughter – Every week – Phone, Practical help" in review
+    assert "Change 1" in chat.buttons()
+    await chat.press("Submit my answers")
+    assert "Thank you." in chat.last_text()
+    assert "What happens next:" in chat.last_text()
+
+    storage = bot.storage
+    member = await storage.participants.get(1, 4242)
+    assert member is not None
+    assert member.status == "submitted"
+    assert member.pseudonym.startswith("P-")
+    answers = await storage.answers.for_participant(member.id)
+    assert len(answers) == 6
+    consents = await storage.participants.consents(member.id)
+    assert consents["take_part"].granted
+    assert consents["updates"].granted
+    assert not consents["quote"].granted
+    assert consents["take_part"].method == "telegram-button"
+    assert len(consents["take_part"].text_sha256) == 64

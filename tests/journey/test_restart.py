@@ -1,0 +1,127 @@
+"""Resume after anything: a clean restart, a crash, old buttons from before either."""
+
+from __future__ import annotations
+
+from domain.workshop_file import load_workshop_file
+from tests.conftest import EXAMPLE, BotFactory
+
+
+async def test_restart_mid_questionnaire_continues_at_same_question(make_bot: BotFactory) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    chat = first.chat()
+    await chat.join(workshop.invite_code)
+    await chat.say("Family")
+    await chat.say("Gardening")
+    await first.stop()
+
+    second = await make_bot()
+    chat = second.chat()
+    await chat.say("Feel stronger")
+    assert "Question 4 of 6" in chat.last_text()
+    member = await second.storage.participants.get(workshop.id, 4242)
+    assert member is not None
+    answers = await second.storage.answers.for_participant(member.id)
+    assert sorted(a.value for a in answers.values()) == ["Family", "Feel stronger", "Gardening"]
+
+
+async def test_crash_without_flush_loses_nothing(make_bot: BotFactory) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    chat = first.chat()
+    await chat.join(workshop.invite_code)
+    await chat.say("Family")
+    await first.crash()  # conversation state never written: only the database knows
+
+    second = await make_bot()
+    chat = second.chat()
+    await chat.say("Cooking")
+    assert "Question 3 of 6" in chat.last_text()
+    member = await second.storage.participants.get(workshop.id, 4242)
+    assert member is not None
+    answers = await second.storage.answers.for_participant(member.id)
+    assert sorted(a.value for a in answers.values()) == ["Cooking", "Family"]
+
+
+async def test_buttons_from_before_a_restart_still_work(make_bot: BotFactory) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    chat = first.chat()
+    await chat.join(workshop.invite_code)
+    await chat.say("Family")
+    skip_q2 = dict(chat.sent()[-1].buttons)["Skip"]
+    await first.crash()
+
+    second = await make_bot()
+    chat = second.chat()
+    await chat.press_data(skip_q2)
+    assert "Question 3 of 6" in chat.last_text()
+
+
+async def test_old_button_for_another_question_says_expired(make_bot: BotFactory) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    chat = first.chat()
+    await chat.join(workshop.invite_code)
+    skip_q1 = dict(chat.sent()[-1].buttons)["Skip"]
+    await chat.say("Family")
+    await first.stop()
+
+    second = await make_bot()
+    chat = second.chat()
+    calls = await chat.press_data(skip_q1)
+    texts = chat.texts(calls)
+    assert texts[0] == "That button has expired. Here is where you were."
+    assert "Question 2 of 6" in texts[1]
+    member = await second.storage.participants.get(workshop.id, 4242)
+    assert member is not None
+    assert member.position == 1
+
+
+async def test_sharing_state_survives_a_clean_restart(make_bot: BotFactory) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    chat = first.chat()
+    await chat.join(workshop.invite_code)
+    await chat.say("/share")
+    await first.stop()
+
+    second = await make_bot()
+    chat = second.chat()
+    await chat.say("The buses are too infrequent")
+    await chat.press("Done – share it")
+    assert "shared with Getting to appointments" in chat.last_text()
+    member = await second.storage.participants.get(workshop.id, 4242)
+    assert member is not None
+    views = await second.storage.views.shared(member.id)
+    assert [v.text for v in views] == ["The buses are too infrequent"]
+
+
+async def test_days_later_resume_same_place(make_bot: BotFactory) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    chat = first.chat()
+    await chat.join(workshop.invite_code)
+    await chat.say("Family")
+    await chat.press("Pause")
+    await first.stop()
+
+    second = await make_bot()
+    chat = second.chat()
+    await chat.say("/resume")
+    assert "Question 2 of 6" in chat.last_text()
+
+
+async def test_cancel_after_a_crash_still_pauses(make_bot: object) -> None:
+    first = await make_bot()  # type: ignore[operator]
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    chat = first.chat()
+    await chat.join(workshop.invite_code)
+    await first.crash()
+    second = await make_bot()  # type: ignore[operator]
+    chat = second.chat()
+    calls = await chat.say("/cancel")
+    assert "Paused" in chat.texts(calls)[0]
+    member = await second.storage.participants.get(workshop.id, 4242)
+    assert member is not None
+    assert member.status == "paused"
