@@ -48,14 +48,14 @@ class Texts:
         """Render a template as plain text (for pictures and files, not messages)."""
         return html.unescape(_TAG.sub("", self.render(name, **context)))
 
-    def label(self, key: str) -> str:
+    def label(self, key: str, /, **values: object) -> str:
         """Return a short label (a button, a word) from labels.toml, by dotted key."""
         value: Any = self._labels
         for part in key.split("."):
             value = value[part]
         if not isinstance(value, str):
             raise KeyError(key)
-        return value
+        return value.format(**values) if values else value
 
     def labels(self, key: str) -> list[str]:
         """Return a list of labels, such as the choices for 'how often'."""

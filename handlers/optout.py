@@ -35,11 +35,7 @@ async def stop(update: Update, context: BotContext) -> None:
     drop_prompts(context)
     await storage.participants.set_stopped(user.id, stopped=True)
     await storage.outbox.reachable_again(user.id)  # they wrote to us, so not blocked
-    await storage.db.execute(
-        """UPDATE deliveries SET state = 'cancelled'
-           WHERE chat_id = ? AND state = 'pending' AND kind != 'nudge'""",
-        (user.id,),
-    )
+    await storage.outbox.cancel_pending_to(user.id)
     await say(update, context, "stopped")
 
 

@@ -236,11 +236,25 @@ class Outbox:
             )
 
     async def reachable_again(self, telegram_user_id: int) -> None:
-        """They wrote to the bot, so they have unblocked it."""
+        """They wrote to the bot, so they have unblocked it (a write only if they were marked)."""
         await self.db.execute(
-            "UPDATE participants SET unreachable_at = NULL WHERE telegram_user_id = ?",
+            """UPDATE participants SET unreachable_at = NULL
+               WHERE telegram_user_id = ? AND unreachable_at IS NOT NULL""",
             (telegram_user_id,),
         )
+
+    async def cancel_pending_to(self, chat_id: int) -> int:
+        """Drop every message still waiting for this person (they sent STOP).
+
+        Nudges go to facilitators about their workshop, not to the person as a participant.
+        """
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                """UPDATE deliveries SET state = 'cancelled'
+                   WHERE chat_id = ? AND state = 'pending' AND kind != 'nudge'""",
+                (chat_id,),
+            )
+            return cursor.rowcount
 
     async def report(self, update_id: int) -> tuple[dict[str, int], list[tuple[str, int]]]:
         """Counts by state, and the reasons for failures with how often each happened."""
