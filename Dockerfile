@@ -15,6 +15,8 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY conversations ./conversations
+COPY chat ./chat
+COPY domain ./domain
 COPY storage ./storage
 COPY examples ./examples
 RUN pip install .
