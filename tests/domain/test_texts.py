@@ -737,7 +737,12 @@ def test_template_renders_escaped_telegram_html(
 
 
 def test_autoescape_is_on() -> None:
-    assert texts().env.autoescape is True
+    autoescape = texts().env.autoescape
+    assert callable(autoescape)
+    assert autoescape("welcome_back.html.j2") is True
+    assert autoescape("journey/welcome_back.html.j2") is True
+    assert autoescape("anything_else.j2") is True
+    assert autoescape("labels/buttons.txt.j2") is False
     html = texts().render("welcome_back", workshop=W)
     assert html == f"Welcome back to <b>Title {ESCAPED}</b>. Here is where you were."
 
@@ -873,7 +878,12 @@ def test_every_level_and_purpose_has_a_label() -> None:
 
 
 def test_command_descriptions_fit_the_bot_api() -> None:
-    commands = texts()._labels["commands"]
+    t = texts()
+    commands = {
+        key.removeprefix("commands."): t.label(key)
+        for key in t.label_keys()
+        if key.startswith("commands.")
+    }
     assert set(commands) == set(PARTICIPANT_COMMANDS + FACILITATOR_COMMANDS)
     for name, description in commands.items():
         assert re.fullmatch(r"[a-z0-9_]{1,32}", name)
