@@ -68,14 +68,16 @@ class Texts:
     def label(self, key: str, /, **values: object) -> str:
         """A short text (a button, a word) by ``section.name``, given the values it takes.
 
-        A label that takes values asked for without them gives its pattern with str.format
-        placeholders (``"Change {n}"``), for code that still fills them in itself.
+        A text (``{% set %}``) comes back as it is; a macro is called with the values it
+        takes (others are ignored). A macro asked for without any values gives its pattern
+        with str.format placeholders (``"Change {n}"``), for code that fills them in itself.
         """
         value = self._lookup(key)
         if isinstance(value, Macro):
             if not values:
                 values = {name: f"{{{name}}}" for name in value.arguments}
-            return str(value(**values)).strip()
+            taken = {name: v for name, v in values.items() if name in value.arguments}
+            return str(value(**taken)).strip()
         if isinstance(value, str):
             return str(value).strip()
         raise KeyError(key)
