@@ -1,32 +1,50 @@
-"""Every text a person reads: jinja2 templates and button labels, one folder per locale."""
+"""Every text a person reads, from jinja2 templates, one folder per locale.
+
+Messages are ``templates/<locale>/<name>.html.j2`` (Telegram HTML, autoescaped); a name may
+have folders (``journey/welcome``). Short texts (button labels, command descriptions, list
+items) are ``templates/<locale>/labels/<section>.txt.j2``: a label is a ``{% set %}`` (a text
+or a list) or, when it takes values, a ``{% macro %}``. Label files are not HTML and are not
+escaped: Telegram shows a button's text as it is. A message that shows a label escapes it
+like any other value.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import html
 import re
-import tomllib
 from datetime import datetime
 from functools import cache
-from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2.runtime import Macro
 
 # Telegram counts the limit after entities are parsed; counting the HTML is stricter, so safe.
 MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+BUTTON_LIMIT = 64
+MESSAGES = ".html.j2"
+LABELS = ".txt.j2"
+LABEL_FOLDER = "labels"
 _BLANK_LINES = re.compile(r"\n{3,}")
+_SECTION = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class Texts:
-    """Render templates (autoescaped, Telegram HTML) and look up button labels."""
+    """Render message templates (autoescaped Telegram HTML) and look up labels."""
 
     def __init__(self, locale: str = "en") -> None:
         self.locale = locale
         self.env = Environment(
             loader=PackageLoader("domain", f"templates/{locale}"),
-            autoescape=True,
+            autoescape=select_autoescape(
+                enabled_extensions=(MESSAGES.removeprefix("."),),
+                disabled_extensions=(LABELS.removeprefix("."),),
+                default_for_string=True,
+                default=True,
+            ),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -34,14 +52,13 @@ class Texts:
         self.env.filters["shorten"] = shorten
         self.env.filters["local_time"] = local_time
         self.env.filters["local_when"] = local_when
-        labels = resources.files("domain").joinpath(f"templates/{locale}/labels.toml")
-        self._labels: dict[str, Any] = tomllib.loads(labels.read_text(encoding="utf-8"))
         self.env.globals["label"] = self.label
         self.env.globals["labels"] = self.labels
+        self._sections: dict[str, dict[str, Any]] = {}
 
     def render(self, name: str, /, **context: Any) -> str:
         """Render ``templates/<locale>/<name>.html.j2`` to tidy Telegram HTML."""
-        text = self.env.get_template(f"{name}.html.j2").render(**context)
+        text = self.env.get_template(f"{name}{MESSAGES}").render(**context)
         return _BLANK_LINES.sub("\n\n", text).strip()
 
     def plain(self, name: str, /, **context: Any) -> str:
@@ -49,22 +66,60 @@ class Texts:
         return html.unescape(_TAG.sub("", self.render(name, **context)))
 
     def label(self, key: str, /, **values: object) -> str:
-        """Return a short label (a button, a word) from labels.toml, by dotted key."""
-        value: Any = self._labels
-        for part in key.split("."):
-            value = value[part]
-        if not isinstance(value, str):
-            raise KeyError(key)
-        return value.format(**values) if values else value
+        """A short text (a button, a word) by ``section.name``, given the values it takes.
+
+        A text (``{% set %}``) comes back as it is; a macro is called with the values it
+        takes (others are ignored). A macro asked for without any values gives its pattern
+        with str.format placeholders (``"Change {n}"``), for code that fills them in itself.
+        """
+        value = self._lookup(key)
+        if isinstance(value, Macro):
+            if not values:
+                values = {name: f"{{{name}}}" for name in value.arguments}
+            taken = {name: v for name, v in values.items() if name in value.arguments}
+            return str(value(**taken)).strip()
+        if isinstance(value, str):
+            return str(value).strip()
+        raise KeyError(key)
 
     def labels(self, key: str) -> list[str]:
-        """Return a list of labels, such as the choices for 'how often'."""
-        value: Any = self._labels
-        for part in key.split("."):
-            value = value[part]
+        """A list of labels, such as the choices for 'how often'."""
+        value = self._lookup(key)
         if not isinstance(value, list):
             raise KeyError(key)
         return [str(v) for v in value]
+
+    def label_keys(self) -> list[str]:
+        """Every label's key (``section.name``), texts, lists and those taking values."""
+        folder = self.env.list_templates(filter_func=_is_label_file)
+        sections = sorted(n.removeprefix(f"{LABEL_FOLDER}/").removesuffix(LABELS) for n in folder)
+        return [f"{s}.{name}" for s in sections for name in sorted(self._section(s))]
+
+    def _lookup(self, key: str) -> Any:
+        section, _dot, name = key.partition(".")
+        if not name or "." in name:
+            raise KeyError(key)
+        try:
+            return self._section(section)[name.replace("-", "_")]
+        except KeyError:
+            raise KeyError(key) from None
+
+    def _section(self, section: str) -> dict[str, Any]:
+        """The labels of ``labels/<section>.txt.j2``: its top-level sets and macros."""
+        if section not in self._sections:
+            if not _SECTION.fullmatch(section):
+                raise KeyError(section)
+            try:
+                template = self.env.get_template(f"{LABEL_FOLDER}/{section}{LABELS}")
+            except TemplateNotFound:
+                raise KeyError(section) from None
+            exported = vars(template.module)
+            self._sections[section] = {k: v for k, v in exported.items() if not k.startswith("_")}
+        return self._sections[section]
+
+
+def _is_label_file(name: str) -> bool:
+    return name.startswith(f"{LABEL_FOLDER}/") and name.endswith(LABELS) and name.count("/") == 1
 
 
 def texts(locale: str = "en") -> Texts:

@@ -8,12 +8,22 @@ import re
 import subprocess
 import sys
 from dataclasses import replace
-from importlib import resources
 from typing import Any
 
 import pytest
+from jinja2 import ChoiceLoader, DictLoader, meta
+from jinja2.runtime import Macro
 
-from domain.texts import MESSAGE_LIMIT, Texts, sha256, shorten, split_message, texts
+from domain.texts import (
+    BUTTON_LIMIT,
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    Texts,
+    sha256,
+    shorten,
+    split_message,
+    texts,
+)
 from handlers.facilitator.menus import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
 from storage.actions import Action
 from storage.models import (
@@ -109,7 +119,7 @@ RELATIONSHIP_VALUE = {
 }
 DONE = Relationship(who=f"who {EVIL}", how_often=f"often {EVIL}", support=[EVIL], complete=True)
 OPEN = Relationship(who=f"who {EVIL}")
-Q_BASE = {"step": None, "entries": [], "entry": None, "previous": None}
+Q_BASE: dict[str, Any] = {"step": None, "entries": [], "entry": None, "previous": None}
 Q = {"number": 2, "total": 6, "changing": False}
 REL = question("relationships")
 SECTION = {
@@ -683,13 +693,18 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
 ]
 
 
+def message_templates() -> list[str]:
+    """Every message template's name, in folders too ("journey/welcome"); not partials."""
+    names = texts().env.list_templates(filter_func=lambda name: name.endswith(".html.j2"))
+    return sorted(
+        name.removesuffix(".html.j2")
+        for name in names
+        if not name.rsplit("/", 1)[-1].startswith("_")
+    )
+
+
 def template_names() -> set[str]:
-    folder = resources.files("domain").joinpath("templates/en")
-    return {
-        entry.name.removesuffix(".html.j2")
-        for entry in folder.iterdir()
-        if entry.name.endswith(".html.j2") and not entry.name.startswith("_")
-    }
+    return set(message_templates())
 
 
 def assert_telegram_html(html: str) -> None:
@@ -737,7 +752,12 @@ def test_template_renders_escaped_telegram_html(
 
 
 def test_autoescape_is_on() -> None:
-    assert texts().env.autoescape is True
+    autoescape = texts().env.autoescape
+    assert callable(autoescape)
+    assert autoescape("welcome_back.html.j2") is True
+    assert autoescape("journey/welcome_back.html.j2") is True
+    assert autoescape("anything_else.j2") is True
+    assert autoescape("labels/buttons.txt.j2") is False
     html = texts().render("welcome_back", workshop=W)
     assert html == f"Welcome back to <b>Title {ESCAPED}</b>. Here is where you were."
 
@@ -873,7 +893,12 @@ def test_every_level_and_purpose_has_a_label() -> None:
 
 
 def test_command_descriptions_fit_the_bot_api() -> None:
-    commands = texts()._labels["commands"]
+    t = texts()
+    commands = {
+        key.removeprefix("commands."): t.label(key)
+        for key in t.label_keys()
+        if key.startswith("commands.")
+    }
     assert set(commands) == set(PARTICIPANT_COMMANDS + FACILITATOR_COMMANDS)
     for name, description in commands.items():
         assert re.fullmatch(r"[a-z0-9_]{1,32}", name)
@@ -1000,3 +1025,360 @@ def test_a_bare_ampersand_in_a_long_line_does_not_hang() -> None:
     except subprocess.TimeoutExpired:
         pytest.fail("split_message did not return within 3 seconds")
     assert done.returncode == 0
+
+
+# ---- labels in jinja -----------------------------------------------------------------------
+
+# Every key labels had when they were a TOML file: each keeps working.
+LABEL_KEYS = (
+    [f"buttons.{k}" for k in (
+        "take_part_yes", "take_part_no", "tell_more", "updates_yes", "updates_no", "quote_yes",
+        "quote_no", "start_questions", "later", "skip", "back", "pause", "next", "support_done",
+        "add_another", "thats_all", "change", "submit", "share_done", "cancel", "erase_yes",
+        "erase_no", "about_yes", "about_no", "prefer_not", "invite", "close", "reopen",
+        "read_all", "read_views", "tag", "newer", "older", "new_theme", "rename_theme",
+        "merge_themes", "remove", "add_facilitator", "close_silently", "keep_open",
+        "default_questions", "upload_questions", "london", "create_workshop", "feedback_yes",
+        "feedback_partly", "feedback_no", "no_reminders", "cant_come", "write_update",
+        "save_action", "change_action", "write_message", "send_now", "send_later",
+        "cancel_update", "no_notes", "updates_for",
+    )]
+    + [f"commands.{k}" for k in (
+        "start", "resume", "share", "mine", "forget", "help", "cancel", "workshops", "workshop",
+        "newworkshop", "invite", "views", "themes", "stats", "export", "team", "addfacilitator",
+        "removefacilitator", "close", "action", "actions", "update", "scheduled", "report",
+        "session", "stop", "updates",
+    )]
+    + [f"levels.{k}" for k in ("inform", "consult", "co-design", "co-produce", "community-led")]
+    + [f"purposes.{k}" for k in ("take_part", "updates", "quote")]
+    + [f"fields.{k}" for k in (
+        "title", "purpose", "levels", "engagement_level", "can_change", "cannot_change",
+        "who_decides", "decide_by", "hear_back", "timezone", "retention_days",
+        "update_cadence_days", "quiet_start", "quiet_end",
+    )]
+    + [f"level_names.{k}" for k in (
+        "inform", "consult", "co-design", "co-produce", "community-led",
+    )]
+    + ["retention.d183", "retention.d365", "retention.d730", "cadence.d7", "cadence.d14"]
+    + ["cadence.d28"]
+    + [f"action_status.{k}" for k in ("planned", "in_progress", "done", "not_possible")]
+    + [f"chart.{k}" for k in (
+        "opened", "consented", "started", "completed", "sent_answers", "over_time",
+        "nobody_yet", "people_so_far", "funnel", "nobody_opened", "share_note",
+    )]
+)  # fmt: skip
+LIST_KEYS = [
+    "relationships.how_often",
+    "relationships.support",
+    "defaults.ground_rules",
+    "defaults.support_names",
+    "defaults.support_contacts",
+]
+# Sections shown as buttons: Telegram shows their text raw, and it must fit on a button.
+BUTTON_SECTIONS = {
+    "buttons", "relationships", "level_names", "retention", "cadence", "action_status",
+    "fields", "purposes",
+}  # fmt: skip
+# What a label that takes values is given: the longest a caller passes (titles are cut at 40).
+LABEL_VALUES: dict[str, object] = {"n": 999, "name": "Ana Maria Sánchez", "title": "T" * 40}
+
+
+def test_every_old_label_key_keeps_working() -> None:
+    t = texts()
+    for key in LABEL_KEYS:
+        assert t.label(key, **LABEL_VALUES)
+    for key in LIST_KEYS:
+        assert t.labels(key)
+    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 138
+
+
+def test_label_files_are_jinja_and_not_escaped() -> None:
+    env = texts().env
+    autoescape = env.autoescape
+    assert callable(autoescape)
+    names = env.list_templates()
+    label_files = [n for n in names if n.startswith("labels/")]
+    assert len(label_files) >= 10
+    assert not [n for n in names if n.endswith(".toml") and "question_sets" not in n]
+    for name in label_files:
+        assert name.endswith(".txt.j2"), name
+        assert autoescape(name) is False
+    for name in names:
+        if name.endswith(".html.j2"):
+            assert autoescape(name) is True
+
+
+def test_a_label_takes_its_values_as_arguments() -> None:
+    t = texts()
+    assert t.label("buttons.change", n=3) == "Change 3"
+    assert t.label("buttons.tag", n=12) == "Tag 12"
+    assert t.label("buttons.change_action", n=2) == "Change 2"
+    assert t.label("buttons.cancel_update", n=1) == "Cancel 1"
+    assert t.label("buttons.remove", name="Sam") == "Remove Sam"
+    assert t.label("buttons.updates_for", title="Bus routes") == "Updates from Bus routes"
+
+
+def test_a_label_without_its_values_is_a_format_pattern() -> None:
+    t = texts()
+    assert t.label("buttons.change") == "Change {n}"
+    assert t.label("buttons.remove").format(name="Sam") == "Remove Sam"
+    assert t.label("buttons.updates_for").format(title=EVIL) == f"Updates from {EVIL}"
+
+
+def test_a_label_ignores_values_it_does_not_take() -> None:
+    assert texts().label("buttons.skip", n=3) == "Skip"
+    assert texts().label("buttons.change", n=3, name="Sam") == "Change 3"
+
+
+def test_a_label_missing_a_value_it_takes_is_an_error() -> None:
+    from jinja2 import UndefinedError
+
+    with pytest.raises(UndefinedError):
+        texts().label("buttons.change", name="Sam")
+
+
+def test_a_button_shows_user_text_raw() -> None:
+    t = texts()
+    label = t.label("buttons.updates_for", title=f"Title {EVIL}")
+    assert label == f"Updates from Title {EVIL}"
+    assert type(label) is str  # never Markup: a message showing it escapes it
+    assert t.label("buttons.remove", name=EVIL) == f"Remove {EVIL}"
+
+
+def with_templates(extra: dict[str, str]) -> Texts:
+    """A Texts of its own that also has these templates (name: source)."""
+    t = Texts()
+    assert t.env.loader is not None
+    t.env.loader = ChoiceLoader([DictLoader(extra), t.env.loader])
+    return t
+
+
+def test_a_message_escapes_a_label_with_user_text() -> None:
+    t = with_templates({"check/label.html.j2": '{{ label("buttons.updates_for", title=t) }}'})
+    assert t.render("check/label", t=EVIL) == f"Updates from {ESCAPED}"
+
+
+def test_a_multi_line_label_keeps_its_lines() -> None:
+    assert texts().label("chart.nobody_yet") == (
+        "No one has joined yet.\nThis fills in as people take part."
+    )
+
+
+def test_a_quote_in_a_label_is_kept() -> None:
+    assert texts().label("buttons.default_questions") == '"What matters to you" (six questions)'
+    assert texts().label("buttons.thats_all") == "That's everyone"
+
+
+@pytest.mark.parametrize("key", ["../buttons.skip", "labels/buttons.skip", "Buttons.skip", ""])
+def test_label_refuses_odd_sections(key: str) -> None:
+    with pytest.raises(KeyError):
+        texts().label(key)
+
+
+@pytest.mark.parametrize("key", ["buttons.change", "buttons.skip.x", "chart"])
+def test_labels_refuses_macros_and_odd_keys(key: str) -> None:
+    with pytest.raises(KeyError):
+        texts().labels(key)
+
+
+def test_labels_are_not_messages() -> None:
+    from jinja2 import TemplateNotFound
+
+    with pytest.raises(TemplateNotFound):
+        texts().render("labels/buttons")
+
+
+def assert_plain_label(text: str, section: str) -> None:
+    assert text, section
+    assert text == text.strip()
+    for mark in ("{{", "}}", "{%", "%}", "{#", "#}"):
+        assert mark not in text, text
+    assert not TAG.search(text), f"a label is not HTML: {text!r}"
+    assert not re.search(r"&(?:[a-z]+|#\d+);", text), f"a label is not escaped: {text!r}"
+    if section in BUTTON_SECTIONS:
+        assert len(text) <= BUTTON_LIMIT, text
+    elif section == "commands":
+        assert len(text) <= 256, text
+    else:
+        assert len(text) <= MESSAGE_LIMIT
+
+
+@pytest.mark.parametrize("key", texts().label_keys())
+def test_every_label_renders_plain_and_short(key: str) -> None:
+    t = texts()
+    section = key.split(".")[0]
+    value = t._lookup(key)
+    if isinstance(value, list):
+        items = t.labels(key)
+        assert items
+        for item in items:
+            assert_plain_label(item, section)
+        return
+    if not isinstance(value, Macro):
+        assert_plain_label(t.label(key), section)
+        return
+    values = {name: LABEL_VALUES[name] for name in value.arguments}
+    assert_plain_label(t.label(key, **values), section)
+    # User text in a button comes out exactly as typed.
+    evil = dict.fromkeys(value.arguments, EVIL)
+    assert EVIL in t.label(key, **evil)
+    assert "&lt;" not in t.label(key, **evil)
+
+
+# ---- every template, rendered from the variables it uses -----------------------------------
+
+# One sample for each variable a template uses; user text carries EVIL so escaping shows.
+# A template that needs a name not in here fails test_every_message_renders_from_samples.
+SAMPLES: dict[str, Any] = {
+    "workshop": W,
+    "about": [about_section(), about_section(said=0, not_said=2)],
+    "action": action(),
+    "actions": ACTIONS,
+    "asking": True,
+    "body": f"Body {EVIL}",
+    "cancelled": True,
+    "changing": True,
+    "command": "stats",
+    "completion": 50,
+    "count": 3,
+    "counts": [theme_count(), theme_count("transport", 1, 1)],
+    "days": 14,
+    "draft": {**nw_draft("confirm"), "questions": NW_QUESTIONS},
+    "drafts": [view(EVIL, "draft")],
+    "entries": [DONE],
+    "entry": OPEN,
+    "feedback": {"yes": 2, "partly": 1, "no": 0},
+    "field": "can_change",
+    "figures": figures(),
+    "granted": True,
+    "has_personal": True,
+    "high": 3650,
+    "html": texts().render("update_message", **PERSONAL_UPDATE),
+    "item": feed_item(RELATIONSHIP_VALUE, question_kind="relationships", position=2),
+    "items": FEED_PAGE,
+    "joined": True,
+    "kind": "personal",
+    "length": 5123,
+    "limit": 120,
+    "link": LINK,
+    "low": 1,
+    "malformed": True,
+    "me": 42,
+    "memberships": [(participant("paused", 2), W), (participant("submitted", 0), CLOSED)],
+    "mine": ACTIONS[:2],
+    "more": 2,
+    "name": f"Theme {EVIL}",
+    "number": 3,
+    "offers": [W, replace(CLOSED, id=2)],
+    "offset": 5,
+    "others": ACTIONS[2:],
+    "past": False,
+    "personal": 2,
+    "previous": EVIL,
+    "problem": "too_long",
+    "purpose": "quote",
+    "question": question("scale", (EVIL, "great")),
+    "removed": True,
+    "reports": REPORTS,
+    "rows": [(W, 8, 3), (replace(CLOSED, id=2), 2, 0)],
+    "sections": [SECTION],
+    "session": SESSION,
+    "sessions": [(SESSION, 2)],
+    "sharing": True,
+    "source": theme(),
+    "staff": True,
+    "status": "paused",
+    "step": None,
+    "target": theme("transport", 2),
+    "team": [(42, f"Ana {EVIL}"), (43, ""), (44, "Sam")],
+    "theme": theme(),
+    "themes": [f"Theme {EVIL}", "transport"],
+    "timezone": "Europe/London",
+    "too_big": False,
+    "total": 12,
+    "total_of": {1: 6},
+    "updates": [update(status="scheduled", enqueued_at=None), update("x " * 200)],
+    "user_id": 12345,
+    "verdict": "partly",
+    "views": [view(EVIL), view("second")],
+    "what": "answer",
+    "when": WHEN,
+}
+# Where a template gives a variable's name another meaning than SAMPLES does.
+SAMPLE_FOR: dict[str, dict[str, Any]] = {
+    "about_question": {"question": about_question()},
+    "fac_stats": {"themes": [theme_count(), theme_count("transport", items=1, participants=1)]},
+    "fac_theme_pick": {"action": "merge"},
+    "fac_workshop": {"counts": {"ready": 1, "answering": 2, "submitted": 3, "declined": 1}},
+    "nw_file_ok": {"about": 2, "count": 6},
+    "nw_file_problem": {"problem": f"questions.toml, line 4: {EVIL}"},
+    "nw_step": {"step": "confirm", "number": 12},
+    "question": {"number": 2, "total": 6},
+    "review": {"items": [(question(), answer(EVIL)), (REL, answer(RELATIONSHIP_VALUE))]},
+    "use_buttons": {"kind": "scale"},
+}
+# Templates given an object with user text that show none of it (a workshop's title, say).
+SHOW_NO_USER_TEXT = {
+    "consent_quote", "consent_updates", "declined", "fac_update_scheduled", "paused",
+    "poster_blurb", "updates_on",
+}  # fmt: skip
+
+
+def needs(name: str) -> set[str]:
+    """The variables a template reads (its imported macros take theirs as arguments)."""
+    env = texts().env
+    assert env.loader is not None
+    source, _filename, _uptodate = env.loader.get_source(env, f"{name}.html.j2")
+    return meta.find_undeclared_variables(env.parse(source)) - set(env.globals)
+
+
+def sample_context(name: str) -> dict[str, Any]:
+    own = SAMPLE_FOR.get(name, {})
+    needed = needs(name)
+    missing = needed - SAMPLES.keys() - own.keys()
+    assert not missing, f"{name} needs sample values for {sorted(missing)}"
+    assert own.keys() <= needed, f"{name} does not use {sorted(own.keys() - needed)}"
+    return {
+        variable: own[variable] if variable in own else SAMPLES[variable] for variable in needed
+    }
+
+
+def is_caption(name: str) -> bool:
+    """Templates sent as a picture's caption or drawn on the poster."""
+    base = name.rsplit("/", 1)[-1]
+    return "caption" in base or base.startswith("poster")
+
+
+@pytest.mark.parametrize("name", message_templates())
+def test_every_message_renders_from_samples(name: str) -> None:
+    context = sample_context(name)
+    html = texts().render(name, **context)
+    assert html
+    assert html == html.strip()
+    for mark in ("{{", "}}", "{%", "%}", "{#", "#}"):
+        assert mark not in html
+    assert "&amp;lt;" not in html  # user text is escaped once, never twice
+    assert EVIL not in html
+    carries_user_text = EVIL in repr(context) or ESCAPED in repr(context)
+    assert (ESCAPED in html) == (carries_user_text and name not in SHOW_NO_USER_TEXT), name
+    parts = [html] if len(html) <= MESSAGE_LIMIT else split_message(html)
+    for part in parts:
+        assert len(part) <= MESSAGE_LIMIT
+        assert_telegram_html(part)
+    if is_caption(name):
+        assert len(html) <= CAPTION_LIMIT
+
+
+def test_every_template_is_rendered_from_samples() -> None:
+    names = message_templates()
+    assert len(names) == len(template_names()) >= 130
+    assert set(SAMPLE_FOR) <= set(names)
+    used = set().union(*(needs(name) for name in names))
+    assert set(SAMPLES) == used, "a sample no template uses"
+
+
+def test_a_template_in_a_folder_renders() -> None:
+    t = with_templates({"journey/hello.html.j2": "Hello <b>{{ name }}</b>\n\n\n\nbye\n"})
+    assert t.render("journey/hello", name=EVIL) == f"Hello <b>{ESCAPED}</b>\n\nbye"
+    assert t.plain("journey/hello", name="Sam") == "Hello Sam\n\nbye"
+    assert "journey/hello" in [n.removesuffix(".html.j2") for n in t.env.list_templates()]
