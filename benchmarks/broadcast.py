@@ -150,7 +150,8 @@ async def main(count: int) -> None:
     print(f"participants            {count:,}")
     print(f"enqueued                {enqueued:,} deliveries ({personal:,} personalised) "
           f"in {enqueue_s:.2f} s = {enqueue_s / ideal:.4f} x the ideal send time")  # fmt: skip
-    print(f"delivered               {sent:,} ({counts})")
+    states = ", ".join(f"{state} {n:,}" for state, n in counts.items())
+    print(f"delivered               {sent:,} ({states})")
     print(f"delivery time           {deliver_s:.1f} s; ideal {count:,}/30 = {ideal:.1f} s; "
           f"ratio {deliver_s / ideal:.3f}")  # fmt: skip
     print(f"throughput              {sent / deliver_s:.2f} msg/s = {sent / deliver_s / 30:.3f} x "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import cast
 
 from telegram.ext import JobQueue
 
@@ -71,8 +72,11 @@ async def deliver(context: BotContext) -> None:
 
 def deliver_soon(context: BotContext) -> None:
     """Start sending now rather than at the next tick."""
-    if context.job_queue is not None:
-        context.job_queue.run_once(deliver, 0.0, name="deliver-now")
+    # PTB annotates CallbackContext.job_queue as JobQueue[ST] with ST unbound by the class,
+    # so mypy cannot see that it is the application's JobQueue[BotContext]; it is.
+    job_queue = cast("JobQueue[BotContext] | None", context.job_queue)
+    if job_queue is not None:
+        job_queue.run_once(deliver, 0.0, name="deliver-now")
 
 
 async def nudge(context: BotContext) -> None:
