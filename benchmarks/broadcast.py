@@ -33,7 +33,8 @@ from domain.config import Settings
 from domain.workshop_file import load_workshop_file
 from handlers import jobs
 from storage import Storage
-from tests.fake_telegram import FakeTelegram
+from storage.kinds import ActionStatus, ParticipantStatus, Purpose
+from tests.support.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_OVERALL = 30  # messages a second
@@ -85,11 +86,11 @@ async def seed(storage: Storage, count: int) -> int:
         for n in range(count):
             cur = await conn.execute(
                 """INSERT INTO participants (workshop_id, telegram_user_id, pseudonym, status,
-                       joined_at, last_seen_at) VALUES (?, ?, ?, 'submitted', ?, ?)""",
-                (workshop.id, 10_000_000 + n, f"P-{n:06X}", now, now),
+                       joined_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)""",
+                (workshop.id, 10_000_000 + n, f"P-{n:06X}", ParticipantStatus.SUBMITTED, now, now),
             )
             pid = cur.lastrowid
-            for purpose in ("take_part", "updates"):
+            for purpose in (Purpose.TAKE_PART, Purpose.UPDATES):
                 await conn.execute(
                     """INSERT INTO consents (participant_id, purpose, granted, text_sha256,
                            method, decided_at) VALUES (?, ?, 1, 'x', 'bench', ?)""",
@@ -107,7 +108,7 @@ async def seed(storage: Storage, count: int) -> int:
                     (theme.id, cur.lastrowid, now),
                 )
     action = await storage.actions.create(
-        workshop.id, "Evening buses on route 47", "in_progress", None, [theme.id], 1
+        workshop.id, "Evening buses on route 47", ActionStatus.IN_PROGRESS, None, [theme.id], 1
     )
     return (await storage.updates.create(workshop.id, "Thank you all.", [action.id],
                                          now, 1)).id  # fmt: skip
@@ -149,7 +150,8 @@ async def main(count: int) -> None:
     print(f"participants            {count:,}")
     print(f"enqueued                {enqueued:,} deliveries ({personal:,} personalised) "
           f"in {enqueue_s:.2f} s = {enqueue_s / ideal:.4f} x the ideal send time")  # fmt: skip
-    print(f"delivered               {sent:,} ({counts})")
+    states = ", ".join(f"{state} {n:,}" for state, n in counts.items())
+    print(f"delivered               {sent:,} ({states})")
     print(f"delivery time           {deliver_s:.1f} s; ideal {count:,}/30 = {ideal:.1f} s; "
           f"ratio {deliver_s / ideal:.3f}")  # fmt: skip
     print(f"throughput              {sent / deliver_s:.2f} msg/s = {sent / deliver_s / 30:.3f} x "

@@ -98,9 +98,12 @@ async def _username_from_token() -> str | None:
     from telegram import Bot  # imported late: only needed here
     from telegram.error import TelegramError
 
-    local = {"base_url": settings.api_base_url} if settings.api_base_url else {}
+    if settings.api_base_url:  # a local Bot API server
+        telegram = Bot(settings.token, base_url=settings.api_base_url)
+    else:
+        telegram = Bot(settings.token)
     try:
-        async with Bot(settings.token, **local) as telegram_bot:
+        async with telegram as telegram_bot:
             return telegram_bot.username
     except (TelegramError, OSError):
         return None

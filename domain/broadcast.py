@@ -1,20 +1,51 @@
-"""Turning an update into one personal message per recipient, ready for the outbox."""
+"""Messages for the outbox: an update as one personal message per recipient, and the one
+constructor every queued message goes through, so each waits for the end of quiet hours."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from domain.quiet_hours import next_allowed
 from domain.texts import Texts
 from storage.actions import Action
+from storage.kinds import DeliveryKind
 from storage.models import Workshop
-from storage.outbox import NewDelivery
+from storage.outbox import Buttons, NewDelivery
 from storage.updates import ProgressUpdate, Recipient
 
+__all__ = ["BODY_LIMIT", "Buttons", "deliveries_for", "delivery", "update_text"]
+
 BODY_LIMIT = 2500
-# rows of (label, callback data), as the outbox keeps them
-Buttons = tuple[tuple[tuple[str, str], ...], ...]
+
+
+def delivery(
+    kind: DeliveryKind,
+    workshop: Workshop,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    *,
+    buttons: Buttons = (),
+    participant_id: int | None = None,
+    update_id: int | None = None,
+    session_id: int | None = None,
+    personalised: bool = False,
+) -> NewDelivery:
+    """One message for the outbox, held back until the workshop's quiet hours end."""
+    not_before = next_allowed(now, workshop.timezone, workshop.quiet_start, workshop.quiet_end)
+    return NewDelivery(
+        kind=kind,
+        workshop_id=workshop.id,
+        chat_id=chat_id,
+        text=text,
+        not_before=not_before.astimezone(UTC).isoformat(timespec="seconds"),
+        participant_id=participant_id,
+        update_id=update_id,
+        session_id=session_id,
+        personalised=personalised,
+        buttons=buttons,
+    )
 
 
 def update_text(
@@ -52,21 +83,20 @@ def deliveries_for(
     buttons: Buttons,
 ) -> list[NewDelivery]:
     """One outbox row per recipient, held back until quiet hours end."""
-    not_before = next_allowed(now, workshop.timezone, workshop.quiet_start, workshop.quiet_end)
     rows = []
     for person in recipients:
         html, personal = update_text(t, workshop, update.body, actions, person.theme_ids)
         rows.append(
-            NewDelivery(
-                kind="update",
-                workshop_id=workshop.id,
-                chat_id=person.chat_id,
+            delivery(
+                DeliveryKind.UPDATE,
+                workshop,
+                person.chat_id,
+                html,
+                now,
+                buttons=buttons,
                 participant_id=person.participant_id,
                 update_id=update.id,
                 personalised=personal,
-                text=html,
-                buttons=buttons,
-                not_before=not_before.isoformat(timespec="seconds"),
             )
         )
     return rows

@@ -12,10 +12,9 @@ from functools import cache
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import num2date
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator, NullLocator
 
 from domain.texts import texts
 
@@ -109,10 +108,12 @@ def _draw_over_time(ax: Axes, days: Sequence[DayCount]) -> None:
         return
 
     dates, joined, completed = _running_totals(days)
+    # Plotted against day numbers (0 = the first day), labelled with the dates themselves.
+    x = list(range(len(dates)))
     marker = "o" if len(dates) <= 14 else None
-    ax.plot(dates, joined, color=JOINED_COLOUR, lw=2.5, marker=marker, label=_label("consented"))
+    ax.plot(x, joined, color=JOINED_COLOUR, lw=2.5, marker=marker, label=_label("consented"))
     ax.plot(
-        dates,
+        x,
         completed,
         color=COMPLETED_COLOUR,
         lw=2.5,
@@ -128,7 +129,7 @@ def _draw_over_time(ax: Axes, days: Sequence[DayCount]) -> None:
     ):
         ax.annotate(
             f"{values[-1]}",
-            (dates[-1], values[-1]),
+            (x[-1], values[-1]),
             xytext=(6, dy),
             textcoords="offset points",
             va="center",
@@ -136,14 +137,14 @@ def _draw_over_time(ax: Axes, days: Sequence[DayCount]) -> None:
             fontweight="bold",
         )
 
-    pad = datetime.timedelta(days=max(1, len(dates) // 12))  # room for the end labels
-    ax.set_xlim(dates[0] - datetime.timedelta(days=1 if len(dates) == 1 else 0), dates[-1] + pad)
+    pad = max(1, len(dates) // 12)  # room for the end labels
+    ax.set_xlim(x[0] - (1 if len(dates) == 1 else 0), x[-1] + pad)
     step = next(
         (s for s in _TICK_STEPS if len(dates) <= s * MAX_DATE_TICKS),
         -(-len(dates) // MAX_DATE_TICKS),
     )
-    ax.xaxis.set_major_locator(FixedLocator(ax.convert_xunits(dates[::step])))
-    ax.xaxis.set_major_formatter(FuncFormatter(_day_label))
+    ax.xaxis.set_major_locator(FixedLocator(x[::step]))
+    ax.xaxis.set_major_formatter(FixedFormatter([_day_label(day) for day in dates[::step]]))
     ax.set_ylim(0, top)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     ax.set_ylabel(_label("people_so_far"))
@@ -170,8 +171,7 @@ def _running_totals(
     return dates, joined, completed
 
 
-def _day_label(value: float, _pos: int | None = None) -> str:
-    day = num2date(value).date()
+def _day_label(day: datetime.date) -> str:
     return f"{day.day} {day:%b}"
 
 

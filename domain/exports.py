@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from storage import Storage
+from storage.kinds import QuestionKind
 from storage.models import FeedItem, Workshop
 
 COLUMNS = (
@@ -30,7 +31,7 @@ COLUMNS = (
 def plain_text(item: FeedItem) -> str:
     """An answer or view as one line of plain text (relationships spelt out)."""
     value = item.value
-    if item.question_kind == "relationships" and isinstance(value, dict):
+    if item.question_kind == QuestionKind.RELATIONSHIPS and isinstance(value, dict):
         people = []
         for entry in value.get("entries", []):
             parts = [entry.get("who") or "", entry.get("how_often") or ""]

@@ -67,7 +67,7 @@ def invite_poster(*, title: str, link: str, blurb: str, footer: str = "") -> byt
     footer_block = _fit(draw, _drawable(footer).split(), " ", FOOTER_SIZES, max_lines=2)
 
     qr = segno.make(link.strip(), error="m", micro=False)
-    modules = qr.symbol_size(scale=1, border=QUIET_ZONE)[0]
+    modules = int(qr.symbol_size(scale=1, border=QUIET_ZONE)[0])
     text_height = sum(b.height for b in (title_block, link_block, blurb_block, footer_block))
     free_height = HEIGHT - 2 * MARGIN - text_height - 2 * GAP - 2 * QR_GAP
     module = min(TEXT_WIDTH, free_height) // modules
@@ -117,7 +117,7 @@ def _drawable(text: str) -> str:
 
 
 def _qr_image(qr: segno.QRCode, module: int) -> Image.Image:
-    rows = list(qr.matrix_iter(scale=1, border=QUIET_ZONE))
+    rows = [list(row) for row in qr.matrix_iter(scale=1, border=QUIET_ZONE)]
     img = Image.new("L", (len(rows[0]), len(rows)))
     img.putdata([0 if dark else 255 for row in rows for dark in row])
     # Nearest-neighbour at a whole number of pixels per module keeps every edge sharp.

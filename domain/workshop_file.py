@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from domain.errors import DoingwithError
 from domain.texts import texts
 from domain.workshop_fields import FieldError, parse_field
-from storage.models import ENGAGEMENT_LEVELS, QUESTION_KINDS, SupportContact
+from storage.kinds import EngagementLevel, QuestionKind
+from storage.models import SupportContact
 from storage.workshops import NewAboutQuestion, NewQuestion, NewWorkshop
 
 BUILT_IN_SETS = ("what-matters",)
@@ -106,9 +107,9 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
 
     title = _text(data, "title", source, limit=TITLE_LIMIT)
     level = _text(data, "engagement_level", source)
-    if level not in ENGAGEMENT_LEVELS:
+    if level not in tuple(EngagementLevel):
         raise WorkshopFileError(
-            f"{source.where('engagement_level')}: must be one of {', '.join(ENGAGEMENT_LEVELS)}."
+            f"{source.where('engagement_level')}: must be one of {', '.join(EngagementLevel)}."
         )
     timezone = _text(data, "timezone", source, default="Europe/London")
     if timezone not in available_timezones():
@@ -159,7 +160,7 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
     return NewWorkshop(
         title=title,
         purpose=_text(data, "purpose", source),
-        engagement_level=level,
+        engagement_level=EngagementLevel(level),
         can_change=_text_list(data, "can_change", source),
         cannot_change=_text_list(data, "cannot_change", source),
         who_decides=_text(data, "who_decides", source),
@@ -330,12 +331,13 @@ def _questions(raw: Any, source: _Source) -> tuple[NewQuestion, ...]:
                 f"{entry.where('key')} (question {number}): {key!r} is used twice."
             )
         seen.add(key)
-        kind = item.get("kind", "text")
-        if kind not in QUESTION_KINDS:
+        raw_kind = item.get("kind", QuestionKind.TEXT.value)
+        if raw_kind not in tuple(QuestionKind):
             raise WorkshopFileError(
                 f"{entry.where('kind')} (question {number}):"
-                f" must be one of {', '.join(QUESTION_KINDS)}."
+                f" must be one of {', '.join(QuestionKind)}."
             )
+        kind = QuestionKind(raw_kind)
         prompt = item.get("prompt")
         if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > 1000:
             raise WorkshopFileError(
@@ -354,16 +356,16 @@ def _questions(raw: Any, source: _Source) -> tuple[NewQuestion, ...]:
                 f"{entry.where('options')} (question {number}):"
                 " a list of short texts (60 characters at most)."
             )
-        if kind == "choice" and not 2 <= len(options) <= 12:
+        if kind is QuestionKind.CHOICE and not 2 <= len(options) <= 12:
             raise WorkshopFileError(
                 f"{entry.where('options')} (question {number}): a choice needs 2 to 12 options."
             )
-        if kind == "scale" and len(options) not in (0, 2):
+        if kind is QuestionKind.SCALE and len(options) not in (0, 2):
             raise WorkshopFileError(
                 f"{entry.where('options')} (question {number}):"
                 " a scale takes two labels (for 1 and for 5), or none."
             )
-        if kind in ("text", "relationships") and options:
+        if kind in (QuestionKind.TEXT, QuestionKind.RELATIONSHIPS) and options:
             raise WorkshopFileError(
                 f"{entry.where('options')} (question {number}): only for choice and scale."
             )

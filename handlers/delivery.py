@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from telegram import Bot
@@ -31,6 +32,17 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class Outcome(StrEnum):
+    """What became of one claimed delivery (a RetryAfter is the seconds to wait instead)."""
+
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    HELD = "held"
+    RETRY = "retry"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
 
 
 def stamp(moment: datetime) -> str:
@@ -60,7 +72,7 @@ class Worker:
                     return sent
                 for index, delivery in enumerate(due):
                     outcome = await self._check_then_send(bot, delivery)
-                    sent += outcome == "sent"
+                    sent += outcome is Outcome.SENT
                     if isinstance(outcome, float):
                         # Telegram asked every request to wait: put the rest back, then wait.
                         for later in due[index + 1 :]:
@@ -70,23 +82,23 @@ class Worker:
                         await self.sleep(outcome)
                         break
 
-    async def _check_then_send(self, bot: Bot, delivery: Delivery) -> str | float:
+    async def _check_then_send(self, bot: Bot, delivery: Delivery) -> Outcome | float:
         """Send only if it is still wanted, and not in the workshop's quiet hours now."""
         outbox = self.storage.outbox
         now = self.clock()
         if not await outbox.still_wanted(delivery.id, stamp(now)):
             await outbox.cancel(delivery.id, "no longer wanted")
-            return "cancelled"
+            return Outcome.CANCELLED
         workshop = await self.storage.workshops.get(delivery.workshop_id)
         if workshop is not None and in_quiet_hours(
             now, workshop.timezone, workshop.quiet_start, workshop.quiet_end
         ):
             later = next_allowed(now, workshop.timezone, workshop.quiet_start, workshop.quiet_end)
             await outbox.give_back(delivery.id, stamp(later), "quiet hours")
-            return "held"
+            return Outcome.HELD
         return await self._send(bot, delivery)
 
-    async def _send(self, bot: Bot, delivery: Delivery) -> str | float:
+    async def _send(self, bot: Bot, delivery: Delivery) -> Outcome | float:
         outbox = self.storage.outbox
         markup = keyboard(delivery.buttons) if delivery.buttons else None
         parts = split_message(delivery.text)
@@ -105,23 +117,23 @@ class Worker:
             return wait
         except Forbidden as exc:
             await outbox.unreachable(delivery, f"Forbidden: {exc.message}")
-            return "unreachable"
+            return Outcome.UNREACHABLE
         except BadRequest as exc:  # before NetworkError: BadRequest is one
             await outbox.failed(delivery.id, f"BadRequest: {exc.message}")
-            return "failed"
+            return Outcome.FAILED
         except (TimedOut, NetworkError) as exc:  # TimedOut is a NetworkError too
             return await self._retry_or_fail(delivery, f"{type(exc).__name__}: {exc.message}")
         except Exception as exc:  # a bug must not stop the broadcast
             log.exception("delivery %s failed unexpectedly", delivery.id)
             await outbox.failed(delivery.id, type(exc).__name__)
-            return "failed"
+            return Outcome.FAILED
         await outbox.sent(delivery.id, message.message_id)
-        return "sent"
+        return Outcome.SENT
 
-    async def _retry_or_fail(self, delivery: Delivery, error: str) -> str:
+    async def _retry_or_fail(self, delivery: Delivery, error: str) -> Outcome:
         if delivery.attempts >= self.max_attempts:
             await self.storage.outbox.failed(delivery.id, f"{error} (gave up)")
-            return "failed"
+            return Outcome.FAILED
         delay = self.base_delay * 2 ** (delivery.attempts - 1)
         moment = self.clock() + timedelta(seconds=delay)
         workshop = await self.storage.workshops.get(delivery.workshop_id)
@@ -130,7 +142,7 @@ class Worker:
                 moment, workshop.timezone, workshop.quiet_start, workshop.quiet_end
             )
         await self.storage.outbox.retry(delivery.id, stamp(moment), error)
-        return "retry"
+        return Outcome.RETRY
 
 
 def _seconds(value: Any) -> float:

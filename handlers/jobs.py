@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import cast
 
 from telegram.ext import JobQueue
 
 from chat import callbacks
 from chat.context import BotContext
-from domain.broadcast import Buttons, deliveries_for
-from domain.quiet_hours import next_allowed
+from domain.broadcast import Buttons, deliveries_for, delivery
 from domain.texts import Texts
 from handlers.delivery import Worker, stamp
 from storage import Storage
-from storage.models import Workshop
-from storage.outbox import NewDelivery
+from storage.kinds import DeliveryKind
 from storage.updates import ProgressUpdate
 
 log = logging.getLogger(__name__)
@@ -73,12 +72,11 @@ async def deliver(context: BotContext) -> None:
 
 def deliver_soon(context: BotContext) -> None:
     """Start sending now rather than at the next tick."""
-    if context.job_queue is not None:
-        context.job_queue.run_once(deliver, 0.0, name="deliver-now")
-
-
-def _after_quiet(workshop: Workshop, moment: datetime) -> str:
-    return stamp(next_allowed(moment, workshop.timezone, workshop.quiet_start, workshop.quiet_end))
+    # PTB annotates CallbackContext.job_queue as JobQueue[ST] with ST unbound by the class,
+    # so mypy cannot see that it is the application's JobQueue[BotContext]; it is.
+    job_queue = cast("JobQueue[BotContext] | None", context.job_queue)
+    if job_queue is not None:
+        job_queue.run_once(deliver, 0.0, name="deliver-now")
 
 
 async def nudge(context: BotContext) -> None:
@@ -105,23 +103,20 @@ async def remind_unfinished(
         workshop = await storage.workshops.get(person.workshop_id)
         if workshop is None:
             continue
-        row = NewDelivery(
-            kind="reminder",
-            workshop_id=workshop.id,
-            chat_id=person.telegram_user_id,
+        row = delivery(
+            DeliveryKind.REMINDER,
+            workshop,
+            person.telegram_user_id,
+            t.render("reminder", workshop=workshop, number=person.position + 1),
+            now,
             participant_id=person.id,
-            text=t.render("reminder", workshop=workshop, number=person.position + 1),
             buttons=(
                 ((t.label("buttons.no_reminders"), callbacks.make("rm", "off", person.id)),),
             ),
-            not_before=_after_quiet(workshop, now),
         )
         # The count goes up with the queued row, so a crash can never cause a third.
-        sent += await storage.outbox.enqueue_once(
-            [row],
-            """UPDATE participants SET reminders_sent = reminders_sent + 1, last_reminded_at = ?
-               WHERE id = ? AND reminders_sent = ?""",
-            (stamp(now), person.id, person.reminders_sent),
+        sent += await storage.outbox.enqueue_reminder(
+            row, person.id, person.reminders_sent, stamp(now)
         )
     return sent
 
@@ -134,24 +129,21 @@ async def remind_sessions(storage: Storage, t: Texts, now: datetime) -> int:
         if workshop is None:
             continue
         button = ((t.label("buttons.cant_come"), callbacks.make("se", "no", session.id)),)
+        text = t.render("session_reminder", workshop=workshop, session=session)
         rows = [
-            NewDelivery(
-                kind="session",
-                workshop_id=workshop.id,
-                chat_id=person.chat_id,
+            delivery(
+                DeliveryKind.SESSION,
+                workshop,
+                person.chat_id,
+                text,
+                now,
+                buttons=(button,),
                 participant_id=person.participant_id,
                 session_id=session.id,
-                text=t.render("session_reminder", workshop=workshop, session=session),
-                buttons=(button,),
-                not_before=_after_quiet(workshop, now),
             )
             for person in await storage.updates.recipients(workshop.id)
         ]
-        if await storage.outbox.enqueue_once(
-            rows,
-            "UPDATE sessions SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
-            (stamp(now), session.id),
-        ):
+        if await storage.outbox.enqueue_session_notice(rows, session.id, stamp(now)):
             count += len(rows)
     return count
 
@@ -171,22 +163,10 @@ async def nudge_facilitators(
         button = ((t.label("buttons.write_update"), callbacks.make("up", "start", workshop.id)),)
         text = t.render("facilitator_nudge", workshop=workshop, days=workshop.update_cadence_days)
         rows = [
-            NewDelivery(
-                kind="nudge",
-                workshop_id=workshop.id,
-                chat_id=member,
-                text=text,
-                buttons=(button,),
-                not_before=_after_quiet(workshop, now),
-            )
+            delivery(DeliveryKind.NUDGE, workshop, member, text, now, buttons=(button,))
             for member in team or sorted(owners)
         ]
-        if await storage.outbox.enqueue_once(
-            rows,
-            """INSERT OR IGNORE INTO facilitator_nudges (workshop_id, due_since, sent_at)
-               VALUES (?, ?, ?)""",
-            (workshop.id, since, stamp(now)),
-        ):
+        if await storage.outbox.enqueue_nudge(rows, workshop.id, since, stamp(now)):
             count += len(rows)
     return count
 

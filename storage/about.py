@@ -6,6 +6,7 @@ import json
 
 from storage.db import Database, utcnow
 from storage.models import AboutQuestion
+from storage.sql import taking_part
 
 # Stored when someone chooses not to say.
 NOT_SAID = ""
@@ -52,10 +53,10 @@ class AboutYou:
     async def tally(self, workshop_id: int) -> dict[int, dict[str, int]]:
         """Counts per question and option, over people still taking part."""
         rows = await self.db.fetchall(
-            """SELECT a.about_question_id AS q, a.value AS v, COUNT(*) AS n
-               FROM about_answers a JOIN participants p ON p.id = a.participant_id
-               WHERE p.workshop_id = ? AND p.status NOT IN ('declined', 'withdrawn')
-               GROUP BY a.about_question_id, a.value""",
+            f"""SELECT a.about_question_id AS q, a.value AS v, COUNT(*) AS n
+                FROM about_answers a JOIN participants p ON p.id = a.participant_id
+                WHERE p.workshop_id = ? AND {taking_part()}
+                GROUP BY a.about_question_id, a.value""",
             (workshop_id,),
         )
         tally: dict[int, dict[str, int]] = {}

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import aiosqlite
 
 from storage.db import Database, utcnow
+from storage.kinds import ActionStatus
 
-STATUSES = ("planned", "in_progress", "done", "not_possible")
+# Kept for callers that list the statuses in order; ActionStatus is the source.
+STATUSES: tuple[ActionStatus, ...] = tuple(ActionStatus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +18,7 @@ class Action:
     id: int
     workshop_id: int
     title: str
-    status: str
+    status: ActionStatus
     reason: str | None
     created_at: str
     updated_at: str
@@ -32,7 +34,7 @@ class Actions:
         self,
         workshop_id: int,
         title: str,
-        status: str,
+        status: ActionStatus,
         reason: str | None,
         theme_ids: list[int],
         created_by: int,
@@ -60,7 +62,7 @@ class Actions:
         return found
 
     async def set_status(
-        self, action_id: int, status: str, reason: str | None, changed_by: int
+        self, action_id: int, status: ActionStatus, reason: str | None, changed_by: int
     ) -> None:
         """Change the status; every change is kept with its time."""
         now = utcnow()
@@ -75,13 +77,13 @@ class Actions:
                 (action_id, status, reason, changed_by, now),
             )
 
-    async def history(self, action_id: int) -> list[tuple[str, str | None, str]]:
+    async def history(self, action_id: int) -> list[tuple[ActionStatus, str | None, str]]:
         rows = await self.db.fetchall(
             """SELECT status, reason, changed_at FROM action_status_changes
                WHERE action_id = ? ORDER BY id""",
             (action_id,),
         )
-        return [(r["status"], r["reason"], r["changed_at"]) for r in rows]
+        return [(ActionStatus(r["status"]), r["reason"], r["changed_at"]) for r in rows]
 
     async def _themes(self, action_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
         if not action_ids:
@@ -102,7 +104,7 @@ class Actions:
             id=row["id"],
             workshop_id=row["workshop_id"],
             title=row["title"],
-            status=row["status"],
+            status=ActionStatus(row["status"]),
             reason=row["reason"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],

@@ -8,6 +8,7 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database, utcnow
+from storage.kinds import ParticipantStatus
 from storage.models import Answer
 
 
@@ -45,7 +46,7 @@ class Answers:
         skipped: bool = False,
         message_id: int | None = None,
         editable: bool = False,
-        status: str | None = None,
+        status: ParticipantStatus | None = None,
         position: int | None = None,
     ) -> bool:
         """Store an answer and where the participant goes next, in one transaction.

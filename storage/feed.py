@@ -10,13 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from storage.db import Database
+from storage.kinds import Purpose, QuestionKind, ViewStatus
 from storage.models import FeedItem
+from storage.sql import agreed_to, among, taking_part
 
-_ACTIVE = """p.status NOT IN ('declined', 'withdrawn') AND EXISTS (
-    SELECT 1 FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'take_part'
-    AND c.granted = 1 AND c.withdrawn_at IS NULL)"""
-_QUOTE = """EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'quote'
-    AND c.granted = 1 AND c.withdrawn_at IS NULL)"""
+_ACTIVE = f"{taking_part()} AND {agreed_to(Purpose.TAKE_PART)}"
+_QUOTE = agreed_to(Purpose.QUOTE)
 
 _ANSWERS = f"""SELECT 'answer' AS kind, a.id, p.pseudonym, q.kind AS qkind, q.prompt,
         q.position, a.value, a.answered_at AS at, {_QUOTE} AS quote_ok
@@ -26,7 +25,7 @@ _ANSWERS = f"""SELECT 'answer' AS kind, a.id, p.pseudonym, q.kind AS qkind, q.pr
 _VIEWS = f"""SELECT 'view' AS kind, v.id, p.pseudonym, NULL AS qkind, NULL AS prompt,
         NULL AS position, v.text AS value, v.created_at AS at, {_QUOTE} AS quote_ok
     FROM views v JOIN participants p ON p.id = v.participant_id
-    WHERE p.workshop_id = ? AND v.status = 'shared' AND {_ACTIVE}"""
+    WHERE p.workshop_id = ? AND v.status IN {among(ViewStatus.SHARED)} AND {_ACTIVE}"""
 
 ALL = "all"
 VIEWS_ONLY = "views"
@@ -92,7 +91,7 @@ class Feed:
             kind=r["kind"],
             id=r["id"],
             pseudonym=r["pseudonym"],
-            question_kind=r["qkind"],
+            question_kind=None if r["qkind"] is None else QuestionKind(r["qkind"]),
             question_prompt=r["prompt"],
             question_position=r["position"],
             value=json.loads(r["value"]) if r["kind"] == "answer" else r["value"],

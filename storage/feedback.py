@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from storage.db import Database, utcnow
+import aiosqlite
 
-VERDICTS = ("yes", "partly", "no")
+from storage.db import Database, utcnow
+from storage.kinds import Verdict
 
 
 class Feedback:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def record(self, update_id: int, participant_id: int, verdict: str) -> bool:
+    async def record(self, update_id: int, participant_id: int, verdict: Verdict) -> bool:
         """Keep the first answer only; False if this person had already answered."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
@@ -30,16 +31,14 @@ class Feedback:
             )
             return cur.rowcount == 1
 
-    async def tally(self, update_id: int) -> dict[str, int]:
+    async def tally(self, update_id: int) -> dict[Verdict, int]:
         rows = await self.db.fetchall(
             "SELECT verdict, COUNT(*) AS n FROM feedback WHERE update_id = ? GROUP BY verdict",
             (update_id,),
         )
-        found = dict.fromkeys(VERDICTS, 0)
-        found.update({r["verdict"]: r["n"] for r in rows})
-        return found
+        return _counts(rows)
 
-    async def comments(self, update_id: int) -> list[tuple[str, str, str]]:
+    async def comments(self, update_id: int) -> list[tuple[str, Verdict, str]]:
         """(pseudonym, verdict, comment) for each comment on an update."""
         rows = await self.db.fetchall(
             """SELECT p.pseudonym, f.verdict, f.comment FROM feedback f
@@ -47,15 +46,20 @@ class Feedback:
                WHERE f.update_id = ? AND f.comment IS NOT NULL ORDER BY f.answered_at""",
             (update_id,),
         )
-        return [(r[0], r[1], r[2]) for r in rows]
+        return [(r[0], Verdict(r[1]), r[2]) for r in rows]
 
-    async def workshop_tally(self, workshop_id: int) -> dict[str, int]:
+    async def workshop_tally(self, workshop_id: int) -> dict[Verdict, int]:
         rows = await self.db.fetchall(
             """SELECT f.verdict, COUNT(*) AS n FROM feedback f
                JOIN updates u ON u.id = f.update_id
                WHERE u.workshop_id = ? GROUP BY f.verdict""",
             (workshop_id,),
         )
-        found = dict.fromkeys(VERDICTS, 0)
-        found.update({r["verdict"]: r["n"] for r in rows})
-        return found
+        return _counts(rows)
+
+
+def _counts(rows: list[aiosqlite.Row]) -> dict[Verdict, int]:
+    """How many of each verdict, every verdict present (0 when none gave it)."""
+    found = dict.fromkeys(Verdict, 0)
+    found.update({Verdict(r["verdict"]): r["n"] for r in rows})
+    return found

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from storage.db import Database
+from storage.sql import taking_part
 
 STRANGER_STATE_HOURS = 24
 
@@ -47,9 +48,8 @@ class Housekeeping:
         Participants, facilitators and the ``keep`` ids (owners) keep theirs.
         """
         cutoff = _ago(now or datetime.now(UTC), hours=STRANGER_STATE_HOURS)
-        known = """SELECT telegram_user_id FROM participants
-                   WHERE status NOT IN ('declined', 'withdrawn')
-                   UNION SELECT telegram_user_id FROM facilitators"""
+        known = f"""SELECT telegram_user_id FROM participants p WHERE {taking_part()}
+                    UNION SELECT telegram_user_id FROM facilitators"""
         # Never NOT IN (NULL): that is never true, and would keep everyone.
         kept = ", ".join(str(int(k)) for k in keep) or "-1"
         async with self.db.transaction() as conn:

@@ -95,3 +95,15 @@ class Verdict(StrEnum):
 
 class SessionReply(StrEnum):
     CANT_COME = "cant_come"
+
+
+# Participants who are not (or no longer) taking part.
+LEFT = (ParticipantStatus.DECLINED, ParticipantStatus.WITHDRAWN)
+# Part-way through the questions: the people a reminder is for.
+UNFINISHED = (
+    ParticipantStatus.READY,
+    ParticipantStatus.ANSWERING,
+    ParticipantStatus.CONTINUING,
+    ParticipantStatus.PAUSED,
+    ParticipantStatus.REVIEWING,
+)

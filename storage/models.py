@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-EngagementLevel = Literal["inform", "consult", "co-design", "co-produce", "community-led"]
-ENGAGEMENT_LEVELS: tuple[str, ...] = (
-    "inform",
-    "consult",
-    "co-design",
-    "co-produce",
-    "community-led",
+from storage.kinds import (
+    EngagementLevel,
+    ParticipantStatus,
+    Purpose,
+    QuestionKind,
+    ViewStatus,
+    WorkshopStatus,
 )
-QuestionKind = Literal["text", "choice", "scale", "relationships"]
-QUESTION_KINDS: tuple[str, ...] = ("text", "choice", "scale", "relationships")
-PURPOSES: tuple[str, ...] = ("take_part", "updates", "quote")
 
-# Where a participant is in the journey.
-UNFINISHED = ("ready", "answering", "paused", "continuing", "reviewing")
+# Kept for callers that list the choices in order; the enums are the source.
+ENGAGEMENT_LEVELS: tuple[EngagementLevel, ...] = tuple(EngagementLevel)
+PURPOSES: tuple[Purpose, ...] = tuple(Purpose)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +31,7 @@ class Question:
     workshop_id: int
     position: int
     key: str
-    kind: str
+    kind: QuestionKind
     prompt: str
     hint: str = ""
     options: tuple[str, ...] = ()
@@ -44,7 +42,7 @@ class Workshop:
     id: int
     title: str
     purpose: str
-    engagement_level: str
+    engagement_level: EngagementLevel
     can_change: tuple[str, ...]
     cannot_change: tuple[str, ...]
     who_decides: str
@@ -55,7 +53,7 @@ class Workshop:
     timezone: str
     retention_days: int
     invite_code: str
-    status: str
+    status: WorkshopStatus
     created_at: str
     update_cadence_days: int = 14
     closing_message: str | None = None
@@ -66,7 +64,7 @@ class Workshop:
 
     @property
     def is_open(self) -> bool:
-        return self.status == "open"
+        return self.status == WorkshopStatus.OPEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +73,7 @@ class Participant:
     workshop_id: int
     telegram_user_id: int
     pseudonym: str
-    status: str
+    status: ParticipantStatus
     position: int
     changing: bool
     joined_at: str
@@ -86,7 +84,7 @@ class Participant:
 
 @dataclass(frozen=True, slots=True)
 class Consent:
-    purpose: str
+    purpose: Purpose
     granted: bool
     text_sha256: str
     method: str
@@ -112,7 +110,7 @@ class View:
     id: int
     participant_id: int
     text: str
-    status: str
+    status: ViewStatus
     created_at: str
     updated_at: str
 
@@ -180,7 +178,7 @@ class FeedItem:
     kind: str  # "answer" or "view"
     id: int
     pseudonym: str
-    question_kind: str | None
+    question_kind: QuestionKind | None
     question_prompt: str | None
     question_position: int | None
     value: Any

@@ -14,11 +14,16 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database, utcnow
+from storage.kinds import UNFINISHED, DeliveryKind, DeliveryState, Purpose, UpdateStatus
+from storage.sql import agreed_to, among, taking_part
+
+# rows of (label, callback data), as the outbox keeps them
+Buttons = tuple[tuple[tuple[str, str], ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class NewDelivery:
-    kind: str
+    kind: DeliveryKind
     workshop_id: int
     chat_id: int
     text: str
@@ -27,13 +32,13 @@ class NewDelivery:
     update_id: int | None = None
     session_id: int | None = None
     personalised: bool = False
-    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+    buttons: Buttons = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
     id: int
-    kind: str
+    kind: DeliveryKind
     update_id: int | None
     participant_id: int | None
     workshop_id: int
@@ -42,7 +47,7 @@ class Delivery:
     personalised: bool
     text: str
     buttons: list[list[tuple[str, str]]]
-    state: str
+    state: DeliveryState
     attempts: int
     not_before: str
     last_error: str | None
@@ -52,7 +57,7 @@ class Delivery:
 def _delivery(row: aiosqlite.Row) -> Delivery:
     return Delivery(
         id=row["id"],
-        kind=row["kind"],
+        kind=DeliveryKind(row["kind"]),
         update_id=row["update_id"],
         participant_id=row["participant_id"],
         workshop_id=row["workshop_id"],
@@ -61,7 +66,7 @@ def _delivery(row: aiosqlite.Row) -> Delivery:
         personalised=bool(row["personalised"]),
         text=row["text"],
         buttons=[[(label, data) for label, data in r] for r in json.loads(row["buttons"])],
-        state=row["state"],
+        state=DeliveryState(row["state"]),
         attempts=row["attempts"],
         not_before=row["not_before"],
         last_error=row["last_error"],
@@ -91,27 +96,28 @@ _INSERT = """INSERT OR IGNORE INTO deliveries (kind, update_id, participant_id, 
 
 # Whether a claimed row should still go, checked just before sending: people may have said
 # STOP, erased their data, finished the questions or opted out since it was queued.
-_STILL_WANTED = """
+_STILL_WANTED = f"""
 SELECT CASE
-  WHEN d.kind = 'nudge' THEN 1
-  WHEN p.id IS NULL OR p.status IN ('declined', 'withdrawn') OR p.stopped_at IS NOT NULL
+  WHEN d.kind IN {among(DeliveryKind.NUDGE)} THEN 1
+  WHEN p.id IS NULL OR NOT ({taking_part()}) OR p.stopped_at IS NOT NULL
        OR p.unreachable_at IS NOT NULL THEN 0
-  WHEN NOT EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id
-       AND c.purpose = 'take_part' AND c.granted = 1 AND c.withdrawn_at IS NULL) THEN 0
-  WHEN d.kind = 'reminder' THEN p.status IN ('ready', 'answering', 'continuing', 'paused',
-       'reviewing') AND p.no_reminders = 0
-  WHEN d.kind = 'session' AND (s.id IS NULL OR s.starts_at <= ?) THEN 0
-  ELSE EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id
-       AND c.purpose = 'updates' AND c.granted = 1 AND c.withdrawn_at IS NULL)
+  WHEN NOT {agreed_to(Purpose.TAKE_PART)} THEN 0
+  WHEN d.kind IN {among(DeliveryKind.REMINDER)}
+       THEN p.status IN {among(*UNFINISHED)} AND p.no_reminders = 0
+  WHEN d.kind IN {among(DeliveryKind.SESSION)} AND (s.id IS NULL OR s.starts_at <= ?) THEN 0
+  ELSE {agreed_to(Purpose.UPDATES)}
 END
 FROM deliveries d
 LEFT JOIN participants p ON p.id = d.participant_id
 LEFT JOIN sessions s ON s.id = d.session_id
-WHERE d.id = ? AND d.state = 'sending'"""
+WHERE d.id = ? AND d.state IN {among(DeliveryState.SENDING)}"""
+
+
+_FAILED = among(DeliveryState.FAILED, DeliveryState.UNREACHABLE)
 
 
 class AlreadyDone(Exception):
-    """The marking statement found nothing to mark: someone else queued this already."""
+    """The marking statement found nothing to mark: this was queued already."""
 
 
 class Outbox:
@@ -123,19 +129,51 @@ class Outbox:
         now = utcnow()
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                """UPDATE updates SET status = 'sent', enqueued_at = ?
-                   WHERE id = ? AND status = 'scheduled'""",
-                (now, update_id),
+                "UPDATE updates SET status = ?, enqueued_at = ? WHERE id = ? AND status = ?",
+                (UpdateStatus.SENT, now, update_id, UpdateStatus.SCHEDULED),
             )
             if cur.rowcount != 1:
                 return 0  # already enqueued (or cancelled): never twice
             await conn.executemany(_INSERT, [_values(d, now) for d in deliveries])
         return len(deliveries)
 
-    async def enqueue(self, delivery: NewDelivery) -> None:
-        await self.db.execute(_INSERT, _values(delivery, utcnow()))
+    async def enqueue_reminder(
+        self, delivery: NewDelivery, participant_id: int, reminders_sent: int, now: str
+    ) -> bool:
+        """Queue a reminder and count it, together; False if the count has moved on.
 
-    async def enqueue_once(
+        ``reminders_sent`` is the count the reminder was decided on: the count goes up with
+        the queued row, so a crash or a second tick can never cause one more than allowed.
+        """
+        return await self._enqueue_once(
+            [delivery],
+            """UPDATE participants SET reminders_sent = reminders_sent + 1, last_reminded_at = ?
+               WHERE id = ? AND reminders_sent = ?""",
+            (now, participant_id, reminders_sent),
+        )
+
+    async def enqueue_session_notice(
+        self, deliveries: list[NewDelivery], session_id: int, now: str
+    ) -> bool:
+        """Queue the notices of a session and mark it reminded, together; once per session."""
+        return await self._enqueue_once(
+            deliveries,
+            "UPDATE sessions SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
+            (now, session_id),
+        )
+
+    async def enqueue_nudge(
+        self, deliveries: list[NewDelivery], workshop_id: int, due_since: str, now: str
+    ) -> bool:
+        """Queue nudges to a workshop's facilitators, once per quiet spell (``due_since``)."""
+        return await self._enqueue_once(
+            deliveries,
+            """INSERT OR IGNORE INTO facilitator_nudges (workshop_id, due_since, sent_at)
+               VALUES (?, ?, ?)""",
+            (workshop_id, due_since, now),
+        )
+
+    async def _enqueue_once(
         self, deliveries: list[NewDelivery], mark: str, params: tuple[object, ...]
     ) -> bool:
         """Queue rows and record that they were queued, together or not at all.
@@ -160,15 +198,16 @@ class Outbox:
 
     async def cancel(self, delivery_id: int, reason: str) -> None:
         await self.db.execute(
-            "UPDATE deliveries SET state = 'cancelled', last_error = ? WHERE id = ?",
-            (reason, delivery_id),
+            "UPDATE deliveries SET state = ?, last_error = ? WHERE id = ?",
+            (DeliveryState.CANCELLED, reason, delivery_id),
         )
 
     async def requeue_in_flight(self) -> int:
         """At start-up: rows claimed by a process that died go back to pending."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "UPDATE deliveries SET state = 'pending' WHERE state = 'sending'"
+                "UPDATE deliveries SET state = ? WHERE state = ?",
+                (DeliveryState.PENDING, DeliveryState.SENDING),
             )
             return cur.rowcount
 
@@ -177,12 +216,12 @@ class Outbox:
         async with (
             self.db.transaction() as conn,
             conn.execute(
-                """UPDATE deliveries SET state = 'sending', attempts = attempts + 1
+                """UPDATE deliveries SET state = ?, attempts = attempts + 1
                    WHERE id IN (SELECT id FROM deliveries
-                                WHERE state = 'pending' AND not_before <= ?
+                                WHERE state = ? AND not_before <= ?
                                 ORDER BY not_before, id LIMIT ?)
                    RETURNING *""",
-                (now, limit),
+                (DeliveryState.SENDING, DeliveryState.PENDING, now, limit),
             ) as cur,
         ):
             rows = await cur.fetchall()
@@ -190,30 +229,30 @@ class Outbox:
 
     async def sent(self, delivery_id: int, message_id: int) -> None:
         await self.db.execute(
-            """UPDATE deliveries SET state = 'sent', telegram_message_id = ?, sent_at = ?,
+            """UPDATE deliveries SET state = ?, telegram_message_id = ?, sent_at = ?,
                    last_error = NULL WHERE id = ?""",
-            (message_id, utcnow(), delivery_id),
+            (DeliveryState.SENT, message_id, utcnow(), delivery_id),
         )
 
     async def retry(self, delivery_id: int, not_before: str, error: str) -> None:
         await self.db.execute(
-            """UPDATE deliveries SET state = 'pending', not_before = ?, last_error = ?
+            """UPDATE deliveries SET state = ?, not_before = ?, last_error = ?
                WHERE id = ?""",
-            (not_before, error, delivery_id),
+            (DeliveryState.PENDING, not_before, error, delivery_id),
         )
 
     async def give_back(self, delivery_id: int, not_before: str, error: str) -> None:
         """Put a row back without counting the attempt (Telegram asked us to wait)."""
         await self.db.execute(
-            """UPDATE deliveries SET state = 'pending', not_before = ?, last_error = ?,
+            """UPDATE deliveries SET state = ?, not_before = ?, last_error = ?,
                    attempts = MAX(attempts - 1, 0) WHERE id = ?""",
-            (not_before, error, delivery_id),
+            (DeliveryState.PENDING, not_before, error, delivery_id),
         )
 
     async def failed(self, delivery_id: int, error: str) -> None:
         await self.db.execute(
-            "UPDATE deliveries SET state = 'failed', last_error = ? WHERE id = ?",
-            (error, delivery_id),
+            "UPDATE deliveries SET state = ?, last_error = ? WHERE id = ?",
+            (DeliveryState.FAILED, error, delivery_id),
         )
 
     async def unreachable(self, delivery: Delivery, error: str) -> None:
@@ -221,13 +260,13 @@ class Outbox:
         now = utcnow()
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE deliveries SET state = 'unreachable', last_error = ? WHERE id = ?",
-                (error, delivery.id),
+                "UPDATE deliveries SET state = ?, last_error = ? WHERE id = ?",
+                (DeliveryState.UNREACHABLE, error, delivery.id),
             )
             await conn.execute(
-                """UPDATE deliveries SET state = 'unreachable', last_error = ?
-                   WHERE chat_id = ? AND state = 'pending'""",
-                (error, delivery.chat_id),
+                """UPDATE deliveries SET state = ?, last_error = ?
+                   WHERE chat_id = ? AND state = ?""",
+                (DeliveryState.UNREACHABLE, error, delivery.chat_id, DeliveryState.PENDING),
             )
             await conn.execute(
                 """UPDATE participants SET unreachable_at = ?
@@ -250,25 +289,26 @@ class Outbox:
         """
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                """UPDATE deliveries SET state = 'cancelled'
-                   WHERE chat_id = ? AND state = 'pending' AND kind != 'nudge'""",
-                (chat_id,),
+                "UPDATE deliveries SET state = ? WHERE chat_id = ? AND state = ? AND kind != ?",
+                (DeliveryState.CANCELLED, chat_id, DeliveryState.PENDING, DeliveryKind.NUDGE),
             )
             return cursor.rowcount
 
-    async def report(self, update_id: int) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    async def report(
+        self, update_id: int
+    ) -> tuple[dict[DeliveryState, int], list[tuple[str, int]]]:
         """Counts by state, and the reasons for failures with how often each happened."""
         rows = await self.db.fetchall(
             "SELECT state, COUNT(*) AS n FROM deliveries WHERE update_id = ? GROUP BY state",
             (update_id,),
         )
         reasons = await self.db.fetchall(
-            """SELECT last_error, COUNT(*) AS n FROM deliveries
-               WHERE update_id = ? AND state IN ('failed', 'unreachable')
-               GROUP BY last_error ORDER BY n DESC""",
+            f"""SELECT last_error, COUNT(*) AS n FROM deliveries
+                WHERE update_id = ? AND state IN {_FAILED}
+                GROUP BY last_error ORDER BY n DESC""",
             (update_id,),
         )
-        return {r["state"]: r["n"] for r in rows}, [
+        return {DeliveryState(r["state"]): r["n"] for r in rows}, [
             (r["last_error"] or "", r["n"]) for r in reasons
         ]
 
@@ -286,17 +326,16 @@ class Outbox:
 
     async def next_due(self) -> str | None:
         row = await self.db.fetchone(
-            "SELECT MIN(not_before) FROM deliveries WHERE state = 'pending'"
+            "SELECT MIN(not_before) FROM deliveries WHERE state = ?", (DeliveryState.PENDING,)
         )
-        return row[0] if row and row[0] else None
+        return str(row[0]) if row and row[0] else None
 
     async def delivered_to(self, update_id: int, chat_id: int) -> int | None:
         """The participant this update was sent to in this chat, if they still take part."""
         row = await self.db.fetchone(
-            """SELECT d.participant_id FROM deliveries d
-               JOIN participants p ON p.id = d.participant_id
-               WHERE d.update_id = ? AND d.chat_id = ? AND d.state = 'sent'
-                 AND p.status NOT IN ('declined', 'withdrawn')""",
-            (update_id, chat_id),
+            f"""SELECT d.participant_id FROM deliveries d
+                JOIN participants p ON p.id = d.participant_id
+                WHERE d.update_id = ? AND d.chat_id = ? AND d.state = ? AND {taking_part()}""",
+            (update_id, chat_id, DeliveryState.SENT),
         )
         return int(row[0]) if row and row[0] is not None else None

@@ -7,7 +7,9 @@ import secrets
 import aiosqlite
 
 from storage.db import Database, utcnow
+from storage.kinds import UNFINISHED, ParticipantStatus, Purpose
 from storage.models import Consent, Participant
+from storage.sql import agreed_to, among, taking_part
 
 
 def _participant(row: aiosqlite.Row) -> Participant:
@@ -16,7 +18,7 @@ def _participant(row: aiosqlite.Row) -> Participant:
         workshop_id=row["workshop_id"],
         telegram_user_id=row["telegram_user_id"],
         pseudonym=row["pseudonym"],
-        status=row["status"],
+        status=ParticipantStatus(row["status"]),
         position=row["position"],
         changing=bool(row["changing"]),
         joined_at=row["joined_at"],
@@ -41,6 +43,12 @@ async def _free_pseudonym(conn: aiosqlite.Connection, workshop_id: int) -> str:
     raise RuntimeError("no free pseudonym")  # pragma: no cover - 8 hex digits never run out
 
 
+# Answering in one workshop pauses these in the person's others.
+_UNDER_WAY = among(
+    ParticipantStatus.ANSWERING, ParticipantStatus.CONTINUING, ParticipantStatus.REVIEWING
+)
+
+
 class Participants:
     """Find participants, move them through the journey, record their consent."""
 
@@ -61,9 +69,9 @@ class Participants:
     async def latest(self, telegram_user_id: int) -> Participant | None:
         """Return the membership this person used last, if they have taken part anywhere."""
         row = await self.db.fetchone(
-            """SELECT * FROM participants
-               WHERE telegram_user_id = ? AND status NOT IN ('declined', 'withdrawn')
-               ORDER BY activity DESC, id DESC LIMIT 1""",
+            f"""SELECT * FROM participants p
+                WHERE telegram_user_id = ? AND {taking_part()}
+                ORDER BY activity DESC, id DESC LIMIT 1""",
             (telegram_user_id,),
         )
         return _participant(row) if row else None
@@ -71,9 +79,9 @@ class Participants:
     async def memberships(self, telegram_user_id: int) -> list[Participant]:
         """Every workshop this person has agreed to take part in, latest first."""
         rows = await self.db.fetchall(
-            """SELECT * FROM participants
-               WHERE telegram_user_id = ? AND status NOT IN ('declined', 'withdrawn')
-               ORDER BY activity DESC, id DESC""",
+            f"""SELECT * FROM participants p
+                WHERE telegram_user_id = ? AND {taking_part()}
+                ORDER BY activity DESC, id DESC""",
             (telegram_user_id,),
         )
         return [_participant(r) for r in rows]
@@ -93,7 +101,7 @@ class Participants:
         say now cannot be linked to what they erased.
         """
         now = utcnow()
-        status = "consenting" if granted else "declined"
+        status = ParticipantStatus.CONSENTING if granted else ParticipantStatus.DECLINED
         async with self.db.transaction() as conn:
             async with conn.execute(
                 """SELECT id, status FROM participants
@@ -112,7 +120,7 @@ class Participants:
                 participant_id = cur.lastrowid or 0
             else:
                 participant_id = row["id"]
-                if row["status"] == "withdrawn" and granted:
+                if row["status"] == ParticipantStatus.WITHDRAWN and granted:
                     await conn.execute(
                         "UPDATE participants SET pseudonym = ?, joined_at = ? WHERE id = ?",
                         (await _free_pseudonym(conn, workshop_id), now, participant_id),
@@ -123,7 +131,7 @@ class Participants:
                     (status, now, participant_id),
                 )
             await self._upsert_consent(
-                conn, participant_id, "take_part", granted, text_sha256, method, now
+                conn, participant_id, Purpose.TAKE_PART, granted, text_sha256, method, now
             )
             if granted:
                 await self._make_current(conn, participant_id, telegram_user_id)
@@ -146,10 +154,9 @@ class Participants:
         conn: aiosqlite.Connection, participant_id: int, telegram_user_id: int
     ) -> None:
         await conn.execute(
-            """UPDATE participants SET status = 'paused'
-               WHERE telegram_user_id = ? AND id != ?
-                 AND status IN ('answering', 'continuing', 'reviewing')""",
-            (telegram_user_id, participant_id),
+            f"""UPDATE participants SET status = ?
+                WHERE telegram_user_id = ? AND id != ? AND status IN {_UNDER_WAY}""",
+            (ParticipantStatus.PAUSED, telegram_user_id, participant_id),
         )
         await conn.execute(
             """UPDATE participants SET activity =
@@ -162,7 +169,7 @@ class Participants:
     async def decide(
         self,
         participant_id: int,
-        purpose: str,
+        purpose: Purpose,
         *,
         granted: bool,
         text_sha256: str,
@@ -178,7 +185,7 @@ class Participants:
     async def _upsert_consent(
         conn: aiosqlite.Connection,
         participant_id: int,
-        purpose: str,
+        purpose: Purpose,
         granted: bool,
         text_sha256: str,
         method: str,
@@ -195,13 +202,13 @@ class Participants:
             (participant_id, purpose, int(granted), text_sha256, method, now),
         )
 
-    async def consents(self, participant_id: int) -> dict[str, Consent]:
+    async def consents(self, participant_id: int) -> dict[Purpose, Consent]:
         rows = await self.db.fetchall(
             "SELECT * FROM consents WHERE participant_id = ?", (participant_id,)
         )
         return {
-            r["purpose"]: Consent(
-                purpose=r["purpose"],
+            Purpose(r["purpose"]): Consent(
+                purpose=Purpose(r["purpose"]),
                 granted=bool(r["granted"]),
                 text_sha256=r["text_sha256"],
                 method=r["method"],
@@ -215,13 +222,13 @@ class Participants:
         self,
         participant_id: int,
         *,
-        status: str | None = None,
+        status: ParticipantStatus | None = None,
         position: int | None = None,
         changing: bool | None = None,
     ) -> None:
         """Change where the participant is; any part left as None stays as it is."""
         now = utcnow()
-        submitted = now if status == "submitted" else None
+        submitted = now if status == ParticipantStatus.SUBMITTED else None
         await self.db.execute(
             """UPDATE participants SET
                    status = COALESCE(?, status),
@@ -263,9 +270,9 @@ class Participants:
                 (now, participant_id),
             )
             await conn.execute(
-                """UPDATE participants SET status = 'withdrawn', position = 0, changing = 0,
+                """UPDATE participants SET status = ?, position = 0, changing = 0,
                        submitted_at = NULL, last_seen_at = ? WHERE id = ?""",
-                (now, participant_id),
+                (ParticipantStatus.WITHDRAWN, now, participant_id),
             )
         await self.db.checkpoint()
 
@@ -295,14 +302,12 @@ class Participants:
         """People part-way through the questions, quiet since ``idle_since``, still welcome
         to a reminder: agreed to take part, not stopped, reachable, at most ``limit`` sent."""
         rows = await self.db.fetchall(
-            """SELECT p.* FROM participants p JOIN workshops w ON w.id = p.workshop_id
-               WHERE p.status IN ('ready', 'answering', 'continuing', 'paused', 'reviewing')
-                 AND p.last_seen_at <= ? AND p.reminders_sent < ? AND p.no_reminders = 0
-                 AND p.stopped_at IS NULL AND p.unreachable_at IS NULL
-                 AND (p.last_reminded_at IS NULL OR p.last_reminded_at <= ?)
-                 AND EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id
-                             AND c.purpose = 'take_part' AND c.granted = 1
-                             AND c.withdrawn_at IS NULL)""",
+            f"""SELECT p.* FROM participants p JOIN workshops w ON w.id = p.workshop_id
+                WHERE p.status IN {among(*UNFINISHED)}
+                  AND p.last_seen_at <= ? AND p.reminders_sent < ? AND p.no_reminders = 0
+                  AND p.stopped_at IS NULL AND p.unreachable_at IS NULL
+                  AND (p.last_reminded_at IS NULL OR p.last_reminded_at <= ?)
+                  AND {agreed_to(Purpose.TAKE_PART)}""",
             (idle_since, limit, idle_since),
         )
         return [_participant(r) for r in rows]

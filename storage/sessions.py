@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from storage.db import Database, utcnow
+from storage.kinds import SessionReply
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +71,8 @@ class Sessions:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 """INSERT OR IGNORE INTO session_replies (session_id, participant_id, reply,
-                       replied_at) VALUES (?, ?, 'cant_come', ?)""",
-                (session_id, participant_id, utcnow()),
+                       replied_at) VALUES (?, ?, ?, ?)""",
+                (session_id, participant_id, SessionReply.CANT_COME, utcnow()),
             )
             return cur.rowcount == 1
 

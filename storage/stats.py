@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.db import Database
+from storage.kinds import ParticipantStatus, Purpose, ViewStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +17,7 @@ class Figures:
     joined_at: list[str]  # when each current participant agreed to take part (UTC)
     completed_at: list[str]
     answers_per_question: list[tuple[int, str, int, int]]  # position, prompt, answered, skipped
-    consents: dict[str, tuple[int, int]]  # purpose -> (yes, no)
+    consents: dict[Purpose, tuple[int, int]]  # purpose -> (yes, no)
     views: int
 
 
@@ -29,9 +30,9 @@ class Stats:
         opened = await one("SELECT COUNT(*) FROM link_opens WHERE workshop_id = ?", (workshop_id,))
         joined = await self.db.fetchall(
             """SELECT c.decided_at FROM consents c JOIN participants p ON p.id = c.participant_id
-               WHERE p.workshop_id = ? AND c.purpose = 'take_part' AND c.granted = 1
+               WHERE p.workshop_id = ? AND c.purpose = ? AND c.granted = 1
                  AND c.withdrawn_at IS NULL ORDER BY c.decided_at""",
-            (workshop_id,),
+            (workshop_id, Purpose.TAKE_PART),
         )
         started = await one(
             """SELECT COUNT(DISTINCT a.participant_id) FROM answers a
@@ -40,8 +41,8 @@ class Stats:
         )
         completed = await self.db.fetchall(
             """SELECT submitted_at FROM participants
-               WHERE workshop_id = ? AND status = 'submitted' ORDER BY submitted_at""",
-            (workshop_id,),
+               WHERE workshop_id = ? AND status = ? ORDER BY submitted_at""",
+            (workshop_id, ParticipantStatus.SUBMITTED),
         )
         per_question = await self.db.fetchall(
             """SELECT q.position, q.prompt,
@@ -60,8 +61,8 @@ class Stats:
         )
         views = await one(
             """SELECT COUNT(*) FROM views v JOIN participants p ON p.id = v.participant_id
-               WHERE p.workshop_id = ? AND v.status = 'shared'""",
-            (workshop_id,),
+               WHERE p.workshop_id = ? AND v.status = ?""",
+            (workshop_id, ViewStatus.SHARED),
         )
         return Figures(
             opened=int(opened[0]) if opened else 0,
@@ -73,6 +74,6 @@ class Stats:
             answers_per_question=[
                 (r["position"], r["prompt"], r["answered"], r["skipped"]) for r in per_question
             ],
-            consents={r["purpose"]: (r["yes"] or 0, r["no"] or 0) for r in consents},
+            consents={Purpose(r["purpose"]): (r["yes"] or 0, r["no"] or 0) for r in consents},
             views=int(views[0]) if views else 0,
         )

@@ -7,7 +7,9 @@ import sqlite3
 import aiosqlite
 
 from storage.db import Database, utcnow
+from storage.kinds import ViewStatus
 from storage.models import Theme, ThemeCount
+from storage.sql import taking_part
 
 ITEM_COLUMN = {"answer": "answer_id", "view": "view_id"}
 
@@ -110,8 +112,9 @@ class Themes:
         else:
             sql = """SELECT p.workshop_id FROM views v
                      JOIN participants p ON p.id = v.participant_id
-                     WHERE v.id = ? AND v.status = 'shared'"""
-        row = await self.db.fetchone(sql, (item_id,))
+                     WHERE v.id = ? AND v.status = ?"""
+        params = (item_id,) if kind == "answer" else (item_id, ViewStatus.SHARED)
+        row = await self.db.fetchone(sql, params)
         return int(row[0]) if row else None
 
     async def counts(self, workshop_id: int) -> list[ThemeCount]:
@@ -119,7 +122,7 @@ class Themes:
         # Only what a facilitator can still read counts: answers not skipped, shared views,
         # of people still taking part.
         rows = await self.db.fetchall(
-            """SELECT t.*,
+            f"""SELECT t.*,
                    COUNT(pa.id) + COUNT(pv.id) AS items,
                    COUNT(pv.id) AS views,
                    COUNT(DISTINCT COALESCE(pa.id, pv.id)) AS participants
@@ -127,13 +130,13 @@ class Themes:
                LEFT JOIN theme_tags tt ON tt.theme_id = t.id
                LEFT JOIN answers a ON a.id = tt.answer_id AND a.skipped = 0
                LEFT JOIN participants pa ON pa.id = a.participant_id
-                   AND pa.status NOT IN ('declined', 'withdrawn')
-               LEFT JOIN views v ON v.id = tt.view_id AND v.status = 'shared'
+                   AND {taking_part("pa")}
+               LEFT JOIN views v ON v.id = tt.view_id AND v.status = ?
                LEFT JOIN participants pv ON pv.id = v.participant_id
-                   AND pv.status NOT IN ('declined', 'withdrawn')
+                   AND {taking_part("pv")}
                WHERE t.workshop_id = ?
                GROUP BY t.id ORDER BY items DESC, t.name""",
-            (workshop_id,),
+            (ViewStatus.SHARED, workshop_id),
         )
         return [
             ThemeCount(

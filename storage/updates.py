@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import aiosqlite
 
 from storage.db import Database, utcnow
+from storage.kinds import DeliveryState, Purpose, UpdateStatus
+from storage.sql import agreed_to, among, taking_part
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +16,7 @@ class ProgressUpdate:
     id: int
     workshop_id: int
     body: str
-    status: str
+    status: UpdateStatus
     send_at: str
     created_by: int
     created_at: str
@@ -32,14 +34,12 @@ class Recipient:
     theme_ids: frozenset[int]
 
 
-_RECIPIENTS = """
+_RECIPIENTS = f"""
 SELECT p.id, p.telegram_user_id, p.pseudonym FROM participants p
-WHERE p.workshop_id = ? AND p.status NOT IN ('declined', 'withdrawn')
+WHERE p.workshop_id = ? AND {taking_part()}
   AND p.stopped_at IS NULL AND p.unreachable_at IS NULL
-  AND EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'take_part'
-              AND c.granted = 1 AND c.withdrawn_at IS NULL)
-  AND EXISTS (SELECT 1 FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'updates'
-              AND c.granted = 1 AND c.withdrawn_at IS NULL)
+  AND {agreed_to(Purpose.TAKE_PART)}
+  AND {agreed_to(Purpose.UPDATES)}
 ORDER BY p.id"""
 
 _THEMES_OF_PEOPLE = """
@@ -53,8 +53,11 @@ WHERE p.workshop_id = ?"""
 
 
 # An update whose messages are all still waiting (none sent, none being sent).
-_UNSENT = """NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.update_id = updates.id
-    AND d.state NOT IN ('pending', 'cancelled'))"""
+_UNSENT = f"""NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.update_id = updates.id
+    AND d.state NOT IN {among(DeliveryState.PENDING, DeliveryState.CANCELLED)})"""
+# Nobody has received it yet: scheduled, or queued but every message still waiting.
+_WAITING = f"""(status = '{UpdateStatus.SCHEDULED.value}'
+    OR (status = '{UpdateStatus.SENT.value}' AND {_UNSENT}))"""
 
 
 class Updates:
@@ -67,8 +70,8 @@ class Updates:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 """INSERT INTO updates (workshop_id, body, status, send_at, created_by, created_at)
-                   VALUES (?, ?, 'scheduled', ?, ?, ?)""",
-                (workshop_id, body, send_at, created_by, utcnow()),
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (workshop_id, body, UpdateStatus.SCHEDULED, send_at, created_by, utcnow()),
             )
             update_id = cur.lastrowid or 0
             await conn.executemany(
@@ -85,7 +88,7 @@ class Updates:
             id=row["id"],
             workshop_id=row["workshop_id"],
             body=row["body"],
-            status=row["status"],
+            status=UpdateStatus(row["status"]),
             send_at=row["send_at"],
             created_by=row["created_by"],
             created_at=row["created_at"],
@@ -105,14 +108,14 @@ class Updates:
 
     async def due(self, now: str) -> list[ProgressUpdate]:
         rows = await self.db.fetchall(
-            "SELECT id FROM updates WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at",
-            (now,),
+            "SELECT id FROM updates WHERE status = ? AND send_at <= ? ORDER BY send_at",
+            (UpdateStatus.SCHEDULED, now),
         )
         found = [await self.get(r["id"]) for r in rows]
         return [u for u in found if u is not None]
 
     async def of_workshop(
-        self, workshop_id: int, status: str | None = None
+        self, workshop_id: int, status: UpdateStatus | None = None
     ) -> list[ProgressUpdate]:
         sql = "SELECT id FROM updates WHERE workshop_id = ?"
         params: tuple[object, ...] = (workshop_id,)
@@ -128,25 +131,22 @@ class Updates:
         quiet hours); False once any message of it has gone out."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                f"""UPDATE updates SET status = 'cancelled'
-                    WHERE id = ? AND (status = 'scheduled' OR (status = 'sent' AND {_UNSENT}))""",
-                (update_id,),
+                f"UPDATE updates SET status = ? WHERE id = ? AND {_WAITING}",
+                (UpdateStatus.CANCELLED, update_id),
             )
             if cur.rowcount != 1:
                 return False
             await conn.execute(
-                """UPDATE deliveries SET state = 'cancelled', last_error = 'update cancelled'
-                   WHERE update_id = ? AND state = 'pending'""",
-                (update_id,),
+                """UPDATE deliveries SET state = ?, last_error = 'update cancelled'
+                   WHERE update_id = ? AND state = ?""",
+                (DeliveryState.CANCELLED, update_id, DeliveryState.PENDING),
             )
             return True
 
     async def waiting(self, workshop_id: int) -> list[ProgressUpdate]:
         """Updates nobody has received yet: scheduled, or queued and held back."""
         rows = await self.db.fetchall(
-            f"""SELECT id FROM updates WHERE workshop_id = ?
-                AND (status = 'scheduled' OR (status = 'sent' AND {_UNSENT}))
-                ORDER BY send_at, id""",
+            f"SELECT id FROM updates WHERE workshop_id = ? AND {_WAITING} ORDER BY send_at, id",
             (workshop_id,),
         )
         found = [await self.get(r["id"]) for r in rows]
@@ -171,7 +171,7 @@ class Updates:
 
     async def last_sent(self, workshop_id: int) -> str | None:
         row = await self.db.fetchone(
-            "SELECT MAX(enqueued_at) FROM updates WHERE workshop_id = ? AND status = 'sent'",
-            (workshop_id,),
+            "SELECT MAX(enqueued_at) FROM updates WHERE workshop_id = ? AND status = ?",
+            (workshop_id, UpdateStatus.SENT),
         )
         return row[0] if row and row[0] else None

@@ -6,6 +6,7 @@ import aiosqlite
 
 from storage.answers import mark_seen
 from storage.db import Database, utcnow
+from storage.kinds import ViewStatus
 from storage.models import View
 
 
@@ -14,7 +15,7 @@ def _view(row: aiosqlite.Row) -> View:
         id=row["id"],
         participant_id=row["participant_id"],
         text=row["text"],
-        status=row["status"],
+        status=ViewStatus(row["status"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
@@ -35,15 +36,15 @@ class Views:
             await conn.execute(
                 """INSERT INTO views (participant_id, text, status, source_message_id,
                        created_at, updated_at)
-                   VALUES (?, ?, 'draft', ?, ?, ?)""",
-                (participant_id, text, message_id, now, now),
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (participant_id, text, ViewStatus.DRAFT, message_id, now, now),
             )
         return True
 
     async def drafts(self, participant_id: int) -> list[View]:
         rows = await self.db.fetchall(
-            "SELECT * FROM views WHERE participant_id = ? AND status = 'draft' ORDER BY id",
-            (participant_id,),
+            "SELECT * FROM views WHERE participant_id = ? AND status = ? ORDER BY id",
+            (participant_id, ViewStatus.DRAFT),
         )
         return [_view(r) for r in rows]
 
@@ -53,9 +54,9 @@ class Views:
         if not drafts:
             return []
         await self.db.execute(
-            """UPDATE views SET status = 'shared', updated_at = ?
-               WHERE participant_id = ? AND status = 'draft' AND id <= ?""",
-            (utcnow(), participant_id, drafts[-1].id),
+            """UPDATE views SET status = ?, updated_at = ?
+               WHERE participant_id = ? AND status = ? AND id <= ?""",
+            (ViewStatus.SHARED, utcnow(), participant_id, ViewStatus.DRAFT, drafts[-1].id),
         )
         rows = await self.db.fetchall(
             f"SELECT * FROM views WHERE id IN ({', '.join('?' * len(drafts))}) ORDER BY id",
@@ -66,16 +67,16 @@ class Views:
     async def discard_drafts(self, participant_id: int) -> int:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "DELETE FROM views WHERE participant_id = ? AND status = 'draft'",
-                (participant_id,),
+                "DELETE FROM views WHERE participant_id = ? AND status = ?",
+                (participant_id, ViewStatus.DRAFT),
             )
             return cur.rowcount
 
     async def shared(self, participant_id: int) -> list[View]:
         rows = await self.db.fetchall(
-            """SELECT * FROM views WHERE participant_id = ? AND status = 'shared'
+            """SELECT * FROM views WHERE participant_id = ? AND status = ?
                ORDER BY created_at, id""",
-            (participant_id,),
+            (participant_id, ViewStatus.SHARED),
         )
         return [_view(r) for r in rows]
 

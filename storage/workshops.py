@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import aiosqlite
 
 from storage.db import Database, utcnow
+from storage.kinds import EngagementLevel, ParticipantStatus, QuestionKind, WorkshopStatus
 from storage.models import Question, SupportContact, Workshop
 
 # Facilitator invites use deep-link payloads that start with this prefix.
@@ -36,7 +37,7 @@ def new_invite_code() -> str:
 @dataclass(frozen=True, slots=True)
 class NewQuestion:
     key: str
-    kind: str
+    kind: QuestionKind
     prompt: str
     hint: str = ""
     options: tuple[str, ...] = ()
@@ -54,7 +55,7 @@ class NewAboutQuestion:
 class NewWorkshop:
     title: str
     purpose: str
-    engagement_level: str
+    engagement_level: EngagementLevel
     can_change: tuple[str, ...]
     cannot_change: tuple[str, ...]
     who_decides: str
@@ -76,7 +77,7 @@ def _workshop(row: aiosqlite.Row) -> Workshop:
         id=row["id"],
         title=row["title"],
         purpose=row["purpose"],
-        engagement_level=row["engagement_level"],
+        engagement_level=EngagementLevel(row["engagement_level"]),
         can_change=tuple(json.loads(row["can_change"])),
         cannot_change=tuple(json.loads(row["cannot_change"])),
         who_decides=row["who_decides"],
@@ -87,7 +88,7 @@ def _workshop(row: aiosqlite.Row) -> Workshop:
         timezone=row["timezone"],
         retention_days=row["retention_days"],
         invite_code=row["invite_code"],
-        status=row["status"],
+        status=WorkshopStatus(row["status"]),
         created_at=row["created_at"],
         update_cadence_days=row["update_cadence_days"],
         closing_message=row["closing_message"],
@@ -104,7 +105,7 @@ def _question(row: aiosqlite.Row) -> Question:
         workshop_id=row["workshop_id"],
         position=row["position"],
         key=row["key"],
-        kind=row["kind"],
+        kind=QuestionKind(row["kind"]),
         prompt=row["prompt"],
         hint=row["hint"],
         options=tuple(json.loads(row["options"])),
@@ -202,7 +203,7 @@ class Workshops:
         rows = await self.db.fetchall("SELECT * FROM workshops ORDER BY id")
         return [_workshop(r) for r in rows]
 
-    async def set_status(self, workshop_id: int, status: str) -> None:
+    async def set_status(self, workshop_id: int, status: WorkshopStatus) -> None:
         await self.db.execute(
             "UPDATE workshops SET status = ? WHERE id = ?", (status, workshop_id)
         )
@@ -210,14 +211,15 @@ class Workshops:
     async def close(self, workshop_id: int, closing_message: str | None) -> None:
         """Close to new participants; latecomers who open the link read the message."""
         await self.db.execute(
-            """UPDATE workshops SET status = 'closed', closed_at = ?, closing_message = ?
+            """UPDATE workshops SET status = ?, closed_at = ?, closing_message = ?
                WHERE id = ?""",
-            (utcnow(), closing_message, workshop_id),
+            (WorkshopStatus.CLOSED, utcnow(), closing_message, workshop_id),
         )
 
     async def reopen(self, workshop_id: int) -> None:
         await self.db.execute(
-            "UPDATE workshops SET status = 'open', closed_at = NULL WHERE id = ?", (workshop_id,)
+            "UPDATE workshops SET status = ?, closed_at = NULL WHERE id = ?",
+            (WorkshopStatus.OPEN, workshop_id),
         )
 
     async def update(self, workshop_id: int, field_name: str, value: object) -> None:
@@ -229,13 +231,13 @@ class Workshops:
             f"UPDATE workshops SET {field_name} = ? WHERE id = ?", (stored, workshop_id)
         )
 
-    async def participant_counts(self, workshop_id: int) -> dict[str, int]:
+    async def participant_counts(self, workshop_id: int) -> dict[ParticipantStatus, int]:
         """How many people are at each status in this workshop."""
         rows = await self.db.fetchall(
             "SELECT status, COUNT(*) AS n FROM participants WHERE workshop_id = ? GROUP BY status",
             (workshop_id,),
         )
-        return {r["status"]: r["n"] for r in rows}
+        return {ParticipantStatus(r["status"]): r["n"] for r in rows}
 
     async def questions(self, workshop_id: int) -> Sequence[Question]:
         if workshop_id not in self._questions:

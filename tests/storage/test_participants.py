@@ -8,6 +8,7 @@ import pytest
 
 import storage.participants as participants_module
 from storage import NewQuestion, NewWorkshop, Storage
+from storage.kinds import EngagementLevel, ParticipantStatus, Purpose, QuestionKind
 from storage.models import Participant, SupportContact, Workshop
 
 PSEUDONYM = re.compile(r"^P-[0-9A-F]{4}$")
@@ -18,7 +19,7 @@ def new_workshop(title: str = "Buses") -> NewWorkshop:
     return NewWorkshop(
         title=title,
         purpose="Better buses",
-        engagement_level="consult",
+        engagement_level=EngagementLevel.CONSULT,
         can_change=("timetables",),
         cannot_change=("fares",),
         who_decides="The board",
@@ -27,8 +28,12 @@ def new_workshop(title: str = "Buses") -> NewWorkshop:
         support=(SupportContact("Samaritans", "116 123"),),
         ground_rules=("Be kind",),
         questions=(
-            NewQuestion(key="important", kind="text", prompt="What is important to you?"),
-            NewQuestion(key="often", kind="choice", prompt="How often?", options=("a", "b")),
+            NewQuestion(
+                key="important", kind=QuestionKind.TEXT, prompt="What is important to you?"
+            ),
+            NewQuestion(
+                key="often", kind=QuestionKind.CHOICE, prompt="How often?", options=("a", "b")
+            ),
         ),
     )
 
@@ -127,10 +132,12 @@ async def test_consent_upsert_keeps_one_row_per_purpose(
     fresh_storage: Storage, member: Participant
 ) -> None:
     parts = fresh_storage.participants
-    await parts.decide(member.id, "updates", granted=True, text_sha256=HASH, method="button")
-    await parts.decide(member.id, "updates", granted=False, text_sha256="d" * 64, method="button")
-    await parts.decide(member.id, "quote", granted=False, text_sha256=HASH, method="button")
-    await parts.decide(member.id, "quote", granted=True, text_sha256=HASH, method="button")
+    await parts.decide(member.id, Purpose.UPDATES, granted=True, text_sha256=HASH, method="button")
+    await parts.decide(
+        member.id, Purpose.UPDATES, granted=False, text_sha256="d" * 64, method="button"
+    )
+    await parts.decide(member.id, Purpose.QUOTE, granted=False, text_sha256=HASH, method="button")
+    await parts.decide(member.id, Purpose.QUOTE, granted=True, text_sha256=HASH, method="button")
 
     rows = await fresh_storage.db.fetchall(
         "SELECT purpose, count(*) AS n FROM consents WHERE participant_id = ? GROUP BY purpose",
@@ -202,7 +209,7 @@ async def test_move_changes_status_and_position_and_stamps_submission(
     fresh_storage: Storage, member: Participant
 ) -> None:
     parts = fresh_storage.participants
-    await parts.move(member.id, status="answering", position=1)
+    await parts.move(member.id, status=ParticipantStatus.ANSWERING, position=1)
     moved = await parts.by_id(member.id)
     assert moved is not None
     assert (moved.status, moved.position, moved.submitted_at) == ("answering", 1, None)
@@ -210,7 +217,7 @@ async def test_move_changes_status_and_position_and_stamps_submission(
     moved = await parts.by_id(member.id)
     assert moved is not None
     assert (moved.status, moved.position) == ("answering", 2)
-    await parts.move(member.id, status="submitted")
+    await parts.move(member.id, status=ParticipantStatus.SUBMITTED)
     moved = await parts.by_id(member.id)
     assert moved is not None
     assert moved.status == "submitted"
@@ -245,11 +252,13 @@ async def test_a_repeated_message_id_returns_false_and_changes_nothing(
     q1, q2 = await question_ids(fresh_storage, workshop)
     answers = fresh_storage.answers
     assert await answers.save(
-        member.id, q1, "first", message_id=77, status="answering", position=1
+        member.id, q1, "first", message_id=77, status=ParticipantStatus.ANSWERING, position=1
     )
     before = await answers.get(member.id, q1)
 
-    again = await answers.save(member.id, q1, "second", message_id=77, status="paused", position=5)
+    again = await answers.save(
+        member.id, q1, "second", message_id=77, status=ParticipantStatus.PAUSED, position=5
+    )
     assert again is False
     assert await answers.get(member.id, q1) == before
     assert before is not None
@@ -354,14 +363,14 @@ async def test_withdraw_erases_answers_and_views_and_withdraws_consent(
 ) -> None:
     parts = fresh_storage.participants
     q1, q2 = await question_ids(fresh_storage, workshop)
-    await parts.decide(member.id, "updates", granted=True, text_sha256=HASH, method="button")
-    await parts.decide(member.id, "quote", granted=False, text_sha256=HASH, method="button")
+    await parts.decide(member.id, Purpose.UPDATES, granted=True, text_sha256=HASH, method="button")
+    await parts.decide(member.id, Purpose.QUOTE, granted=False, text_sha256=HASH, method="button")
     await fresh_storage.answers.save(member.id, q1, "private words", message_id=1, position=1)
     await fresh_storage.answers.save(member.id, q2, 0, message_id=2)
     await fresh_storage.views.add_draft(member.id, "a view", 3)
     await fresh_storage.views.share_drafts(member.id)
     await fresh_storage.views.add_draft(member.id, "a draft", 4)
-    await parts.move(member.id, status="submitted")
+    await parts.move(member.id, status=ParticipantStatus.SUBMITTED)
 
     # Someone else's data must survive.
     other = await parts.decide_take_part(
@@ -414,7 +423,7 @@ async def test_latest_is_the_membership_made_current_last(
     other = await fresh_storage.workshops.create(new_workshop("Trains"))
     parts = fresh_storage.participants
     a = await parts.decide_take_part(workshop.id, 5, granted=True, text_sha256=HASH, method="b")
-    await parts.move(a.id, status="answering")
+    await parts.move(a.id, status=ParticipantStatus.ANSWERING)
     b = await parts.decide_take_part(other.id, 5, granted=True, text_sha256=HASH, method="b")
     latest = await parts.latest(5)
     assert latest is not None
@@ -428,7 +437,7 @@ async def test_latest_is_the_membership_made_current_last(
     assert latest.id == a.id
     assert [m.id for m in await parts.memberships(5)] == [a.id, b.id]
     # Moving the other membership (e.g. pausing it) does not make it current.
-    await parts.move(b.id, status="paused")
+    await parts.move(b.id, status=ParticipantStatus.PAUSED)
     latest = await parts.latest(5)
     assert latest is not None
     assert latest.id == a.id
