@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 from telegram.ext import JobQueue
 
 from chat import callbacks
+from chat.callbacks.journey import FeedbackVerdict
 from chat.context import BotContext
 from domain.broadcast import Buttons, deliveries_for
 from domain.quiet_hours import next_allowed
 from domain.texts import Texts
 from handlers.delivery import Worker, stamp
 from storage import Storage
+from storage.kinds import Verdict
 from storage.models import Workshop
 from storage.outbox import NewDelivery
 from storage.updates import ProgressUpdate
@@ -25,8 +27,8 @@ def feedback_buttons(t: Texts, update_id: int) -> Buttons:
     """'Does this reflect what you said?' Yes / Partly / No, for one update."""
     return (
         tuple(
-            (t.label(f"buttons.feedback_{verdict}"), callbacks.make("fb", verdict, update_id))
-            for verdict in ("yes", "partly", "no")
+            (t.label(f"buttons.feedback_{verdict}"), FeedbackVerdict(verdict, update_id).pack())
+            for verdict in Verdict
         ),
     )
 
