@@ -221,7 +221,8 @@ async def show_consent_step(
         await ask_consent(update, context, workshop, purpose)
         return State.CONSENT
     assert participant is not None
-    if participant.status == ParticipantStatus.CONSENTING:  # decided before this was atomic
+    # All decided but not marked ready: a record from before the two landed together.
+    if participant.status == ParticipantStatus.CONSENTING:
         await context.storage.participants.move(participant.id, status=ParticipantStatus.READY)
     code = workshop.invite_code
     await say(

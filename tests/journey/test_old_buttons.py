@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from chat.callbacks.journey import ConsentNext, ConsentStep, PickOf, QuestionPick
 from tests.conftest import RunningBot
+from tests.journey.test_bad_input import _snapshot
 from tests.support.chat import Chat
 
 EXPIRED = "That button has expired. Here is where you were."
-
-
-async def _snapshot(bot: RunningBot) -> list[tuple[object, ...]]:
-    rows = []
-    for table in ("participants", "consents", "answers"):
-        for row in await bot.storage.db.fetchall(f"SELECT * FROM {table} ORDER BY id"):
-            values = dict(row)
-            values.pop("last_seen_at", None)
-            rows.append((table, *values.values()))
-    return rows
 
 
 async def test_an_old_start_button_expires_and_the_new_one_starts(
