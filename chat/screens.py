@@ -27,7 +27,7 @@ from chat.callbacks.journey import (
     SubmitAnswers,
 )
 from chat.context import BotContext
-from chat.messaging import Button, acknowledge, replace, retire_buttons, say, send
+from chat.messaging import Button, replace, say, send, settle
 from chat.place import (
     BEFORE_QUESTIONS,
     CONSENTING,
@@ -391,6 +391,5 @@ async def expired(update: Update, context: BotContext) -> int:
     """Answer a button from an old message (or forged data) kindly, and show the way back."""
     query = update.callback_query
     if query is not None:
-        await acknowledge(query)
-        await retire_buttons(query)
+        await settle(query)
     return await show_where_you_are(update, context, intro="expired", nowhere="expired_nowhere")

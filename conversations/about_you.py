@@ -6,7 +6,7 @@ from telegram import CallbackQuery, Update
 
 from chat.callbacks.journey import AboutOffer, AboutPick, AboutSkip, Decision
 from chat.context import BotContext
-from chat.messaging import Button, acknowledge, retire_buttons, say
+from chat.messaging import Button, say, settle
 from chat.place import latest_place
 from chat.screens import Family, expired, pressed
 from chat.states import END
@@ -74,14 +74,12 @@ async def on_offer(update: Update, context: BotContext) -> int | None:
         return None
     query, _, question, offer = found
     if offer.decision is Decision.NO:
-        await acknowledge(query)
-        await retire_buttons(query)
+        await settle(query)
         await say(update, context, "about_declined")
         return END
     if question is None:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
     await _ask(update, context, question)
     return END
 
@@ -94,8 +92,7 @@ async def on_pick(update: Update, context: BotContext) -> int | None:
     query, participant, question, pick = found
     if question is None or pick.position != question.position:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
     if pick.index >= len(question.options):
         return await expired(update, context)
     return await _keep(update, context, participant, question, question.options[pick.index])
@@ -109,8 +106,7 @@ async def on_skip(update: Update, context: BotContext) -> int | None:
     query, participant, question, skip = found
     if question is None or skip.position != question.position:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
     return await _keep(update, context, participant, question, NOT_SAID)
 
 

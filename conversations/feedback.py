@@ -6,7 +6,7 @@ from telegram import Update
 
 from chat.callbacks.journey import FeedbackSkip, FeedbackVerdict
 from chat.context import BotContext
-from chat.messaging import acknowledge, retire_buttons, say
+from chat.messaging import say, settle
 from chat.screens import expired, pressed
 from chat.states import END, FEEDBACK_ON, State
 from conversations.questions import answer_text
@@ -23,8 +23,7 @@ async def on_verdict(update: Update, context: BotContext) -> int | None:
     participant_id = await context.storage.outbox.delivered_to(button.update_id, user.id)
     if participant_id is None:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
     recorded = await context.storage.feedback.record(
         button.update_id, participant_id, button.verdict
     )
@@ -51,8 +50,7 @@ async def on_skip(update: Update, context: BotContext) -> int | None:
     query, user, button = press
     if await context.storage.outbox.delivered_to(button.update_id, user.id) is None:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
     context.memory.pop(FEEDBACK_ON, None)
     await say(update, context, "feedback_done")
     return END

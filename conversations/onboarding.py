@@ -8,7 +8,7 @@ from telegram import Update, User
 
 from chat.callbacks.journey import ConsentDecision, ConsentNext, ConsentStep
 from chat.context import BotContext
-from chat.messaging import acknowledge, retire_buttons, say
+from chat.messaging import say, settle
 from chat.place import BEFORE_QUESTIONS, GONE, place_of
 from chat.screens import (
     ask_consent,
@@ -118,8 +118,7 @@ async def on_consent_step(update: Update, context: BotContext) -> int | None:
     step = button.step
     storage = context.storage
     if step is ConsentStep.MORE:
-        await acknowledge(query)
-        await retire_buttons(query)
+        await settle(query)
         await say(update, context, "consent_more", workshop=workshop)
         if participant is not None and participant.status not in GONE:
             return await show_where_you_are(update, context)  # they have already agreed
@@ -127,8 +126,7 @@ async def on_consent_step(update: Update, context: BotContext) -> int | None:
         return State.CONSENT
     if participant is None or participant.status != Status.READY:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
     context.memory.pop(INVITE, None)
     context.memory.pop(SHARE_WORKSHOP, None)
     if step is ConsentStep.LATER:
@@ -157,8 +155,7 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
     if purpose is Purpose.TAKE_PART:
         if participant is not None and participant.status not in GONE:
             return await expired(update, context)  # already decided: a second tap
-        await acknowledge(query)
-        await retire_buttons(query)
+        await settle(query)
         participant = await storage.participants.decide_take_part(
             workshop.id, user.id, granted=granted, text_sha256=shown, method=METHOD
         )
@@ -173,8 +170,7 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
     already = earlier is not None and earlier.withdrawn_at is None
     if participant is None or participant.status != Status.CONSENTING or already:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
     # The last decision and being ready for the questions land together.
     last = next_purpose(consents, deciding=purpose) is None
     await storage.participants.decide(

@@ -6,7 +6,7 @@ from telegram import Update
 
 from chat.callbacks.journey import ChangeAnswer, SubmitAnswers
 from chat.context import BotContext
-from chat.messaging import acknowledge, retire_buttons, say
+from chat.messaging import say, settle
 from chat.place import Place, latest_place
 from chat.screens import Family, expired, pressed, show_question
 from chat.states import END, State
@@ -27,8 +27,7 @@ async def _reviewing(
     if place is None or place.status != Status.REVIEWING:
         await expired(update, context)
         return None
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
     return place, data
 
 

@@ -6,7 +6,7 @@ from telegram import Update
 
 from chat.callbacks.journey import ShareEnd, ShareFinish, ShareFor
 from chat.context import BotContext
-from chat.messaging import acknowledge, retire_buttons, say
+from chat.messaging import say, settle
 from chat.place import ANSWERING, GONE
 from chat.screens import expired, pressed, share_buttons, show_share_prompt
 from chat.states import END, INVITE, SHARE_WORKSHOP, State
@@ -97,8 +97,7 @@ async def on_pick(update: Update, context: BotContext) -> int | None:
     workshop = await storage.workshops.get(pick.workshop_id)
     if member is None or member.status in GONE or workshop is None:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
     return await show_share_prompt(update, context, workshop)
 
 
@@ -111,13 +110,11 @@ async def on_finish(update: Update, context: BotContext) -> int | None:
     storage = context.storage
     member = await _sharer(update, context) or await _member_with_drafts(context, user.id)
     if member is None and finish.end is ShareEnd.CANCEL:
-        await acknowledge(query)
-        await retire_buttons(query)
+        await settle(query)
         return await cancel(update, context)
     if member is None:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
     context.memory.pop(SHARE_WORKSHOP, None)
     workshop = await storage.workshops.get(member.workshop_id)
     if finish.end is ShareEnd.CANCEL:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from chat.callbacks.journey import Erase, EraseStep, KeepData
 from chat.context import BotContext
-from chat.messaging import acknowledge, retire_buttons, say
+from chat.filters import NEW_MESSAGE, PRIVATE, command
+from chat.messaging import say, settle
 from chat.place import GONE
 from chat.screens import expired, pressed, show_where_you_are
 from chat.states import INVITE, SHARE_WORKSHOP
@@ -16,8 +17,7 @@ from handlers.facilitator.access import is_staff
 from storage.kinds import QuestionKind
 from storage.models import Participant
 
-PRIVATE_MESSAGE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
-EDITED = filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE
+EDITED = filters.UpdateType.EDITED_MESSAGE & PRIVATE
 
 
 async def show_help(update: Update, context: BotContext) -> None:
@@ -98,8 +98,7 @@ async def on_keep(update: Update, context: BotContext) -> None:
     if press is None:
         return
     query = press[0]
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
     await say(update, context, "forget_kept")
 
 
@@ -114,8 +113,7 @@ async def on_erase(update: Update, context: BotContext) -> None:
     if member is None or member.status in GONE:
         await expired(update, context)
         return
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
     if erase.step is EraseStep.PICK:
         await _confirm_forget(update, context, member)
         return
@@ -166,13 +164,13 @@ async def stale_button(update: Update, context: BotContext) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """Registered after the journey conversation: they answer what it did not take."""
     return [
-        CommandHandler("help", show_help, filters=PRIVATE_MESSAGE),
-        CommandHandler("mine", show_mine, filters=PRIVATE_MESSAGE),
-        CommandHandler("forget", forget, filters=PRIVATE_MESSAGE),
+        command("help", show_help),
+        command("mine", show_mine),
+        command("forget", forget),
         CallbackQueryHandler(on_erase, pattern=Erase.pattern()),
         CallbackQueryHandler(on_keep, pattern=KeepData.pattern()),
         *optout.buttons(),
-        MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, unknown_command),
+        MessageHandler(NEW_MESSAGE & filters.COMMAND, unknown_command),
         MessageHandler(EDITED, edited),
         CallbackQueryHandler(stale_button),
     ]
