@@ -97,3 +97,9 @@ async def retire_buttons(query: CallbackQuery) -> None:
         await message.edit_reply_markup(reply_markup=None)
     except BadRequest as exc:
         log.info("could not remove old buttons: %s", exc.message)
+
+
+async def settle(query: CallbackQuery) -> None:
+    """Answer a button press and take the buttons off its message: it has done its work."""
+    await acknowledge(query)
+    await retire_buttons(query)

@@ -6,10 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chat.context import BotContext
+from storage.kinds import ParticipantStatus as Status
 from storage.models import Answer, Participant, Question, Workshop
 
 # Statuses in which plain text is the answer to the current question.
-ANSWERING = ("answering", "continuing")
+ANSWERING = (Status.ANSWERING, Status.CONTINUING)
+# At a question or the review screen: /help, /cancel and stickers show it again.
+ON_QUESTIONS = (*ANSWERING, Status.REVIEWING)
+# Agreed to take part, and still on the consent screens or the ground rules.
+BEFORE_QUESTIONS = (Status.CONSENTING, Status.READY)
+# Not (or no longer) taking part: they said no, or erased what they said.
+GONE = (Status.DECLINED, Status.WITHDRAWN)
+# Someone who, coming back, sees the consent screens of the workshop they were invited to.
+CONSENTING = (*BEFORE_QUESTIONS, Status.DECLINED)
 
 
 @dataclass(frozen=True, slots=True)

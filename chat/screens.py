@@ -6,21 +6,44 @@ record that the consent screens are complete.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar, overload
 
 from telegram import CallbackQuery, Update, User
 
-from chat import callbacks
-from chat.callbacks import Callback
+from chat.callbacks import CallbackData, legacy
+from chat.callbacks.journey import (
+    ChangeAnswer,
+    ConsentDecision,
+    ConsentNext,
+    ConsentStep,
+    Decision,
+    PickOf,
+    QuestionAction,
+    QuestionMove,
+    QuestionPick,
+    ShareEnd,
+    ShareFinish,
+    SubmitAnswers,
+)
 from chat.context import BotContext
-from chat.messaging import Button, acknowledge, replace, retire_buttons, say, send
-from chat.place import ANSWERING, Place, answer_at, latest_place
+from chat.messaging import Button, replace, say, send, settle
+from chat.place import (
+    BEFORE_QUESTIONS,
+    CONSENTING,
+    ON_QUESTIONS,
+    Place,
+    answer_at,
+    latest_place,
+)
 from chat.states import END, FEEDBACK_ON, INVITE, SHARE_WORKSHOP, State
 from domain import relationships as rel
 from domain.texts import Texts, sha256
-from storage.models import Participant, Workshop
+from storage.kinds import ParticipantStatus, Purpose, QuestionKind
+from storage.models import Consent, Participant, Relationship, Workshop
 
 SCALE = range(1, 6)
+Family = TypeVar("Family", bound=CallbackData)
 
 # ---- asking --------------------------------------------------------------------------------
 
@@ -41,7 +64,7 @@ async def show_question(
     answer = await answer_at(context, place)
     rows: list[list[Button]] = []
     values: dict[str, Any] = {"step": None, "entries": [], "entry": None, "previous": None}
-    if question.kind == "relationships":
+    if question.kind == QuestionKind.RELATIONSHIPS:
         entries = rel.entries_of(answer)
         step = rel.step_of(entries)
         values["step"] = step.value
@@ -51,13 +74,13 @@ async def show_question(
     else:
         if answer is not None and not answer.skipped:
             values["previous"] = answer.value
-        if question.kind == "choice":
+        if question.kind == QuestionKind.CHOICE:
             rows += [
-                [(option, callbacks.make("wm", "pick", pos, i))]
+                [(option, QuestionPick(PickOf.ANSWER, pos, i).pack())]
                 for i, option in enumerate(question.options)
             ]
-        elif question.kind == "scale":
-            rows.append([(str(n), callbacks.make("wm", "pick", pos, n)) for n in SCALE])
+        elif question.kind == QuestionKind.SCALE:
+            rows.append([(str(n), QuestionPick(PickOf.ANSWER, pos, n).pack()) for n in SCALE])
     rows.append(_navigation(t, place))
     values.update(
         question=question,
@@ -72,12 +95,12 @@ async def show_question(
 
 
 def _relationship_buttons(
-    t: Texts, pos: int, step: rel.Step, entries: list[rel.Relationship]
+    t: Texts, pos: int, step: rel.Step, entries: list[Relationship]
 ) -> list[list[Button]]:
     if step is rel.Step.OFTEN:
         return _pairs(
             [
-                (label, callbacks.make("wm", "often", pos, i))
+                (label, QuestionPick(PickOf.HOW_OFTEN, pos, i).pack())
                 for i, label in enumerate(t.labels("relationships.how_often"))
             ]
         )
@@ -85,30 +108,42 @@ def _relationship_buttons(
         chosen = set(entries[-1].support)
         rows = _pairs(
             [
-                (("✓ " if label in chosen else "") + label, callbacks.make("wm", "sup", pos, i))
+                (
+                    ("✓ " if label in chosen else "") + label,
+                    QuestionPick(PickOf.SUPPORT, pos, i).pack(),
+                )
                 for i, label in enumerate(t.labels("relationships.support"))
             ]
         )
-        rows.append([(t.label("buttons.support_done"), callbacks.make("wm", "supdone", pos))])
+        rows.append([_move(t, "buttons.support_done", QuestionAction.SUPPORT_DONE, pos)])
         return rows
     if step is rel.Step.MORE:
         return [
             [
-                (t.label("buttons.add_another"), callbacks.make("wm", "more", pos)),
-                (t.label("buttons.thats_all"), callbacks.make("wm", "enough", pos)),
+                _move(t, "buttons.add_another", QuestionAction.ADD_ANOTHER, pos),
+                _move(t, "buttons.thats_all", QuestionAction.THATS_ALL, pos),
             ]
         ]
     return []
+
+
+def _move(t: Texts, label: str, action: QuestionAction, position: int) -> Button:
+    return (t.label(label), QuestionMove(action, position).pack())
 
 
 def _navigation(t: Texts, place: Place) -> list[Button]:
     pos = place.participant.position
     row: list[Button] = []
     if pos > 0 or place.participant.changing:
-        row.append((t.label("buttons.back"), callbacks.make("wm", "back", pos)))
-    row.append((t.label("buttons.skip"), callbacks.make("wm", "skip", pos)))
-    row.append((t.label("buttons.pause"), callbacks.make("wm", "pause", pos)))
+        row.append(_move(t, "buttons.back", QuestionAction.BACK, pos))
+    row.append(_move(t, "buttons.skip", QuestionAction.SKIP, pos))
+    row.append(_move(t, "buttons.pause", QuestionAction.PAUSE, pos))
     return row
+
+
+def next_button(t: Texts, position: int) -> list[list[Button]]:
+    """The one button under a long answer that is still arriving in parts."""
+    return [[_move(t, "buttons.next", QuestionAction.NEXT, position)]]
 
 
 def _pairs(buttons: list[Button]) -> list[list[Button]]:
@@ -117,7 +152,7 @@ def _pairs(buttons: list[Button]) -> list[list[Button]]:
 
 async def show_place(update: Update, context: BotContext, place: Place) -> int:
     """Show the question or review screen the person is at, and return the state for it."""
-    if place.status == "reviewing" or place.question is None:
+    if place.status == ParticipantStatus.REVIEWING or place.question is None:
         await show_review(update, context, place)
     else:
         await show_question(update, context, place)
@@ -136,14 +171,14 @@ async def show_review(update: Update, context: BotContext, place: Place) -> None
     rows: list[list[Button]] = []
     row: list[Button] = []
     for question in place.questions:
-        label = t.label("buttons.change").format(n=question.position + 1)
-        row.append((label, callbacks.make("rv", "change", question.position)))
+        label = t.label("buttons.change", n=question.position + 1)
+        row.append((label, ChangeAnswer(question.position).pack()))
         if len(row) == CHANGE_BUTTONS_PER_ROW:
             rows.append(row)
             row = []
     if row:
         rows.append(row)
-    rows.append([(t.label("buttons.submit"), callbacks.make("rv", "submit"))])
+    rows.append([(t.label("buttons.submit"), SubmitAnswers().pack())])
     await say(
         update,
         context,
@@ -157,19 +192,20 @@ async def show_review(update: Update, context: BotContext, place: Place) -> None
 # ---- consent -------------------------------------------------------------------------------
 
 
-def consent_text(t: Texts, purpose: str, workshop: Workshop) -> str:
+def consent_text(t: Texts, purpose: Purpose, workshop: Workshop) -> str:
     """The exact words shown for one purpose; their hash goes into the consent record."""
     return t.render(f"consent_{purpose}", workshop=workshop)
 
 
-def consent_buttons(t: Texts, purpose: str, workshop: Workshop) -> list[list[Button]]:
+def consent_buttons(t: Texts, purpose: Purpose, workshop: Workshop) -> list[list[Button]]:
     code = workshop.invite_code
-    yes = t.label(f"buttons.{purpose}_yes")
-    no = t.label(f"buttons.{purpose}_no")
-    rows = [[(yes, callbacks.make("cons", "yes", purpose, code))]]
-    rows.append([(no, callbacks.make("cons", "no", purpose, code))])
-    if purpose == "take_part":
-        rows.append([(t.label("buttons.tell_more"), callbacks.make("cons", "more", code))])
+    rows = [
+        [(t.label(f"buttons.{purpose}_{d}"), ConsentDecision(d, purpose, code).pack())]
+        for d in Decision
+    ]
+    if purpose == Purpose.TAKE_PART:
+        more = ConsentNext(ConsentStep.MORE, code).pack()
+        rows.append([(t.label("buttons.tell_more"), more)])
     return rows
 
 
@@ -178,33 +214,48 @@ async def show_consent_step(
 ) -> int:
     """Ask about the next purpose not yet decided, or show the ground rules once all are."""
     t = context.texts
-    context.user_data[INVITE] = workshop.invite_code
+    context.memory[INVITE] = workshop.invite_code
     consents = await context.storage.participants.consents(participant.id) if participant else {}
-    for purpose in ("take_part", "updates", "quote"):
-        decided = consents.get(purpose)
-        undecided = decided is None or decided.withdrawn_at is not None
-        if undecided or (purpose == "take_part" and not decided.granted):
-            await ask_consent(update, context, workshop, purpose)
-            return State.CONSENT
+    purpose = next_purpose(consents)
+    if purpose is not None:
+        await ask_consent(update, context, workshop, purpose)
+        return State.CONSENT
     assert participant is not None
-    if participant.status == "consenting":
-        await context.storage.participants.move(participant.id, status="ready")
+    # All decided but not marked ready: a record from before the two landed together.
+    if participant.status == ParticipantStatus.CONSENTING:
+        await context.storage.participants.move(participant.id, status=ParticipantStatus.READY)
     code = workshop.invite_code
     await say(
         update,
         context,
         "ground_rules",
         buttons=[
-            [(t.label("buttons.start_questions"), callbacks.make("cons", "go", code))],
-            [(t.label("buttons.later"), callbacks.make("cons", "later", code))],
+            [(t.label("buttons.start_questions"), ConsentNext(ConsentStep.GO, code).pack())],
+            [(t.label("buttons.later"), ConsentNext(ConsentStep.LATER, code).pack())],
         ],
         workshop=workshop,
     )
     return State.CONSENT
 
 
+def next_purpose(
+    consents: Mapping[Purpose, Consent], *, deciding: Purpose | None = None
+) -> Purpose | None:
+    """The first purpose still to be decided (taking part until it is agreed), if any;
+    ``deciding`` counts as decided (it is being recorded now)."""
+    for purpose in Purpose:
+        if purpose == deciding:
+            continue
+        decided = consents.get(purpose)
+        if decided is None or decided.withdrawn_at is not None:
+            return purpose
+        if purpose == Purpose.TAKE_PART and not decided.granted:
+            return purpose
+    return None
+
+
 async def ask_consent(
-    update: Update, context: BotContext, workshop: Workshop, purpose: str
+    update: Update, context: BotContext, workshop: Workshop, purpose: Purpose
 ) -> None:
     """Show the words for one purpose with its yes / no buttons."""
     chat = update.effective_chat
@@ -214,7 +265,7 @@ async def ask_consent(
         await send(context, chat.id, html, consent_buttons(t, purpose, workshop))
 
 
-def text_hash(t: Texts, purpose: str, workshop: Workshop) -> str:
+def text_hash(t: Texts, purpose: Purpose, workshop: Workshop) -> str:
     return sha256(consent_text(t, purpose, workshop))
 
 
@@ -224,15 +275,21 @@ def text_hash(t: Texts, purpose: str, workshop: Workshop) -> str:
 async def show_share_prompt(update: Update, context: BotContext, workshop: Workshop) -> int:
     """Invite the person to write, showing anything they have already started."""
     t = context.texts
-    context.user_data[SHARE_WORKSHOP] = workshop.id
+    context.memory[SHARE_WORKSHOP] = workshop.id
     participant = await _member(context, update, workshop.id)
     drafts = await context.storage.views.drafts(participant.id) if participant else []
-    rows: list[list[Button]] = []
-    if drafts:
-        rows.append([(t.label("buttons.share_done"), callbacks.make("sh", "done"))])
-    rows.append([(t.label("buttons.cancel"), callbacks.make("sh", "cancel"))])
+    rows = share_buttons(t, done=bool(drafts))
     await say(update, context, "share_prompt", buttons=rows, workshop=workshop, drafts=drafts)
     return State.SHARING
+
+
+def share_buttons(t: Texts, *, done: bool) -> list[list[Button]]:
+    """Done (when there is something to share) and Cancel, under a view being written."""
+    rows: list[list[Button]] = []
+    if done:
+        rows.append([(t.label("buttons.share_done"), ShareFinish(ShareEnd.DONE).pack())])
+    rows.append([(t.label("buttons.cancel"), ShareFinish(ShareEnd.CANCEL).pack())])
+    return rows
 
 
 async def _member(context: BotContext, update: Update, workshop_id: int) -> Participant | None:
@@ -262,60 +319,77 @@ async def show_where_you_are(
 
     async def lead() -> None:
         # A screen is shown again: the next text answers it, not an earlier feedback prompt.
-        context.user_data.pop(FEEDBACK_ON, None)
+        context.memory.pop(FEEDBACK_ON, None)
         if intro is not None:
             await say(update, context, intro)
 
     storage = context.storage
-    share_workshop = context.user_data.get(SHARE_WORKSHOP)
+    share_workshop = context.memory.get(SHARE_WORKSHOP)
     if isinstance(share_workshop, int):
         workshop = await storage.workshops.get(share_workshop)
         if workshop is not None and await _member(context, update, workshop.id):
             await lead()
             return await show_share_prompt(update, context, workshop)
     if share_workshop is not None:  # None while choosing a workshop: keep that
-        context.user_data.pop(SHARE_WORKSHOP, None)
-    invite = context.user_data.get(INVITE)
+        context.memory.pop(SHARE_WORKSHOP, None)
+    invite = context.memory.get(INVITE)
     if isinstance(invite, str):
         workshop = await storage.workshops.by_invite(invite)
         if workshop is not None and workshop.is_open:
             participant = await storage.participants.get(workshop.id, user.id)
-            if participant is None or participant.status in ("consenting", "ready", "declined"):
+            if participant is None or participant.status in CONSENTING:
                 await lead()
                 return await show_consent_step(update, context, workshop, participant)
-        context.user_data.pop(INVITE, None)
+        context.memory.pop(INVITE, None)
     place = await latest_place(context, user.id)
-    if place is not None and place.status in (*ANSWERING, "reviewing"):
+    if place is not None and place.status in ON_QUESTIONS:
         await lead()
         return await show_place(update, context, place)
-    if place is not None and place.status in ("consenting", "ready"):
+    if place is not None and place.status in BEFORE_QUESTIONS:
         await lead()
         return await show_consent_step(update, context, place.workshop, place.participant)
     if nowhere is not None:
         await say(update, context, nowhere)
-    if place is not None and place.status == "paused":
+    if place is not None and place.status == ParticipantStatus.PAUSED:
         await say(update, context, "paused_reminder", workshop=place.workshop)
     return END
 
 
+@overload
 async def pressed(
     update: Update, context: BotContext
-) -> tuple[CallbackQuery, User, Callback] | None:
-    """The button press, its presser and its parsed data; None (after saying the button
-    has expired) when the data is malformed or forged."""
+) -> tuple[CallbackQuery, User, legacy.Callback] | None: ...
+
+
+@overload
+async def pressed(
+    update: Update, context: BotContext, family: type[Family]
+) -> tuple[CallbackQuery, User, Family] | None: ...
+
+
+async def pressed(
+    update: Update, context: BotContext, family: type[Family] | None = None
+) -> tuple[CallbackQuery, User, Family | legacy.Callback] | None:
+    """The button press, its presser and its data read as ``family``; None (after saying
+    the button has expired) when the data is malformed, forged or of another family.
+
+    Without ``family`` the data is read by the old table (``chat.callbacks.legacy``), for
+    the buttons not yet moved to families; that goes with the table.
+    """
     query = update.callback_query
     user = update.effective_user
-    cb = callbacks.parse(query.data) if query is not None else None
-    if query is None or user is None or cb is None:
+    data: Family | legacy.Callback | None = None
+    if query is not None:
+        data = legacy.parse(query.data) if family is None else family.unpack(query.data)
+    if query is None or user is None or data is None:
         await expired(update, context)
         return None
-    return query, user, cb
+    return query, user, data
 
 
 async def expired(update: Update, context: BotContext) -> int:
     """Answer a button from an old message (or forged data) kindly, and show the way back."""
     query = update.callback_query
     if query is not None:
-        await acknowledge(query)
-        await retire_buttons(query)
+        await settle(query)
     return await show_where_you_are(update, context, intro="expired", nowhere="expired_nowhere")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 
-from chat import callbacks
+from chat.callbacks.journey import AboutOffer, AboutPick, AboutSkip, Decision
 from chat.context import BotContext
-from chat.messaging import Button, acknowledge, retire_buttons, say
+from chat.messaging import Button, say, settle
 from chat.place import latest_place
-from chat.screens import expired, pressed
+from chat.screens import Family, expired, pressed
 from chat.states import END
 from storage.about import NOT_SAID
+from storage.kinds import ParticipantStatus as Status
 from storage.models import AboutQuestion, Participant
 
 
@@ -25,8 +26,8 @@ async def offer(update: Update, context: BotContext, workshop_id: int) -> None:
         context,
         "about_offer",
         buttons=[
-            [(t.label("buttons.about_yes"), callbacks.make("ab", "yes"))],
-            [(t.label("buttons.about_no"), callbacks.make("ab", "no"))],
+            [(t.label("buttons.about_yes"), AboutOffer(Decision.YES).pack())],
+            [(t.label("buttons.about_no"), AboutOffer(Decision.NO).pack())],
         ],
         count=len(questions),
     )
@@ -43,44 +44,84 @@ async def _next(context: BotContext, participant: Participant) -> AboutQuestion 
 async def _ask(update: Update, context: BotContext, question: AboutQuestion) -> None:
     t = context.texts
     rows: list[list[Button]] = [
-        [(option, callbacks.make("ab", "pick", question.position, i))]
+        [(option, AboutPick(question.position, i).pack())]
         for i, option in enumerate(question.options)
     ]
-    rows.append([(t.label("buttons.prefer_not"), callbacks.make("ab", "skip", question.position))])
+    rows.append([(t.label("buttons.prefer_not"), AboutSkip(question.position).pack())])
     await say(update, context, "about_question", buttons=rows, question=question)
 
 
-async def on_button(update: Update, context: BotContext) -> int | None:
-    """Yes / No to the offer, then one option (or 'prefer not to say') per question."""
-    press = await pressed(update, context)
+async def _submitted(
+    update: Update, context: BotContext, family: type[Family]
+) -> tuple[CallbackQuery, Participant, AboutQuestion | None, Family] | None:
+    """The press, if the person has submitted their answers; with the about-you question
+    they are at (None when all are answered). None after the expired reply."""
+    press = await pressed(update, context, family)
     if press is None:
         return None
-    query, user, cb = press
+    query, user, data = press
     place = await latest_place(context, user.id)
-    if place is None or place.status != "submitted":
-        return await expired(update, context)
-    question = await _next(context, place.participant)
-    if question is None and cb.action != "no":
-        return await expired(update, context)
-    if cb.action in ("pick", "skip") and (question is None or cb.int_arg(0) != question.position):
-        return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
-    if cb.action == "no":
+    if place is None or place.status != Status.SUBMITTED:
+        await expired(update, context)
+        return None
+    return query, place.participant, await _next(context, place.participant), data
+
+
+async def on_offer(update: Update, context: BotContext) -> int | None:
+    """Yes or no to the questions about the person."""
+    found = await _submitted(update, context, AboutOffer)
+    if found is None:
+        return None
+    query, _, question, offer = found
+    if offer.decision is Decision.NO:
+        await settle(query)
         await say(update, context, "about_declined")
         return END
-    if cb.action in ("pick", "skip"):
-        assert question is not None
-        if cb.action == "pick":
-            if cb.int_arg(1) >= len(question.options):
-                return await expired(update, context)
-            value = question.options[cb.int_arg(1)]
-        else:
-            value = NOT_SAID
-        await context.storage.about.save(place.participant.id, question.id, value)
-        question = await _next(context, place.participant)
     if question is None:
+        return await expired(update, context)
+    await settle(query)
+    await _ask(update, context, question)
+    return END
+
+
+async def on_pick(update: Update, context: BotContext) -> int | None:
+    """One option of the current about-you question."""
+    found = await _submitted(update, context, AboutPick)
+    if found is None:
+        return None
+    query, participant, question, pick = found
+    if question is None or pick.position != question.position:
+        return await expired(update, context)
+    await settle(query)
+    if pick.index >= len(question.options):
+        return await expired(update, context)
+    return await _keep(update, context, participant, question, question.options[pick.index])
+
+
+async def on_skip(update: Update, context: BotContext) -> int | None:
+    """'Prefer not to say' to the current about-you question."""
+    found = await _submitted(update, context, AboutSkip)
+    if found is None:
+        return None
+    query, participant, question, skip = found
+    if question is None or skip.position != question.position:
+        return await expired(update, context)
+    await settle(query)
+    return await _keep(update, context, participant, question, NOT_SAID)
+
+
+async def _keep(
+    update: Update,
+    context: BotContext,
+    participant: Participant,
+    question: AboutQuestion,
+    value: str,
+) -> int:
+    """Keep one about-you answer, then ask the next question or say thank you."""
+    await context.storage.about.save(participant.id, question.id, value)
+    following = await _next(context, participant)
+    if following is None:
         await say(update, context, "about_thanks")
         return END
-    await _ask(update, context, question)
+    await _ask(update, context, following)
     return END

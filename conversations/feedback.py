@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from chat import callbacks
+from chat.callbacks.journey import FeedbackSkip, FeedbackVerdict
 from chat.context import BotContext
-from chat.messaging import acknowledge, retire_buttons, say
+from chat.messaging import say, settle
 from chat.screens import expired, pressed
 from chat.states import END, FEEDBACK_ON, State
 from conversations.questions import answer_text
@@ -14,36 +14,53 @@ from conversations.questions import answer_text
 COMMENT_LIMIT = 2000
 
 
-async def on_button(update: Update, context: BotContext) -> int | None:
-    """Yes / Partly / No (kept once, even if pressed twice), or Skip the comment."""
-    press = await pressed(update, context)
+async def on_verdict(update: Update, context: BotContext) -> int | None:
+    """Yes / Partly / No (kept once, even if pressed twice), then ask for a comment."""
+    press = await pressed(update, context, FeedbackVerdict)
     if press is None:
         return END
-    query, user, cb = press
-    update_id = cb.int_arg(0)
-    participant_id = await context.storage.outbox.delivered_to(update_id, user.id)
+    query, user, button = press
+    participant_id = await context.storage.outbox.delivered_to(button.update_id, user.id)
     if participant_id is None:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
-    if cb.action == "skip":
-        context.user_data.pop(FEEDBACK_ON, None)
-        await say(update, context, "feedback_done")
-        return END
-    if not await context.storage.feedback.record(update_id, participant_id, cb.action):
+    await settle(query)
+    recorded = await context.storage.feedback.record(
+        button.update_id, participant_id, button.verdict
+    )
+    if not recorded:
         await say(update, context, "feedback_already")
         return END
-    context.user_data[FEEDBACK_ON] = update_id
-    skip = [[(context.texts.label("buttons.skip"), callbacks.make("fb", "skip", update_id))]]
-    await say(update, context, "feedback_thanks", verdict=cb.action, buttons=skip)
+    context.memory[FEEDBACK_ON] = button.update_id
+    skip = FeedbackSkip(button.update_id).pack()
+    await say(
+        update,
+        context,
+        "feedback_thanks",
+        verdict=button.verdict,
+        buttons=[[(context.texts.label("buttons.skip"), skip)]],
+    )
     return State.FEEDBACK
+
+
+async def on_skip(update: Update, context: BotContext) -> int | None:
+    """No comment on the update."""
+    press = await pressed(update, context, FeedbackSkip)
+    if press is None:
+        return END
+    query, user, button = press
+    if await context.storage.outbox.delivered_to(button.update_id, user.id) is None:
+        return await expired(update, context)
+    await settle(query)
+    context.memory.pop(FEEDBACK_ON, None)
+    await say(update, context, "feedback_done")
+    return END
 
 
 async def comment(update: Update, context: BotContext) -> int:
     """The optional comment, kept with the person's answer to that update."""
     message = update.effective_message
     user = update.effective_user
-    update_id = context.user_data.pop(FEEDBACK_ON, None)
+    update_id = context.memory.pop(FEEDBACK_ON, None)
     if not isinstance(update_id, int):
         # The comment prompt was left (e.g. /help showed the questions): it is an answer.
         return await answer_text(update, context) or END
@@ -63,6 +80,6 @@ async def not_text(update: Update, context: BotContext) -> int:
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    context.user_data.pop(FEEDBACK_ON, None)
+    context.memory.pop(FEEDBACK_ON, None)
     await say(update, context, "feedback_done")
     return END

@@ -7,7 +7,21 @@ import warnings
 from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler, MessageHandler
 from telegram.warnings import PTBUserWarning
 
-from chat.callbacks import flow_pattern
+from chat.callbacks.journey import (
+    AboutOffer,
+    AboutPick,
+    AboutSkip,
+    ChangeAnswer,
+    ConsentDecision,
+    ConsentNext,
+    FeedbackSkip,
+    FeedbackVerdict,
+    QuestionMove,
+    QuestionPick,
+    ShareFinish,
+    ShareFor,
+    SubmitAnswers,
+)
 from chat.filters import NOT_TEXT, TEXT, command
 from chat.states import State
 from conversations import about_you, feedback, onboarding, questions, review, share
@@ -17,12 +31,19 @@ NAME = "journey"
 
 def _buttons() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
-        CallbackQueryHandler(onboarding.on_consent, pattern=flow_pattern("cons")),
-        CallbackQueryHandler(questions.on_button, pattern=flow_pattern("wm")),
-        CallbackQueryHandler(review.on_review_button, pattern=flow_pattern("rv")),
-        CallbackQueryHandler(share.on_button, pattern=flow_pattern("sh")),
-        CallbackQueryHandler(about_you.on_button, pattern=flow_pattern("ab")),
-        CallbackQueryHandler(feedback.on_button, pattern=flow_pattern("fb")),
+        CallbackQueryHandler(onboarding.on_decision, pattern=ConsentDecision.pattern()),
+        CallbackQueryHandler(onboarding.on_consent_step, pattern=ConsentNext.pattern()),
+        CallbackQueryHandler(questions.on_move, pattern=QuestionMove.pattern()),
+        CallbackQueryHandler(questions.on_pick, pattern=QuestionPick.pattern()),
+        CallbackQueryHandler(review.on_change, pattern=ChangeAnswer.pattern()),
+        CallbackQueryHandler(review.on_submit, pattern=SubmitAnswers.pattern()),
+        CallbackQueryHandler(share.on_pick, pattern=ShareFor.pattern()),
+        CallbackQueryHandler(share.on_finish, pattern=ShareFinish.pattern()),
+        CallbackQueryHandler(about_you.on_offer, pattern=AboutOffer.pattern()),
+        CallbackQueryHandler(about_you.on_pick, pattern=AboutPick.pattern()),
+        CallbackQueryHandler(about_you.on_skip, pattern=AboutSkip.pattern()),
+        CallbackQueryHandler(feedback.on_verdict, pattern=FeedbackVerdict.pattern()),
+        CallbackQueryHandler(feedback.on_skip, pattern=FeedbackSkip.pattern()),
     ]
 
 
@@ -46,7 +67,9 @@ def build() -> ConversationHandler:  # type: ignore[type-arg]
             persistent=True,
             entry_points=[
                 *_ways_in(),
-                # After a crash the state may be lost; the database still knows the question.
+                # After a crash the state may be lost; the database still knows the question
+                # (each state below has its own /cancel).
+                command("cancel", questions.cancel),
                 MessageHandler(TEXT, questions.answer_text),
                 MessageHandler(NOT_TEXT, questions.not_text),
             ],

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 
-from telegram import Update
+from telegram import Update, User
 
-from chat import callbacks
+from chat.callbacks.journey import ConsentDecision, ConsentNext, ConsentStep
 from chat.context import BotContext
-from chat.messaging import acknowledge, retire_buttons, say
-from chat.place import place_of
+from chat.messaging import say, settle
+from chat.place import BEFORE_QUESTIONS, GONE, place_of
 from chat.screens import (
     ask_consent,
     expired,
+    next_purpose,
+    pressed,
     show_consent_step,
     show_place,
     show_where_you_are,
@@ -21,6 +23,8 @@ from chat.screens import (
 from chat.states import END, INVITE, SHARE_WORKSHOP, State
 from conversations.questions import resume
 from handlers.facilitator import team
+from storage.kinds import ParticipantStatus as Status
+from storage.kinds import Purpose
 from storage.models import Participant, Workshop
 from storage.workshops import FACILITATOR_PREFIX
 
@@ -34,10 +38,10 @@ async def start(update: Update, context: BotContext) -> int:
     user = update.effective_user
     if user is None:
         return END
-    context.user_data.pop(SHARE_WORKSHOP, None)
+    context.memory.pop(SHARE_WORKSHOP, None)
     storage = context.storage
     if not context.args:
-        context.user_data.pop(INVITE, None)
+        context.memory.pop(INVITE, None)
         memberships = await storage.participants.memberships(user.id)
         workshops = [await storage.workshops.get(m.workshop_id) for m in memberships]
         await say(
@@ -53,7 +57,7 @@ async def start(update: Update, context: BotContext) -> int:
         return END
     code = context.args[0]
     if PAYLOAD.match(code) and code.startswith(FACILITATOR_PREFIX):
-        context.user_data.pop(INVITE, None)
+        context.memory.pop(INVITE, None)
         await team.redeem(update, context, code)
         return END
     workshop = await storage.workshops.by_invite(code) if PAYLOAD.match(code) else None
@@ -62,9 +66,9 @@ async def start(update: Update, context: BotContext) -> int:
         return END
     await storage.opens.record(workshop.id, user.id)
     participant = await storage.participants.get(workshop.id, user.id)
-    joined = participant is not None and participant.status not in ("declined", "withdrawn")
+    joined = participant is not None and participant.status not in GONE
     if not workshop.is_open and not joined:
-        context.user_data.pop(INVITE, None)
+        context.memory.pop(INVITE, None)
         await say(update, context, "workshop_closed", workshop=workshop)
         return END
     if participant is None or not joined:
@@ -76,10 +80,10 @@ async def start(update: Update, context: BotContext) -> int:
 async def _welcome_back(
     update: Update, context: BotContext, workshop: Workshop, participant: Participant
 ) -> int:
-    if participant.status in ("consenting", "ready"):
+    if participant.status in BEFORE_QUESTIONS:
         return await show_consent_step(update, context, workshop, participant)
-    context.user_data.pop(INVITE, None)
-    if participant.status == "submitted":
+    context.memory.pop(INVITE, None)
+    if participant.status == Status.SUBMITTED:
         await say(update, context, "already_submitted", workshop=workshop)
         return END
     # Whatever they were doing in this workshop, they carry on from where they were.
@@ -87,62 +91,76 @@ async def _welcome_back(
     return await resume(update, context)
 
 
-async def on_consent(update: Update, context: BotContext) -> int | None:
-    """Record a consent decision, then ask the next purpose or show the ground rules."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or user is None:
-        return None
-    cb = callbacks.parse(query.data)
-    if cb is None:
-        return await expired(update, context)
+async def _joining(
+    update: Update, context: BotContext, user: User, invite: str
+) -> tuple[Workshop, Participant | None] | None:
+    """The workshop a consent button names, if it may still be joined, and the presser's
+    membership of it; None after the expired reply."""
     storage = context.storage
-    workshop = await storage.workshops.by_invite(cb.args[-1])
+    workshop = await storage.workshops.by_invite(invite)
     participant = await storage.participants.get(workshop.id, user.id) if workshop else None
     if workshop is None or (not workshop.is_open and participant is None):
-        return await expired(update, context)
-    t = context.texts
+        await expired(update, context)
+        return None
+    return workshop, participant
 
-    if cb.action == "more":
-        await acknowledge(query)
-        await retire_buttons(query)
+
+async def on_consent_step(update: Update, context: BotContext) -> int | None:
+    """Tell me more, start the questions, or start them later."""
+    press = await pressed(update, context, ConsentNext)
+    if press is None:
+        return None
+    query, user, button = press
+    joining = await _joining(update, context, user, button.invite)
+    if joining is None:
+        return None
+    workshop, participant = joining
+    step = button.step
+    storage = context.storage
+    if step is ConsentStep.MORE:
+        await settle(query)
         await say(update, context, "consent_more", workshop=workshop)
-        if participant is not None and participant.status not in ("declined", "withdrawn"):
+        if participant is not None and participant.status not in GONE:
             return await show_where_you_are(update, context)  # they have already agreed
-        await ask_consent(update, context, workshop, "take_part")
+        await ask_consent(update, context, workshop, Purpose.TAKE_PART)
         return State.CONSENT
+    if participant is None or participant.status != Status.READY:
+        return await expired(update, context)
+    await settle(query)
+    context.memory.pop(INVITE, None)
+    context.memory.pop(SHARE_WORKSHOP, None)
+    if step is ConsentStep.LATER:
+        await storage.participants.move(participant.id, status=Status.PAUSED, position=0)
+        await say(update, context, "paused", workshop=workshop)
+        return END
+    await storage.participants.move(participant.id, status=Status.ANSWERING, position=0)
+    place = await place_of(context, await storage.participants.by_id(participant.id))
+    assert place is not None
+    return await show_place(update, context, place)
 
-    if cb.action in ("go", "later"):
-        if participant is None or participant.status != "ready":
-            return await expired(update, context)
-        await acknowledge(query)
-        await retire_buttons(query)
-        context.user_data.pop(INVITE, None)
-        context.user_data.pop(SHARE_WORKSHOP, None)
-        if cb.action == "later":
-            await storage.participants.move(participant.id, status="paused", position=0)
-            await say(update, context, "paused", workshop=workshop)
-            return END
-        await storage.participants.move(participant.id, status="answering", position=0)
-        place = await place_of(context, await storage.participants.by_id(participant.id))
-        assert place is not None
-        return await show_place(update, context, place)
 
-    purpose, granted = cb.args[0], cb.action == "yes"
-    if purpose == "take_part":
-        if participant is not None and participant.status not in ("declined", "withdrawn"):
+async def on_decision(update: Update, context: BotContext) -> int | None:
+    """Record a consent decision, then ask the next purpose or show the ground rules."""
+    press = await pressed(update, context, ConsentDecision)
+    if press is None:
+        return None
+    query, user, decision = press
+    joining = await _joining(update, context, user, decision.invite)
+    if joining is None:
+        return None
+    workshop, participant = joining
+    storage = context.storage
+    purpose, granted = decision.purpose, decision.decision.granted
+    shown = text_hash(context.texts, purpose, workshop)
+    if purpose is Purpose.TAKE_PART:
+        if participant is not None and participant.status not in GONE:
             return await expired(update, context)  # already decided: a second tap
-        await acknowledge(query)
-        await retire_buttons(query)
+        await settle(query)
         participant = await storage.participants.decide_take_part(
-            workshop.id,
-            user.id,
-            granted=granted,
-            text_sha256=text_hash(t, purpose, workshop),
-            method=METHOD,
+            workshop.id, user.id, granted=granted, text_sha256=shown, method=METHOD
         )
         if not granted:
-            context.user_data.pop(INVITE, None)
+            context.memory.pop(INVITE, None)
             await say(update, context, "declined", workshop=workshop)
             return END
         return await show_consent_step(update, context, workshop, participant)
@@ -150,19 +168,22 @@ async def on_consent(update: Update, context: BotContext) -> int | None:
     consents = await storage.participants.consents(participant.id) if participant else {}
     earlier = consents.get(purpose)
     already = earlier is not None and earlier.withdrawn_at is None
-    if participant is None or participant.status != "consenting" or already:
+    if participant is None or participant.status != Status.CONSENTING or already:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
+    await settle(query)
+    # The last decision and being ready for the questions land together.
+    last = next_purpose(consents, deciding=purpose) is None
     await storage.participants.decide(
         participant.id,
         purpose,
         granted=granted,
-        text_sha256=text_hash(t, purpose, workshop),
+        text_sha256=shown,
         method=METHOD,
+        status=Status.READY if last else None,
     )
     await say(update, context, "consent_noted", purpose=purpose, granted=granted)
-    return await show_consent_step(update, context, workshop, participant)
+    fresh = await storage.participants.by_id(participant.id)
+    return await show_consent_step(update, context, workshop, fresh or participant)
 
 
 async def consent_text_only(update: Update, context: BotContext) -> int:
@@ -173,12 +194,12 @@ async def consent_text_only(update: Update, context: BotContext) -> int:
 
 async def cancel(update: Update, context: BotContext) -> int:
     """Leave the consent screens; nothing typed there was kept."""
-    invite = context.user_data.pop(INVITE, None)
+    invite = context.memory.pop(INVITE, None)
     user = update.effective_user
     workshop = await context.storage.workshops.by_invite(invite) if invite else None
     member = (
         await context.storage.participants.get(workshop.id, user.id) if workshop and user else None
     )
-    joined = member is not None and member.status not in ("declined", "withdrawn")
+    joined = member is not None and member.status not in GONE
     await say(update, context, "consent_cancelled", joined=joined)
     return END

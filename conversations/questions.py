@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TypeVar
+
 from telegram import Message, Update
 
 from chat import callbacks
-from chat.callbacks import Callback
+from chat.callbacks.journey import PickOf, QuestionAction, QuestionMove, QuestionPick
 from chat.context import BotContext
 from chat.messaging import acknowledge, retire_buttons, say
-from chat.place import ANSWERING, Place, answer_at, latest_place, place_of
+from chat.place import (
+    ANSWERING,
+    BEFORE_QUESTIONS,
+    ON_QUESTIONS,
+    Place,
+    answer_at,
+    latest_place,
+    place_of,
+)
 from chat.screens import (
     SCALE,
     expired,
+    next_button,
+    pressed,
     show_consent_step,
     show_place,
     show_question,
@@ -19,6 +32,10 @@ from chat.screens import (
 )
 from chat.states import END, INVITE, SHARE_WORKSHOP, State
 from domain import relationships as rel
+from storage.answers import Step
+from storage.kinds import ParticipantStatus as Status
+from storage.kinds import QuestionKind as Kind
+from storage.models import Relationship
 
 # Telegram cuts messages at 4,096 characters, so a text this long has probably been split.
 LONG_TEXT = 4000
@@ -29,17 +46,48 @@ ANSWER_LIMIT = 20000
 # ---- moving on -----------------------------------------------------------------------------
 
 
-async def advance(update: Update, context: BotContext, place: Place) -> int:
-    """Go to the next question, or back to the review screen after a change."""
-    participants = context.storage.participants
-    participant_id = place.participant.id
+def next_step(place: Place) -> Step:
+    """Where the person goes after the current question: the next one, or the review
+    screen at the end or after changing one answer."""
     nxt = place.participant.position + 1
     if place.participant.changing or nxt >= place.total:
-        await participants.move(
-            participant_id, status="reviewing", position=place.total, changing=False
-        )
-    else:
-        await participants.move(participant_id, status="answering", position=nxt)
+        return Step(Status.REVIEWING, place.total, changing=False)
+    return Step(Status.ANSWERING, nxt)
+
+
+async def save_and_advance(
+    update: Update,
+    context: BotContext,
+    place: Place,
+    value: object,
+    *,
+    skipped: bool = False,
+    message_id: int | None = None,
+    editable: bool = False,
+) -> int:
+    """Keep the answer and move on, in one transaction; then show where the person is."""
+    question = place.question
+    assert question is not None
+    moved = await context.storage.answers.save_and_move(
+        place.participant.id,
+        question.id,
+        value,
+        to=next_step(place),
+        skipped=skipped,
+        message_id=message_id,
+        editable=editable,
+    )
+    if moved is None:  # the same message again: it is already kept
+        return State.QUESTIONS
+    return await show_place(update, context, replace(place, participant=moved))
+
+
+async def move_to(update: Update, context: BotContext, place: Place, step: Step) -> int:
+    """Move without answering (Back, Next), then show where the person is."""
+    participants = context.storage.participants
+    await participants.move(
+        place.participant.id, status=step.status, position=step.position, changing=step.changing
+    )
     return await show_place(update, context, await refresh(context, place))
 
 
@@ -66,24 +114,21 @@ async def answer_text(update: Update, context: BotContext) -> int | None:
         await show_review(update, context, place)
         return State.QUESTIONS
     text = message.text.strip()
-    if question.kind == "text":
+    if question.kind == Kind.TEXT:
         return await _save_text(update, context, place, message, text)
-    if question.kind == "relationships":
+    if question.kind == Kind.RELATIONSHIPS:
         return await _relationship_text(update, context, place, message, text)
     value = _match_option(question.kind, question.options, text)
     if value is None:
         await say(update, context, "use_buttons", kind=question.kind)
         await show_question(update, context, place)
         return State.QUESTIONS
-    saved = await context.storage.answers.save(
-        place.participant.id, question.id, value, message_id=message.message_id
-    )
-    return await advance(update, context, place) if saved else State.QUESTIONS
+    return await save_and_advance(update, context, place, value, message_id=message.message_id)
 
 
 def _match_option(kind: str, options: tuple[str, ...], text: str) -> str | int | None:
     folded = text.casefold().strip(" .")
-    if kind == "scale":
+    if kind == Kind.SCALE:
         return int(folded) if folded.isdigit() and int(folded) in SCALE else None
     for i, option in enumerate(options, start=1):
         if folded in (option.casefold(), str(i)):
@@ -96,39 +141,35 @@ async def _save_text(
 ) -> int:
     question = place.question
     assert question is not None
-    answers = context.storage.answers
-    continuing = place.status == "continuing"
+    continuing = place.status == Status.CONTINUING
     if continuing:
         before = await answer_at(context, place)
         if before is not None and isinstance(before.value, str):
             text = f"{before.value}\n{text}"
     still_long = len(message.text or "") >= LONG_TEXT and len(text) < ANSWER_LIMIT
-    saved = await answers.save(
+    # An answer made of several messages cannot follow an edit of one of them.
+    editable = not continuing and not still_long
+    if not still_long:
+        return await save_and_advance(
+            update, context, place, text, message_id=message.message_id, editable=editable
+        )
+    kept = await context.storage.answers.save_and_move(
         place.participant.id,
         question.id,
         text,
+        to=Step(Status.CONTINUING),
         message_id=message.message_id,
-        # An answer made of several messages cannot follow an edit of one of them.
-        editable=not continuing and not still_long,
-        status="continuing" if still_long else None,
+        editable=editable,
     )
-    if not saved:  # the same message again: it is already kept
-        return State.QUESTIONS
-    if still_long:
-        next_button = callbacks.make("wm", "next", place.participant.position)
+    if kept is not None:  # None: the same message again, already kept
         await say(
             update,
             context,
             "long_answer",
-            buttons=[[(context.texts.label("buttons.next"), next_button)]],
+            buttons=next_button(context.texts, place.participant.position),
             length=len(text),
         )
-        return State.QUESTIONS
-    if continuing:
-        place = await refresh(context, place)
-        await context.storage.participants.move(place.participant.id, status="answering")
-        place = await refresh(context, place)
-    return await advance(update, context, place)
+    return State.QUESTIONS
 
 
 async def _relationship_text(
@@ -154,7 +195,7 @@ async def _relationship_text(
 
 async def _text_elsewhere(update: Update, context: BotContext, place: Place | None) -> int | None:
     """Text that is not an answer: nothing is kept; say what the person can do."""
-    if place is not None and place.status == "reviewing":
+    if place is not None and place.status == Status.REVIEWING:
         await say(update, context, "use_buttons", kind="review")
         await show_review(update, context, place)
         return State.QUESTIONS
@@ -173,7 +214,7 @@ async def not_text(update: Update, context: BotContext) -> int:
     user = update.effective_user
     place = await latest_place(context, user.id) if user else None
     await say(update, context, "not_text", asking=bool(place and place.status in ANSWERING))
-    if place is not None and place.status in (*ANSWERING, "reviewing"):
+    if place is not None and place.status in ON_QUESTIONS:
         return await show_place(update, context, place)
     return END
 
@@ -181,35 +222,45 @@ async def not_text(update: Update, context: BotContext) -> int:
 # ---- buttons -------------------------------------------------------------------------------
 
 
-async def on_button(update: Update, context: BotContext) -> int | None:
-    """Skip, Back, Pause, Next and the answer buttons of the current question."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or user is None:
+Press = TypeVar("Press", QuestionMove, QuestionPick)
+
+
+async def _at_question(
+    update: Update, context: BotContext, family: type[Press]
+) -> tuple[Place, Press] | None:
+    """The press, if it belongs to the question the person is at; else None, after the
+    expired reply. The press is acknowledged."""
+    press = await pressed(update, context, family)
+    if press is None:
         return None
-    cb = callbacks.parse(query.data)
+    query, user, data = press
     place = await latest_place(context, user.id)
     if (
-        cb is None
-        or place is None
+        place is None
         or place.status not in ANSWERING
-        or cb.int_arg(0) != place.participant.position
+        or data.position != place.participant.position
         or place.question is None
     ):
-        return await expired(update, context)
+        await expired(update, context)
+        return None
     await acknowledge(query)
-    if cb.action != "sup":  # ticking a support type edits the same message
+    # Ticking a kind of support edits the same message; everything else moves on.
+    if not (isinstance(data, QuestionPick) and data.of is PickOf.SUPPORT):
         await retire_buttons(query)
-    return await _act(update, context, place, cb)
+    return place, data
 
 
-async def _act(update: Update, context: BotContext, place: Place, cb: Callback) -> int:
-    question = place.question
-    assert question is not None
-    storage = context.storage
+async def on_move(update: Update, context: BotContext) -> int | None:
+    """Skip, Back, Pause, Next, and the steps of the relationships question."""
+    found = await _at_question(update, context, QuestionMove)
+    if found is None:
+        return None
+    place, data = found
     pid = place.participant.id
-    if cb.action == "pause":
-        await storage.participants.move(pid, status="paused")
+    action = data.action
+    if action is QuestionAction.PAUSE:
+        await context.storage.participants.move(pid, status=Status.PAUSED)
+        # The reminders-off button belongs to the opt-out handlers.
         off = callbacks.make("rm", "off", pid)
         await say(
             update,
@@ -219,89 +270,100 @@ async def _act(update: Update, context: BotContext, place: Place, cb: Callback) 
             buttons=[[(context.texts.label("buttons.no_reminders"), off)]],
         )
         return END
-    if cb.action == "back":
+    if action is QuestionAction.BACK:
         if place.participant.changing:
-            await storage.participants.move(
-                pid, status="reviewing", position=place.total, changing=False
-            )
+            back = Step(Status.REVIEWING, place.total, changing=False)
         else:
-            await storage.participants.move(
-                pid, status="answering", position=max(place.participant.position - 1, 0)
-            )
-        return await show_place(update, context, await refresh(context, place))
-    if cb.action == "next":
-        await storage.participants.move(pid, status="answering")
-        return await advance(update, context, await refresh(context, place))
-    if cb.action == "skip":
+            back = Step(Status.ANSWERING, max(place.participant.position - 1, 0))
+        return await move_to(update, context, place, back)
+    if action is QuestionAction.NEXT:
+        return await move_to(update, context, place, next_step(place))
+    if action is QuestionAction.SKIP:
         return await _skip(update, context, place)
-    if cb.action == "pick":
-        return await _pick(update, context, place, cb.int_arg(1))
-    return await _relationship_button(update, context, place, cb)
+    return await _relationship_move(update, context, place, action)
+
+
+async def on_pick(update: Update, context: BotContext) -> int | None:
+    """An option of the current question: a choice, a number, how often, a kind of support."""
+    found = await _at_question(update, context, QuestionPick)
+    if found is None:
+        return None
+    place, data = found
+    if data.of is PickOf.ANSWER:
+        return await _pick(update, context, place, data.index)
+    return await _relationship_pick(update, context, place, data)
 
 
 async def _skip(update: Update, context: BotContext, place: Place) -> int:
     question = place.question
     assert question is not None
-    answers = context.storage.answers
-    if question.kind == "relationships":
+    if question.kind == Kind.RELATIONSHIPS:
         kept = rel.finished(rel.entries_of(await answer_at(context, place)))
         if kept:
-            await answers.save(place.participant.id, question.id, rel.value_of(kept))
-            return await advance(update, context, place)
-    await answers.save(place.participant.id, question.id, None, skipped=True)
-    return await advance(update, context, place)
+            return await save_and_advance(update, context, place, rel.value_of(kept))
+    return await save_and_advance(update, context, place, None, skipped=True)
 
 
 async def _pick(update: Update, context: BotContext, place: Place, index: int) -> int:
     question = place.question
     assert question is not None
-    if question.kind == "choice" and index < len(question.options):
+    if question.kind == Kind.CHOICE and index < len(question.options):
         value: str | int = question.options[index]
-    elif question.kind == "scale" and index in SCALE:
+    elif question.kind == Kind.SCALE and index in SCALE:
         value = index
     else:
         return await expired(update, context)
-    await context.storage.answers.save(place.participant.id, question.id, value)
-    return await advance(update, context, place)
+    return await save_and_advance(update, context, place, value)
 
 
-async def _relationship_button(
-    update: Update, context: BotContext, place: Place, cb: Callback
+async def _relationship_pick(
+    update: Update, context: BotContext, place: Place, data: QuestionPick
 ) -> int:
     question = place.question
     assert question is not None
-    if question.kind != "relationships":
+    if question.kind != Kind.RELATIONSHIPS:
         return await expired(update, context)
-    t = context.texts
     entries = rel.entries_of(await answer_at(context, place))
     step = rel.step_of(entries)
-    if cb.action == "often" and step is rel.Step.OFTEN:
-        options = t.labels("relationships.how_often")
-        if cb.int_arg(1) >= len(options):
+    if data.of is PickOf.HOW_OFTEN and step is rel.Step.OFTEN:
+        options = context.texts.labels("relationships.how_often")
+        if data.index >= len(options):
             return await expired(update, context)
-        entries[-1].how_often = options[cb.int_arg(1)]
-    elif cb.action == "sup" and step is rel.Step.SUPPORT:
-        options = t.labels("relationships.support")
-        if cb.int_arg(1) >= len(options):
+        entries[-1].how_often = options[data.index]
+    elif data.of is PickOf.SUPPORT and step is rel.Step.SUPPORT:
+        options = context.texts.labels("relationships.support")
+        if data.index >= len(options):
             return await expired(update, context)
-        label = options[cb.int_arg(1)]
+        label = options[data.index]
         chosen = entries[-1].support
         chosen.remove(label) if label in chosen else chosen.append(label)
-    elif cb.action == "supdone" and step is rel.Step.SUPPORT:
-        entries[-1].complete = True
-    elif cb.action == "more" and step is rel.Step.MORE:
-        pass  # the next name typed starts a new entry
-    elif cb.action == "enough" and step is rel.Step.MORE:
-        await context.storage.answers.save(
-            place.participant.id, question.id, rel.value_of(rel.finished(entries))
-        )
-        return await advance(update, context, place)
     else:
         return await expired(update, context)
-    if cb.action == "more":
-        entries.append(rel.Relationship())
     await context.storage.answers.save(place.participant.id, question.id, rel.value_of(entries))
-    await show_question(update, context, place, in_place=cb.action == "sup")
+    await show_question(update, context, place, in_place=data.of is PickOf.SUPPORT)
+    return State.QUESTIONS
+
+
+async def _relationship_move(
+    update: Update, context: BotContext, place: Place, action: QuestionAction
+) -> int:
+    question = place.question
+    assert question is not None
+    if question.kind != Kind.RELATIONSHIPS:
+        return await expired(update, context)
+    entries = rel.entries_of(await answer_at(context, place))
+    step = rel.step_of(entries)
+    if action is QuestionAction.SUPPORT_DONE and step is rel.Step.SUPPORT:
+        entries[-1].complete = True
+    elif action is QuestionAction.ADD_ANOTHER and step is rel.Step.MORE:
+        entries.append(Relationship())  # the next name typed fills it in
+    elif action is QuestionAction.THATS_ALL and step is rel.Step.MORE:
+        finished = rel.value_of(rel.finished(entries))
+        return await save_and_advance(update, context, place, finished)
+    else:
+        return await expired(update, context)
+    await context.storage.answers.save(place.participant.id, question.id, rel.value_of(entries))
+    await show_question(update, context, place)
     return State.QUESTIONS
 
 
@@ -313,19 +375,20 @@ async def resume(update: Update, context: BotContext) -> int:
     user = update.effective_user
     if user is None:
         return END
-    context.user_data.pop(INVITE, None)
-    context.user_data.pop(SHARE_WORKSHOP, None)
+    context.memory.pop(INVITE, None)
+    context.memory.pop(SHARE_WORKSHOP, None)
     place = await latest_place(context, user.id)
     if place is None:
         await say(update, context, "nothing_to_resume")
         return END
-    if place.status in ("consenting", "ready"):
+    if place.status in BEFORE_QUESTIONS:
         return await show_consent_step(update, context, place.workshop, place.participant)
-    if place.status == "submitted":
+    if place.status == Status.SUBMITTED:
         await say(update, context, "already_submitted", workshop=place.workshop)
         return END
-    if place.status == "paused":
-        status = "reviewing" if place.participant.position >= place.total else "answering"
+    if place.status == Status.PAUSED:
+        at_end = place.participant.position >= place.total
+        status = Status.REVIEWING if at_end else Status.ANSWERING
         await context.storage.participants.move(place.participant.id, status=status)
         place = await refresh(context, place)
     await say(update, context, "welcome_back", workshop=place.workshop)
@@ -336,8 +399,8 @@ async def cancel(update: Update, context: BotContext) -> int:
     """Leave the questions; every answer given so far stays saved."""
     user = update.effective_user
     place = await latest_place(context, user.id) if user else None
-    if place is not None and place.status in (*ANSWERING, "reviewing"):
-        await context.storage.participants.move(place.participant.id, status="paused")
+    if place is not None and place.status in ON_QUESTIONS:
+        await context.storage.participants.move(place.participant.id, status=Status.PAUSED)
         await say(update, context, "paused", workshop=place.workshop)
     else:
         await say(update, context, "nothing_to_cancel")

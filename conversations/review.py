@@ -4,38 +4,57 @@ from __future__ import annotations
 
 from telegram import Update
 
+from chat.callbacks.journey import ChangeAnswer, SubmitAnswers
 from chat.context import BotContext
-from chat.messaging import acknowledge, retire_buttons, say
-from chat.place import latest_place
-from chat.screens import expired, pressed, show_question
+from chat.messaging import say, settle
+from chat.place import Place, latest_place
+from chat.screens import Family, expired, pressed, show_question
 from chat.states import END, State
 from conversations import about_you
+from storage.kinds import ParticipantStatus as Status
 
 
-async def on_review_button(update: Update, context: BotContext) -> int | None:
-    """Change one answer, or submit them all."""
-    press = await pressed(update, context)
+async def _reviewing(
+    update: Update, context: BotContext, family: type[Family]
+) -> tuple[Place, Family] | None:
+    """The press, if the person is on the review screen (acknowledged); else None, after
+    the expired reply."""
+    press = await pressed(update, context, family)
     if press is None:
         return None
-    query, user, cb = press
+    query, user, data = press
     place = await latest_place(context, user.id)
-    if place is None or place.status != "reviewing":
+    if place is None or place.status != Status.REVIEWING:
+        await expired(update, context)
+        return None
+    await settle(query)
+    return place, data
+
+
+async def on_submit(update: Update, context: BotContext) -> int | None:
+    """Submit every answer, say thank you and offer the questions about the person."""
+    found = await _reviewing(update, context, SubmitAnswers)
+    if found is None:
+        return None
+    place, _ = found
+    await context.storage.participants.move(place.participant.id, status=Status.SUBMITTED)
+    await say(update, context, "thanks", workshop=place.workshop)
+    await about_you.offer(update, context, place.workshop.id)
+    return END
+
+
+async def on_change(update: Update, context: BotContext) -> int | None:
+    """Go back to one question to change its answer, then return to the review screen."""
+    found = await _reviewing(update, context, ChangeAnswer)
+    if found is None:
+        return None
+    place, change = found
+    if change.position >= place.total:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
-    participants = context.storage.participants
-    if cb.action == "submit":
-        await participants.move(place.participant.id, status="submitted")
-        await say(update, context, "thanks", workshop=place.workshop)
-        await about_you.offer(update, context, place.workshop.id)
-        return END
-    position = cb.int_arg(0)
-    if position >= place.total:
-        return await expired(update, context)
-    await participants.move(
-        place.participant.id, status="answering", position=position, changing=True
+    await context.storage.participants.move(
+        place.participant.id, status=Status.ANSWERING, position=change.position, changing=True
     )
-    fresh = await latest_place(context, user.id)
+    fresh = await latest_place(context, place.participant.telegram_user_id)
     assert fresh is not None
     await show_question(update, context, fresh)
     return State.QUESTIONS

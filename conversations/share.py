@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from telegram import Update
 
-from chat import callbacks
+from chat.callbacks.journey import ShareEnd, ShareFinish, ShareFor
 from chat.context import BotContext
-from chat.messaging import acknowledge, retire_buttons, say
-from chat.place import ANSWERING
-from chat.screens import expired, show_share_prompt
+from chat.messaging import say, settle
+from chat.place import ANSWERING, GONE
+from chat.screens import expired, pressed, share_buttons, show_share_prompt
 from chat.states import END, INVITE, SHARE_WORKSHOP, State
+from storage.kinds import ParticipantStatus as Status
 from storage.models import Participant
 
 VIEW_LIMIT = 20000
@@ -24,7 +25,7 @@ async def begin(update: Update, context: BotContext) -> int:
     user = update.effective_user
     if user is None:
         return END
-    context.user_data.pop(INVITE, None)
+    context.memory.pop(INVITE, None)
     members = await _members(context, user.id)
     if not members:
         await say(update, context, "share_not_member")
@@ -32,7 +33,7 @@ async def begin(update: Update, context: BotContext) -> int:
     paused = None
     for member in members:
         if member.status in ANSWERING:
-            await context.storage.participants.move(member.id, status="paused")
+            await context.storage.participants.move(member.id, status=Status.PAUSED)
             paused = member
     if paused is not None:
         await say(update, context, "share_pauses_questions", number=paused.position + 1)
@@ -41,9 +42,9 @@ async def begin(update: Update, context: BotContext) -> int:
         assert workshop is not None
         return await show_share_prompt(update, context, workshop)
     workshops = [await context.storage.workshops.get(m.workshop_id) for m in members]
-    rows = [[(w.title, callbacks.make("sh", "pick", w.id))] for w in workshops if w is not None]
-    rows.append([(context.texts.label("buttons.cancel"), callbacks.make("sh", "cancel"))])
-    context.user_data[SHARE_WORKSHOP] = None  # choosing: the buttons say which
+    rows = [[(w.title, ShareFor(w.id).pack())] for w in workshops if w is not None]
+    rows += share_buttons(context.texts, done=False)
+    context.memory[SHARE_WORKSHOP] = None  # choosing: the buttons say which
     await say(update, context, "share_pick", buttons=rows)
     return State.SHARING
 
@@ -51,11 +52,11 @@ async def begin(update: Update, context: BotContext) -> int:
 async def _sharer(update: Update, context: BotContext) -> Participant | None:
     """The membership the view is being written for, checked against the database."""
     user = update.effective_user
-    workshop_id = context.user_data.get(SHARE_WORKSHOP)
+    workshop_id = context.memory.get(SHARE_WORKSHOP)
     if user is None or not isinstance(workshop_id, int):
         return None
     member = await context.storage.participants.get(workshop_id, user.id)
-    if member is None or member.status in ("declined", "withdrawn"):
+    if member is None or member.status in GONE:
         return None
     return member
 
@@ -66,29 +67,16 @@ async def add_text(update: Update, context: BotContext) -> int:
     if message is None or message.text is None:
         return State.SHARING
     member = await _sharer(update, context)
-    if (
-        member is None
-        and SHARE_WORKSHOP in context.user_data
-        and not context.user_data[SHARE_WORKSHOP]
-    ):
+    if member is None and SHARE_WORKSHOP in context.memory and not context.memory[SHARE_WORKSHOP]:
         await say(update, context, "share_pick_first")  # the workshop buttons are showing
         return State.SHARING
     if member is None:  # erased meanwhile, or no longer a member: sharing is over
-        context.user_data.pop(SHARE_WORKSHOP, None)
+        context.memory.pop(SHARE_WORKSHOP, None)
         await say(update, context, "text_not_kept", workshop=None, status=None)
         return END
     text = message.text.strip()[:VIEW_LIMIT]
     await context.storage.views.add_draft(member.id, text, message.message_id)
-    t = context.texts
-    await say(
-        update,
-        context,
-        "share_draft_kept",
-        buttons=[
-            [(t.label("buttons.share_done"), callbacks.make("sh", "done"))],
-            [(t.label("buttons.cancel"), callbacks.make("sh", "cancel"))],
-        ],
-    )
+    await say(update, context, "share_draft_kept", buttons=share_buttons(context.texts, done=True))
     return State.SHARING
 
 
@@ -98,36 +86,38 @@ async def not_text(update: Update, context: BotContext) -> int:
     return State.SHARING
 
 
-async def on_button(update: Update, context: BotContext) -> int | None:
-    """Pick a workshop, share the drafts, or cancel."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or user is None:
+async def on_pick(update: Update, context: BotContext) -> int | None:
+    """The workshop the view is for, when the person is in more than one."""
+    press = await pressed(update, context, ShareFor)
+    if press is None:
         return None
-    cb = callbacks.parse(query.data)
-    if cb is None:
-        return await expired(update, context)
+    query, user, pick = press
     storage = context.storage
-    if cb.action == "pick":
-        member = await storage.participants.get(cb.int_arg(0), user.id)
-        workshop = await storage.workshops.get(cb.int_arg(0))
-        if member is None or member.status in ("declined", "withdrawn") or workshop is None:
-            return await expired(update, context)
-        await acknowledge(query)
-        await retire_buttons(query)
-        return await show_share_prompt(update, context, workshop)
+    member = await storage.participants.get(pick.workshop_id, user.id)
+    workshop = await storage.workshops.get(pick.workshop_id)
+    if member is None or member.status in GONE or workshop is None:
+        return await expired(update, context)
+    await settle(query)
+    return await show_share_prompt(update, context, workshop)
+
+
+async def on_finish(update: Update, context: BotContext) -> int | None:
+    """Share the drafts, or cancel."""
+    press = await pressed(update, context, ShareFinish)
+    if press is None:
+        return None
+    query, user, finish = press
+    storage = context.storage
     member = await _sharer(update, context) or await _member_with_drafts(context, user.id)
-    if member is None and cb.action == "cancel":
-        await acknowledge(query)
-        await retire_buttons(query)
+    if member is None and finish.end is ShareEnd.CANCEL:
+        await settle(query)
         return await cancel(update, context)
     if member is None:
         return await expired(update, context)
-    await acknowledge(query)
-    await retire_buttons(query)
-    context.user_data.pop(SHARE_WORKSHOP, None)
+    await settle(query)
+    context.memory.pop(SHARE_WORKSHOP, None)
     workshop = await storage.workshops.get(member.workshop_id)
-    if cb.action == "cancel":
+    if finish.end is ShareEnd.CANCEL:
         await storage.views.discard_drafts(member.id)
         await say(update, context, "share_cancelled")
         return END
@@ -150,7 +140,7 @@ async def _member_with_drafts(context: BotContext, user_id: int) -> Participant 
 async def cancel(update: Update, context: BotContext) -> int:
     """Leave sharing; drafts are dropped because the person chose not to share them."""
     member = await _sharer(update, context)
-    context.user_data.pop(SHARE_WORKSHOP, None)
+    context.memory.pop(SHARE_WORKSHOP, None)
     if member is not None:
         await context.storage.views.discard_drafts(member.id)
     await say(update, context, "share_cancelled")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from chat.context import BotContext
@@ -24,7 +25,7 @@ async def report_error(update: object, context: BotContext) -> None:
     )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if update.effective_chat.type != "private":
+    if update.effective_chat.type != ChatType.PRIVATE:
         return
     try:
         await context.bot.send_message(update.effective_chat.id, context.texts.render("error"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Chat, ChatMemberUpdated, Update
+from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
@@ -27,7 +28,10 @@ async def leave_shared_chat(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     member: ChatMemberUpdated | None = update.my_chat_member
     if member is not None:
-        joining = member.new_chat_member.status in ("member", "administrator")
+        joining = member.new_chat_member.status in (
+            ChatMemberStatus.MEMBER,
+            ChatMemberStatus.ADMINISTRATOR,
+        )
     else:  # only a new message gets the explanation, not edits or channel posts
         joining = update.message is not None
     if joining:

@@ -9,12 +9,13 @@ from typing import cast
 from telegram.ext import JobQueue
 
 from chat import callbacks
+from chat.callbacks.journey import FeedbackVerdict
 from chat.context import BotContext
 from domain.broadcast import Buttons, deliveries_for, delivery
 from domain.texts import Texts
 from handlers.delivery import Worker, stamp
 from storage import Storage
-from storage.kinds import DeliveryKind
+from storage.kinds import DeliveryKind, Verdict
 from storage.updates import ProgressUpdate
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,8 @@ def feedback_buttons(t: Texts, update_id: int) -> Buttons:
     """'Does this reflect what you said?' Yes / Partly / No, for one update."""
     return (
         tuple(
-            (t.label(f"buttons.feedback_{verdict}"), callbacks.make("fb", verdict, update_id))
-            for verdict in ("yes", "partly", "no")
+            (t.label(f"buttons.feedback_{verdict}"), FeedbackVerdict(verdict, update_id).pack())
+            for verdict in Verdict
         ),
     )
 

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from chat import callbacks
+from chat.callbacks.journey import Erase, EraseStep, KeepData
 from chat.context import BotContext
-from chat.messaging import acknowledge, retire_buttons, say
-from chat.screens import expired, show_where_you_are
+from chat.filters import NEW_MESSAGE, PRIVATE, command
+from chat.messaging import say, settle
+from chat.place import GONE
+from chat.screens import expired, pressed, show_where_you_are
 from chat.states import INVITE, SHARE_WORKSHOP
-from conversations import questions
 from handlers import optout
 from handlers.facilitator.access import is_staff
+from storage.kinds import QuestionKind
 from storage.models import Participant
 
-PRIVATE_MESSAGE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
-EDITED = filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE
+EDITED = filters.UpdateType.EDITED_MESSAGE & PRIVATE
 
 
 async def show_help(update: Update, context: BotContext) -> None:
@@ -71,8 +72,8 @@ async def forget(update: Update, context: BotContext) -> None:
     for member in members:
         workshop = await context.storage.workshops.get(member.workshop_id)
         if workshop is not None:
-            rows.append([(workshop.title, callbacks.make("fg", "pick", workshop.id))])
-    rows.append([(context.texts.label("buttons.erase_no"), callbacks.make("fg", "no"))])
+            rows.append([(workshop.title, Erase(EraseStep.PICK, workshop.id).pack())])
+    rows.append([(context.texts.label("buttons.erase_no"), KeepData().pack())])
     await say(update, context, "forget_pick", buttons=rows)
 
 
@@ -84,42 +85,42 @@ async def _confirm_forget(update: Update, context: BotContext, member: Participa
         context,
         "forget_confirm",
         buttons=[
-            [(t.label("buttons.erase_yes"), callbacks.make("fg", "yes", member.workshop_id))],
-            [(t.label("buttons.erase_no"), callbacks.make("fg", "no"))],
+            [(t.label("buttons.erase_yes"), Erase(EraseStep.CONFIRM, member.workshop_id).pack())],
+            [(t.label("buttons.erase_no"), KeepData().pack())],
         ],
         workshop=workshop,
     )
 
 
-async def on_forget_button(update: Update, context: BotContext) -> None:
+async def on_keep(update: Update, context: BotContext) -> None:
+    """Erase nothing."""
+    press = await pressed(update, context, KeepData)
+    if press is None:
+        return
+    query = press[0]
+    await settle(query)
+    await say(update, context, "forget_kept")
+
+
+async def on_erase(update: Update, context: BotContext) -> None:
     """Erase, after the person confirmed, only their own membership of that workshop."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or user is None:
+    press = await pressed(update, context, Erase)
+    if press is None:
         return
-    cb = callbacks.parse(query.data)
-    if cb is None:
-        await expired(update, context)
-        return
-    if cb.action == "no":
-        await acknowledge(query)
-        await retire_buttons(query)
-        await say(update, context, "forget_kept")
-        return
+    query, user, erase = press
     storage = context.storage
-    member = await storage.participants.get(cb.int_arg(0), user.id)
-    if member is None or member.status in ("declined", "withdrawn"):
+    member = await storage.participants.get(erase.workshop_id, user.id)
+    if member is None or member.status in GONE:
         await expired(update, context)
         return
-    await acknowledge(query)
-    await retire_buttons(query)
-    if cb.action == "pick":
+    await settle(query)
+    if erase.step is EraseStep.PICK:
         await _confirm_forget(update, context, member)
         return
     workshop = await storage.workshops.get(member.workshop_id)
     await storage.participants.withdraw(member.id)
     for key in (INVITE, SHARE_WORKSHOP):
-        context.user_data.pop(key, None)
+        context.memory.pop(key, None)
     await say(update, context, "forget_done", workshop=workshop)
 
 
@@ -143,7 +144,7 @@ async def edited(update: Update, context: BotContext) -> None:
         answer = await storage.answers.by_message(member.id, message.message_id)
         questions = await storage.workshops.questions(member.workshop_id)
         kinds = {q.id: q.kind for q in questions}
-        if answer is not None and kinds.get(answer.question_id) == "text":
+        if answer is not None and kinds.get(answer.question_id) == QuestionKind.TEXT:
             await storage.answers.replace_text(member.id, answer.question_id, message.text)
             await say(update, context, "edit_kept", what="answer")
             return
@@ -163,14 +164,13 @@ async def stale_button(update: Update, context: BotContext) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """Registered after the journey conversation: they answer what it did not take."""
     return [
-        CommandHandler("help", show_help, filters=PRIVATE_MESSAGE),
-        CommandHandler("mine", show_mine, filters=PRIVATE_MESSAGE),
-        CommandHandler("forget", forget, filters=PRIVATE_MESSAGE),
-        # No conversation state (e.g. after a crash): the database still knows the questions.
-        CommandHandler("cancel", questions.cancel, filters=PRIVATE_MESSAGE),
-        CallbackQueryHandler(on_forget_button, pattern=callbacks.flow_pattern("fg")),
+        command("help", show_help),
+        command("mine", show_mine),
+        command("forget", forget),
+        CallbackQueryHandler(on_erase, pattern=Erase.pattern()),
+        CallbackQueryHandler(on_keep, pattern=KeepData.pattern()),
         *optout.buttons(),
-        MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, unknown_command),
+        MessageHandler(NEW_MESSAGE & filters.COMMAND, unknown_command),
         MessageHandler(EDITED, edited),
         CallbackQueryHandler(stale_button),
     ]

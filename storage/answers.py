@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
 from storage.db import Database, utcnow
 from storage.kinds import ParticipantStatus
-from storage.models import Answer
+from storage.models import Answer, Participant
+from storage.participants import _participant as participant_of
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Where a participant goes with an answer; a part left as None stays as it is."""
+
+    status: ParticipantStatus | None = None
+    position: int | None = None
+    changing: bool | None = None
+
+    @property
+    def moves(self) -> bool:
+        return (self.status, self.position, self.changing) != (None, None, None)
 
 
 def _answer(row: aiosqlite.Row) -> Answer:
@@ -49,9 +64,36 @@ class Answers:
         status: ParticipantStatus | None = None,
         position: int | None = None,
     ) -> bool:
-        """Store an answer and where the participant goes next, in one transaction.
+        """Store an answer (and, if given, a new status or position) in one transaction.
 
         Returns False and changes nothing when ``message_id`` was already used.
+        """
+        moved = await self.save_and_move(
+            participant_id,
+            question_id,
+            value,
+            to=Step(None if status is None else ParticipantStatus(status), position),
+            skipped=skipped,
+            message_id=message_id,
+            editable=editable,
+        )
+        return moved is not None
+
+    async def save_and_move(
+        self,
+        participant_id: int,
+        question_id: int,
+        value: Any,
+        *,
+        to: Step,
+        skipped: bool = False,
+        message_id: int | None = None,
+        editable: bool = False,
+    ) -> Participant | None:
+        """Store an answer and where the participant goes next, in one transaction.
+
+        Returns the participant as they are now, or None (and changes nothing) when
+        ``message_id`` was already used: a redelivered message is kept once.
         ``editable``: the answer is exactly that message's text, so editing the message
         in Telegram may replace it; any other answer forgets which message it came from.
         """
@@ -59,7 +101,7 @@ class Answers:
         encoded = None if skipped else json.dumps(value, ensure_ascii=False)
         async with self.db.transaction() as conn:
             if message_id is not None and not await mark_seen(conn, participant_id, message_id):
-                return False
+                return None
             await conn.execute(
                 """INSERT INTO answers (participant_id, question_id, value, skipped,
                        source_message_id, answered_at)
@@ -77,14 +119,26 @@ class Answers:
                     now,
                 ),
             )
-            if status is not None or position is not None:
+            if to.moves:
                 await conn.execute(
                     """UPDATE participants SET status = COALESCE(?, status),
-                           position = COALESCE(?, position), last_seen_at = ?
+                           position = COALESCE(?, position),
+                           changing = COALESCE(?, changing), last_seen_at = ?
                        WHERE id = ?""",
-                    (status, position, now, participant_id),
+                    (
+                        to.status,
+                        to.position,
+                        None if to.changing is None else int(to.changing),
+                        now,
+                        participant_id,
+                    ),
                 )
-        return True
+            async with conn.execute(
+                "SELECT * FROM participants WHERE id = ?", (participant_id,)
+            ) as cur:
+                row = await cur.fetchone()
+        assert row is not None  # the answer's foreign key needs the participant
+        return participant_of(row)
 
     async def get(self, participant_id: int, question_id: int) -> Answer | None:
         row = await self.db.fetchone(

@@ -174,12 +174,20 @@ class Participants:
         granted: bool,
         text_sha256: str,
         method: str,
+        status: str | None = None,
     ) -> None:
-        """Record the decision on one further purpose (updates, quote)."""
+        """Record the decision on one further purpose (updates, quote), and with it the
+        participant's new ``status`` if given (all purposes decided: ready)."""
+        now = utcnow()
         async with self.db.transaction() as conn:
             await self._upsert_consent(
-                conn, participant_id, purpose, granted, text_sha256, method, utcnow()
+                conn, participant_id, purpose, granted, text_sha256, method, now
             )
+            if status is not None:
+                await conn.execute(
+                    "UPDATE participants SET status = ?, last_seen_at = ? WHERE id = ?",
+                    (status, now, participant_id),
+                )
 
     @staticmethod
     async def _upsert_consent(

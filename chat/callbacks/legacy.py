@@ -11,10 +11,7 @@ from dataclasses import dataclass
 
 from chat.callbacks.data import CALLBACK_LIMIT
 
-_CODE = r"[A-Za-z0-9_-]{16,40}"
-_POS = r"[0-9]{1,3}"
 _SMALL = r"[0-9]{1,2}"
-_PURPOSE = r"take_part|updates|quote"
 _ID = r"[0-9]{1,12}"
 _OFFSET = r"[0-9]{1,6}"
 _WHICH = r"all|views|q[0-9]{1,2}"
@@ -34,39 +31,6 @@ EDIT_FIELDS = (
 
 # (flow, action) -> one pattern per argument
 SCHEMA: dict[tuple[str, str], tuple[str, ...]] = {
-    # consent, purpose by purpose: cons:<answer>:<purpose>:<invite code>
-    ("cons", "yes"): (_PURPOSE, _CODE),
-    ("cons", "no"): (_PURPOSE, _CODE),
-    ("cons", "more"): (_CODE,),
-    ("cons", "go"): (_CODE,),
-    ("cons", "later"): (_CODE,),
-    # questions: wm:<action>:<position>[:<index>]
-    ("wm", "skip"): (_POS,),
-    ("wm", "back"): (_POS,),
-    ("wm", "pause"): (_POS,),
-    ("wm", "next"): (_POS,),
-    ("wm", "pick"): (_POS, _SMALL),
-    ("wm", "often"): (_POS, _SMALL),
-    ("wm", "sup"): (_POS, _SMALL),
-    ("wm", "supdone"): (_POS,),
-    ("wm", "more"): (_POS,),
-    ("wm", "enough"): (_POS,),
-    # review
-    ("rv", "change"): (_POS,),
-    ("rv", "submit"): (),
-    # share a view
-    ("sh", "pick"): (_ID,),
-    ("sh", "done"): (),
-    ("sh", "cancel"): (),
-    # erase my data
-    ("fg", "pick"): (_ID,),
-    ("fg", "yes"): (_ID,),
-    ("fg", "no"): (),
-    # "about you" (optional, after submitting): ab:<action>:<position>[:<option>]
-    ("ab", "yes"): (),
-    ("ab", "no"): (),
-    ("ab", "pick"): (_POS, _SMALL),
-    ("ab", "skip"): (_POS,),
     # --- facilitators: every button is checked against the presser's role ---
     # a workshop chosen for a command: fw:<command>:<workshop id>
     **{("fw", command): (_ID,) for command in FACILITATOR_PICKS},
@@ -107,11 +71,7 @@ SCHEMA: dict[tuple[str, str], tuple[str, ...]] = {
     ("up", "now"): (),
     ("up", "later"): (),
     ("up", "cancel"): (_ID,),
-    # participants: co-evaluation of an update, reminders, sessions, updates back on
-    ("fb", "yes"): (_ID,),
-    ("fb", "partly"): (_ID,),
-    ("fb", "no"): (_ID,),
-    ("fb", "skip"): (_ID,),
+    # participants: reminders, sessions, updates back on
     ("rm", "off"): (_ID,),
     ("se", "no"): (_ID,),
     ("up", "optin"): (_ID,),

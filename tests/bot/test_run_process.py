@@ -116,7 +116,7 @@ def test_kill_9_mid_questions_then_sigterm(tmp_path: Path) -> None:
             api.wait_for_text("May we quote you?")
             person.press(f"cons:no:quote:{code}")
             api.wait_for_text("how we work together")
-            person.press(f"cons:go:{code}")
+            person.press(f"cons:step:go:{code}")
             api.wait_for_text("Question 1 of 6")
             person.say("Family")
             api.wait_for_text("Question 2 of 6")

@@ -21,15 +21,24 @@ from chat.callbacks import (
     make,
     parse,
 )
+from chat.callbacks.journey import (
+    ConsentDecision,
+    ConsentNext,
+    ConsentStep,
+    Decision,
+    PickOf,
+    QuestionAction,
+    QuestionMove,
+    QuestionPick,
+    ShareFor,
+)
+from storage.kinds import Purpose
 from storage.workshops import new_invite_code
 
 CODE = "AbCdEfGhIjKlMnOpQr_-09"  # 22 characters, like new_invite_code()
 
 # The longest plausible argument for each pattern in SCHEMA.
 LONGEST = {
-    r"take_part|updates|quote": "take_part",
-    r"[A-Za-z0-9_-]{16,40}": CODE,
-    r"[0-9]{1,3}": "999",
     r"[0-9]{1,2}": "99",
     r"[0-9]{1,12}": "999999999999",
     r"[0-9]{1,6}": "999999",
@@ -48,18 +57,14 @@ def longest_args(flow: str, action: str) -> list[str]:
 @pytest.mark.parametrize(
     ("flow", "action", "args"),
     [
-        ("cons", "yes", ("take_part", CODE)),
-        ("cons", "no", ("quote", CODE)),
-        ("cons", "more", (CODE,)),
-        ("wm", "skip", (0,)),
-        ("wm", "pick", (12, 4)),
-        ("wm", "sup", (3, 0)),
-        ("rv", "change", (5,)),
-        ("rv", "submit", ()),
-        ("sh", "pick", (123456789012,)),
-        ("sh", "done", ()),
-        ("fg", "yes", (7,)),
-        ("fg", "no", ()),
+        ("fw", "views", (0,)),
+        ("we", "level", (12, 4)),
+        ("vw", "page", (3, "views", 10)),
+        ("vw", "on", ("a", 5, 6)),
+        ("th", "pick", (2, "merge")),
+        ("ac", "save", ()),
+        ("up", "cancel", (123456789012,)),
+        ("nw", "days", ("retention", 365)),
     ],
 )
 def test_make_round_trips_through_parse(flow: str, action: str, args: tuple[object, ...]) -> None:
@@ -70,7 +75,7 @@ def test_make_round_trips_through_parse(flow: str, action: str, args: tuple[obje
 
 
 def test_int_arg_reads_numbers() -> None:
-    parsed = parse(make("wm", "pick", 12, 4))
+    parsed = parse(make("we", "level", 12, 4))
     assert parsed is not None
     assert parsed.int_arg(0) == 12
     assert parsed.int_arg(1) == 4
@@ -88,12 +93,14 @@ def test_real_invite_codes_fit_every_consent_button() -> None:
     for _ in range(200):
         code = new_invite_code()
         assert len(code) == 22
-        for purpose in ("take_part", "updates", "quote"):
-            for answer in ("yes", "no"):
-                data = make("cons", answer, purpose, code)
+        for purpose in Purpose:
+            for decision in Decision:
+                button = ConsentDecision(decision, purpose, code)
+                data = button.pack()
                 assert len(data.encode("utf-8")) <= CALLBACK_LIMIT
-                assert parse(data) == Callback("cons", answer, (purpose, code))
-        assert parse(make("cons", "more", code)) == Callback("cons", "more", (code,))
+                assert ConsentDecision.unpack(data) == button
+        for step in ConsentStep:
+            assert ConsentNext.unpack(ConsentNext(step, code).pack()) == ConsentNext(step, code)
 
 
 @pytest.mark.parametrize(
@@ -102,68 +109,103 @@ def test_real_invite_codes_fit_every_consent_button() -> None:
         "",
         ":",
         "::",
-        "wm",
-        "wm:",
-        "xx:skip:1",  # unknown flow
-        "WM:skip:1",  # flows are case-sensitive
-        "wm:jump:1",  # unknown action
-        "wm:skip",  # too few args
-        "wm:skip:1:2",  # too many args
-        "wm:pick:1",
-        "rv:submit:1",
-        "wm:skip:",  # an empty arg
-        "wm:skip:-1",  # non-digit positions
-        "wm:skip:+1",
-        "wm:skip:1.0",
-        "wm:skip:x",
-        "wm:skip: 1",
-        "wm:skip:1 ",
-        "wm:skip:1000",  # positions have at most three digits
-        "wm:pick:1:100",
-        "sh:pick:1234567890123",
-        "cons:yes:marketing:" + CODE,
-        "cons:yes:take_part:short",
-        "cons:yes:take_part:" + "A" * 41,
-        "cons:more:" + CODE[:-1] + "!",
-        "cons:more:" + CODE[:-1] + "é",  # unicode in a code
-        "wm:skip:¹",  # a unicode superscript digit
-        "wm:skip:1" + "\u200b",  # a zero-width space
-        "fg:yes:" + "1" * 60,  # over 64 bytes
-        "cons:yes:take_part:" + "A" * 40 + "x" * 10,
+        "fw",
+        "fw:",
+        "xx:views:1",  # unknown flow
+        "FW:views:1",  # flows are case-sensitive
+        "fw:jump:1",  # unknown action
+        "fw:views",  # too few args
+        "fw:views:1:2",  # too many args
+        "we:level:1",
+        "ac:save:1",
+        "fw:views:",  # an empty arg
+        "fw:views:-1",  # non-digit ids
+        "fw:views:+1",
+        "fw:views:1.0",
+        "fw:views:x",
+        "fw:views: 1",
+        "fw:views:1 ",
+        "fw:views:1234567890123",  # ids have at most twelve digits
+        "we:level:1:100",
+        "vw:page:1:marketing:0",
+        "fw:views:¹",  # a unicode superscript digit
+        "fw:views:1" + "\u200b",  # a zero-width space
+        "up:cancel:" + "1" * 60,  # over 64 bytes
     ],
 )
 def test_parse_rejects_malformed_data(data: str) -> None:
     assert parse(data) is None
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        "wm",
+        "wm:",
+        "xx:skip:1",  # unknown prefix
+        "WM:skip:1",  # prefixes are case-sensitive
+        "wm:jump:1",  # unknown action
+        "wm:skip",  # too few fields
+        "wm:skip:1:2",  # too many fields
+        "wm:pick:answer:1",
+        "rv:submit:1",
+        "wm:skip:",  # an empty field
+        "wm:skip:-1",  # non-digit positions
+        "wm:skip:+1",
+        "wm:skip:1.0",
+        "wm:skip:x",
+        "wm:skip: 1",
+        "wm:skip:1 ",
+        "wm:pick:answer:1:1000000000000",  # numbers have at most twelve digits
+        "sh:pick:1234567890123",
+        "cons:yes:marketing:" + CODE,
+        "cons:yes:take_part:short",
+        "cons:yes:take_part:" + "A" * 41,
+        "cons:step:more:" + CODE[:-1] + "!",
+        "cons:step:more:" + CODE[:-1] + "é",  # unicode in a code
+        "wm:skip:¹",  # a unicode superscript digit
+        "wm:skip:1" + "\u200b",  # a zero-width space
+        "wm:skip:١٢",  # ARABIC-INDIC DIGIT ONE, TWO
+        "wm:skip:1\n",  # a trailing newline
+        "fg:yes:" + "1" * 60,  # over 64 bytes
+        "cons:yes:take_part:" + "A" * 40 + "x" * 10,
+    ],
+)
+def test_participant_buttons_reject_malformed_data(data: str) -> None:
+    _all_families()
+    assert [f for f in FAMILIES.values() if f.unpack(data) is not None] == []
+
+
 def test_the_longest_consent_button_is_well_under_the_limit() -> None:
-    data = "cons:yes:take_part:" + "A" * 40  # the longest code the pattern allows
+    button = ConsentDecision(Decision.YES, Purpose.TAKE_PART, "A" * 40)  # the longest code
+    data = button.pack()
+    assert data == "cons:yes:take_part:" + "A" * 40
     assert len(data.encode("utf-8")) == 59
-    assert parse(data) == Callback("cons", "yes", ("take_part", "A" * 40))
+    assert ConsentDecision.unpack(data) == button
 
 
-@pytest.mark.parametrize("data", [None, 1, 1.5, b"wm:skip:1", ["wm", "skip", "1"], object()])
+@pytest.mark.parametrize("data", [None, 1, 1.5, b"fw:views:1", ["fw", "views", "1"], object()])
 def test_parse_rejects_non_strings(data: object) -> None:
     assert parse(data) is None
 
 
 def test_parse_rejects_non_ascii_digits() -> None:
-    assert parse("wm:skip:١٢") is None  # ARABIC-INDIC DIGIT ONE, TWO
+    assert parse("fw:views:١٢") is None  # ARABIC-INDIC DIGIT ONE, TWO
 
 
 def test_parse_rejects_a_trailing_newline() -> None:
-    assert parse("wm:skip:1\n") is None
+    assert parse("fw:views:1\n") is None
 
 
 @pytest.mark.parametrize(
     ("flow", "action", "args"),
     [
-        ("wm", "skip", ()),
-        ("wm", "skip", (1000,)),
-        ("xx", "skip", (1,)),
-        ("cons", "more", ("a:b" + "c" * 20,)),
-        ("cons", "yes", ("take_part", "A" * 40 + "B")),
-        ("sh", "pick", (-1,)),
+        ("fw", "views", ()),
+        ("fw", "views", (10**12,)),
+        ("xx", "views", (1,)),
+        ("vw", "page", (1, "a:b", 0)),
+        ("we", "level", (1, 100)),
+        ("up", "cancel", (-1,)),
     ],
 )
 def test_make_refuses_what_parse_would_not_accept(
@@ -173,12 +215,27 @@ def test_make_refuses_what_parse_would_not_accept(
         make(flow, action, *args)
 
 
+@pytest.mark.parametrize(
+    "button",
+    [
+        QuestionMove(QuestionAction.SKIP, -1),
+        QuestionPick(PickOf.ANSWER, 1, 10**12),
+        ConsentNext(ConsentStep.MORE, "a:b" + "c" * 20),
+        ConsentDecision(Decision.YES, Purpose.TAKE_PART, "A" * 41),
+        ShareFor(-1),
+    ],
+)
+def test_pack_refuses_what_unpack_would_not_accept(button: CallbackData) -> None:
+    with pytest.raises(ValueError, match="cannot be packed"):
+        button.pack()
+
+
 def test_flow_pattern_routes_only_its_own_flow() -> None:
-    pattern = flow_pattern("wm")
-    assert pattern.match("wm:skip:1")
-    assert not pattern.match("wmx:skip:1")
-    assert not pattern.match("rv:change:1")
-    assert not pattern.match("xwm:skip:1")
+    pattern = flow_pattern("fw")
+    assert pattern.match("fw:views:1")
+    assert not pattern.match("fwx:views:1")
+    assert not pattern.match("we:title:1")
+    assert not pattern.match("xfw:views:1")
 
 
 def _longest(kind: object, pattern: str) -> object:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from chat import callbacks
+from chat.callbacks.journey import (
+    ConsentDecision,
+    ConsentNext,
+    ConsentStep,
+    Decision,
+    Erase,
+    EraseStep,
+    ShareFor,
+)
 from domain.workshop_file import load_workshop_file
+from storage.kinds import Purpose
 from storage.models import Workshop
 from tests.conftest import EXAMPLE, RunningBot
 from tests.support.chat import Chat
@@ -62,6 +71,37 @@ FORGED = [
     "sh:done",
     "fg:yes:99999",
     "fg:pick:1; DROP TABLE answers",
+    # every family of participant buttons, well formed but not for this place
+    "wm:skip:0",  # the question before
+    "wm:back:5",  # a question not reached
+    "wm:supdone:1",  # a relationships step on a text question
+    "wm:more:1",
+    "wm:enough:1",
+    "wm:pick:answer:1:0",  # an option of a question that has none
+    "wm:pick:often:1:0",
+    "wm:pick:support:1:0",
+    "wm:pick:often:1:999",
+    "rv:change:0",  # not on the review screen
+    "rv:submit",
+    "cons:no:quote:AAAAAAAAAAAAAAAAAAAAAA",  # no such workshop
+    "cons:step:more:AAAAAAAAAAAAAAAAAAAAAA",
+    "cons:step:later:AAAAAAAAAAAAAAAAAAAAAA",
+    "sh:pick:1:2",
+    "sh:later",
+    "fg:pick:99999",
+    "fg:erase:1",
+    "ab:yes",  # not submitted yet
+    "ab:no:1",
+    "ab:pick:0:0",
+    "ab:skip:0",
+    "fb:yes:999",  # an update never sent to them
+    "fb:maybe:1",
+    "fb:skip:999",
+    # buttons from before their family changed shape
+    "wm:pick:1:0",
+    "wm:often:1:0",
+    "wm:sup:1:0",
+    "cons:more:AAAAAAAAAAAAAAAAAAAAAA",
     "é" * 40,
     "a" * 200,
 ]
@@ -102,10 +142,10 @@ async def test_buttons_cannot_reach_another_workshop_or_person(bot: RunningBot) 
     await bob.join(second.invite_code)
     # Bob forges buttons naming Alice's workshop: he is not a member, so nothing happens.
     for data in (
-        callbacks.make("sh", "pick", first.id),
-        callbacks.make("fg", "yes", first.id),
-        callbacks.make("cons", "yes", "updates", first.invite_code),
-        callbacks.make("cons", "go", first.invite_code),
+        ShareFor(first.id).pack(),
+        Erase(EraseStep.CONFIRM, first.id).pack(),
+        ConsentDecision(Decision.YES, Purpose.UPDATES, first.invite_code).pack(),
+        ConsentNext(ConsentStep.GO, first.invite_code).pack(),
     ):
         calls = await bob.press_data(data)
         assert bob.texts(calls)[0].startswith("That button has expired")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from domain.workshop_file import load_workshop_file
-from tests.conftest import EXAMPLE, BotFactory
+from tests.conftest import EXAMPLE, BotFactory, RunningBot
+from tests.support.chat import Chat
 
 
 async def test_restart_mid_questionnaire_continues_at_same_question(make_bot: BotFactory) -> None:
@@ -125,3 +126,31 @@ async def test_cancel_after_a_crash_still_pauses(make_bot: object) -> None:
     member = await second.storage.participants.get(workshop.id, 4242)
     assert member is not None
     assert member.status == "paused"
+
+
+REFUSE_MOVES = """CREATE TRIGGER refuse_moves BEFORE UPDATE OF position ON participants
+                  BEGIN SELECT RAISE(ABORT, 'disk full'); END"""
+
+
+async def test_an_answer_and_the_next_question_land_together_or_not_at_all(
+    chat: Chat, bot: RunningBot
+) -> None:
+    await chat.join(chat.invite)
+    await bot.storage.db.execute(REFUSE_MOVES)  # moving on fails, as a full disk would
+    calls = await chat.say("Family")
+    assert chat.texts(calls) == [
+        "Sorry, something went wrong on my side. Everything you had answered is still saved."
+        " Please try again, or send /help."
+    ]
+    assert [type(e).__name__ for e in bot.errors] == ["IntegrityError"]
+    bot.errors.clear()
+    member = await bot.storage.participants.get(1, 4242)
+    assert member is not None
+    assert member.position == 0
+    assert await bot.storage.answers.for_participant(member.id) == {}
+    # Once the fault is gone the same words are taken as the answer, not as a repeat.
+    await bot.storage.db.execute("DROP TRIGGER refuse_moves")
+    calls = await chat.say("Family")
+    assert "Question 2 of 6" in chat.texts(calls)[-1]
+    answers = await bot.storage.answers.for_participant(member.id)
+    assert [a.value for a in answers.values()] == ["Family"]
