@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from telegram.ext import JobQueue
 
 from chat import callbacks
+from chat.callbacks.loop import CantCome, NoReminders, StartUpdate
 from chat.context import BotContext
 from domain.broadcast import Buttons, deliveries_for
 from domain.quiet_hours import next_allowed
@@ -111,9 +112,7 @@ async def remind_unfinished(
             chat_id=person.telegram_user_id,
             participant_id=person.id,
             text=t.render("reminder", workshop=workshop, number=person.position + 1),
-            buttons=(
-                ((t.label("buttons.no_reminders"), callbacks.make("rm", "off", person.id)),),
-            ),
+            buttons=(((t.label("buttons.no_reminders"), NoReminders(person.id).pack()),),),
             not_before=_after_quiet(workshop, now),
         )
         # The count goes up with the queued row, so a crash can never cause a third.
@@ -133,7 +132,7 @@ async def remind_sessions(storage: Storage, t: Texts, now: datetime) -> int:
         workshop = await storage.workshops.get(session.workshop_id)
         if workshop is None:
             continue
-        button = ((t.label("buttons.cant_come"), callbacks.make("se", "no", session.id)),)
+        button = ((t.label("buttons.cant_come"), CantCome(session.id).pack()),)
         rows = [
             NewDelivery(
                 kind="session",
@@ -168,7 +167,7 @@ async def nudge_facilitators(
         if datetime.fromisoformat(since) + timedelta(days=workshop.update_cadence_days) > now:
             continue
         team = [member for member, _name in await storage.facilitators.of_workshop(workshop.id)]
-        button = ((t.label("buttons.write_update"), callbacks.make("up", "start", workshop.id)),)
+        button = ((t.label("buttons.write_update"), StartUpdate(workshop.id).pack()),)
         text = t.render("facilitator_nudge", workshop=workshop, days=workshop.update_cadence_days)
         rows = [
             NewDelivery(

@@ -3,8 +3,6 @@ table-driven parser the remaining buttons still use while they move to families.
 
 from chat.callbacks.data import CALLBACK_LIMIT, FAMILIES, CallbackData, str_field
 from chat.callbacks.legacy import (
-    EDIT_FIELDS,
-    FACILITATOR_PICKS,
     SCHEMA,
     Callback,
     flow_pattern,
@@ -14,8 +12,6 @@ from chat.callbacks.legacy import (
 
 __all__ = [
     "CALLBACK_LIMIT",
-    "EDIT_FIELDS",
-    "FACILITATOR_PICKS",
     "FAMILIES",
     "SCHEMA",
     "Callback",

@@ -16,21 +16,6 @@ _POS = r"[0-9]{1,3}"
 _SMALL = r"[0-9]{1,2}"
 _PURPOSE = r"take_part|updates|quote"
 _ID = r"[0-9]{1,12}"
-_OFFSET = r"[0-9]{1,6}"
-_WHICH = r"all|views|q[0-9]{1,2}"
-_KIND = r"a|v"
-_THEME_ACTION = r"rename|merge"
-_QUESTION_SET = r"default|file"
-_DAY_FIELD = r"retention|cadence"
-
-FACILITATOR_PICKS = (
-    "workshop", "close", "invite", "views", "themes", "export", "stats", "team", "addfacilitator",
-    "action", "actions", "update", "scheduled", "report", "session",
-)  # fmt: skip
-EDIT_FIELDS = (
-    "title", "purpose", "levels", "can_change", "cannot_change", "who_decides", "decide_by",
-    "hear_back", "timezone", "retention_days", "update_cadence_days", "quiet_start", "quiet_end",
-)  # fmt: skip
 
 # (flow, action) -> one pattern per argument
 SCHEMA: dict[tuple[str, str], tuple[str, ...]] = {
@@ -67,61 +52,14 @@ SCHEMA: dict[tuple[str, str], tuple[str, ...]] = {
     ("ab", "no"): (),
     ("ab", "pick"): (_POS, _SMALL),
     ("ab", "skip"): (_POS,),
-    # --- facilitators: every button is checked against the presser's role ---
-    # a workshop chosen for a command: fw:<command>:<workshop id>
-    **{("fw", command): (_ID,) for command in FACILITATOR_PICKS},
-    # edit one field of a workshop: we:<field>:<workshop id>
-    **{("we", field): (_ID,) for field in EDIT_FIELDS},
-    ("we", "level"): (_ID, _SMALL),
-    # closing a workshop
-    ("wc", "skip"): (_ID,),
-    ("wc", "keep"): (_ID,),
-    ("wc", "reopen"): (_ID,),
-    # browsing views: vw:page:<workshop>:<which>:<offset>; tagging an item
-    ("vw", "page"): (_ID, _WHICH, _OFFSET),
-    ("vw", "tag"): (_KIND, _ID),
-    ("vw", "on"): (_KIND, _ID, _ID),
-    ("vw", "off"): (_KIND, _ID, _ID),
-    ("vw", "new"): (_KIND, _ID),
-    # themes
-    ("th", "new"): (_ID,),
-    ("th", "rename"): (_ID,),
-    ("th", "merge"): (_ID,),
-    ("th", "into"): (_ID, _ID),
-    ("th", "pick"): (_ID, _THEME_ACTION),
-    # the facilitator team
-    ("tm", "remove"): (_ID, _ID),
-    # leave a typed-answer prompt, or skip an optional one
-    ("fi", "cancel"): (),
-    ("fi", "skip"): (),
-    # actions: a new one (status, themes, save), or a status change of an existing one
-    ("ac", "status"): (_SMALL,),
-    ("ac", "theme"): (_ID,),
-    ("ac", "save"): (),
-    ("ac", "edit"): (_ID,),
-    ("ac", "set"): (_ID, _SMALL),
-    # updates: choose actions, then send now or later; cancel a scheduled one
-    ("up", "start"): (_ID,),
-    ("up", "act"): (_ID,),
-    ("up", "next"): (),
-    ("up", "now"): (),
-    ("up", "later"): (),
-    ("up", "cancel"): (_ID,),
-    # participants: co-evaluation of an update, reminders, sessions, updates back on
+    # participants: co-evaluation of an update
     ("fb", "yes"): (_ID,),
     ("fb", "partly"): (_ID,),
     ("fb", "no"): (_ID,),
     ("fb", "skip"): (_ID,),
+    # Kept while conversations.questions still builds the reminder button this way; the
+    # family is chat.callbacks.loop.NoReminders, which reads the same data.
     ("rm", "off"): (_ID,),
-    ("se", "no"): (_ID,),
-    ("up", "optin"): (_ID,),
-    # a new workshop
-    ("nw", "level"): (_SMALL,),
-    ("nw", "questions"): (_QUESTION_SET,),
-    ("nw", "tz"): (),
-    ("nw", "days"): (_DAY_FIELD, _OFFSET),
-    ("nw", "save"): (),
-    ("nw", "cancel"): (),
 }
 
 _COMPILED = {key: tuple(re.compile(p, re.ASCII) for p in pats) for key, pats in SCHEMA.items()}

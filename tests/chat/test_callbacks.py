@@ -32,12 +32,6 @@ LONGEST = {
     r"[0-9]{1,3}": "999",
     r"[0-9]{1,2}": "99",
     r"[0-9]{1,12}": "999999999999",
-    r"[0-9]{1,6}": "999999",
-    r"all|views|q[0-9]{1,2}": "views",
-    r"a|v": "a",
-    r"rename|merge": "rename",
-    r"default|file": "default",
-    r"retention|cadence": "retention",
 }
 
 
