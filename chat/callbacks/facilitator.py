@@ -264,12 +264,3 @@ class NewSave(CallbackData):
 @dataclass(frozen=True, slots=True)
 class NewCancel(CallbackData):
     prefix: ClassVar[str] = "nw:cancel"
-
-
-CONSOLE: tuple[type[CallbackData], ...] = (
-    PickWorkshop, EditField, SetLevel, CloseSilently, KeepOpen, Reopen,
-    FeedPage, QuestionPage, ShowTags, TagOn, TagOff, NewThemeFor,
-    NewTheme, PickTheme, RenameTheme, MergeTheme, MergeInto, RemoveFacilitator,
-    CancelPrompt, SkipOptional,
-    NewLevel, NewQuestions, NewLondon, NewDays, NewSave, NewCancel,
-)  # fmt: skip

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from chat.callbacks.data import CallbackData
-from chat.callbacks.facilitator import CONSOLE
+from chat.callbacks import facilitator
+from chat.callbacks.data import FAMILIES, CallbackData
 from storage.kinds import ActionStatus
 
 # ---- actions ----------------------------------------------------------------------------
@@ -114,13 +114,15 @@ class CantCome(CallbackData):
     session: int
 
 
-LOOP: tuple[type[CallbackData], ...] = (
-    NewActionStatus, ActionTheme, SaveAction, ChangeAction, SetActionStatus,
-    StartUpdate, UpdateAction, WriteUpdate, SendNow, SendLater, CancelUpdate,
-)  # fmt: skip
-# Every button of the facilitator console: while a facilitator prompt is open, any other
-# button (a participant's, a stale or forged one) closes the prompt and goes its own way.
-FACILITATOR: tuple[type[CallbackData], ...] = (*CONSOLE, *LOOP)
+PARTICIPANT: tuple[type[CallbackData], ...] = (UpdatesFrom, NoReminders, CantCome)
+# Every button of the facilitator console (every family in this module and in
+# chat.callbacks.facilitator but the participants'): while a facilitator prompt is open,
+# any other button (a participant's, a stale or forged one) closes the prompt and goes on.
+FACILITATOR: tuple[type[CallbackData], ...] = tuple(
+    family
+    for family in FAMILIES.values()
+    if family.__module__ in (__name__, facilitator.__name__) and family not in PARTICIPANT
+)
 
 
 def is_facilitator_button(data: object) -> bool:
