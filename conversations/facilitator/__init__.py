@@ -24,49 +24,23 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from chat.callbacks import CallbackData
-from chat.callbacks.facilitator import (
-    CancelPrompt,
-    NewCancel,
-    NewDays,
-    NewLevel,
-    NewLondon,
-    NewQuestions,
-    NewSave,
-    SkipOptional,
-)
-from chat.callbacks.loop import (
-    ActionTheme,
-    NewActionStatus,
-    SaveAction,
-    SendLater,
-    SendNow,
-    UpdateAction,
-    WriteUpdate,
-    is_facilitator_button,
-)
+from chat.callbacks.facilitator import CancelPrompt
+from chat.callbacks.loop import is_facilitator_button
 from chat.context import BotContext
 from chat.filters import NEW_MESSAGE, NOT_TEXT, TEXT, command
 from chat.messaging import acknowledge, retire_buttons, say
 from chat.states import END
 from conversations.facilitator import action, close, drafts, edit, new_workshop, session, theme
 from conversations.facilitator import update as update_flow
-from conversations.facilitator.drafts import Callback, State, taken
+from conversations.facilitator.drafts import Callback, Next, taken
 from handlers.facilitator.access import is_staff, refuse
 
 NAME = "facilitator"
 TIMEOUT_MINUTES = 30
 FLOWS = (action, update_flow, session, close, edit, theme, new_workshop)
 
-# Buttons of one step of a prompt: pressed with no such prompt open, they have expired.
-STEPS: tuple[type[CallbackData], ...] = (
-    SkipOptional,
-    NewActionStatus, ActionTheme, SaveAction,
-    UpdateAction, WriteUpdate, SendNow, SendLater,
-)  # fmt: skip
-NEW_WORKSHOP_STEPS: tuple[type[CallbackData], ...] = (
-    NewLevel, NewQuestions, NewLondon, NewDays, NewSave, NewCancel,
-)  # fmt: skip
+# Their handlers hold no state, so every Application built shares them.
+BUILT = tuple(flow.build() for flow in FLOWS)
 
 
 def close_prompts(context: BotContext) -> None:
@@ -82,7 +56,7 @@ def _while_open(callback: Callback) -> Callback:
     """A fallback of an open prompt; one closed elsewhere (STOP) lets the update go on."""
     inner = taken(callback)
 
-    async def run(update: Update, context: BotContext) -> State:
+    async def run(update: Update, context: BotContext) -> Next:
         if not _open(context):
             drafts.clear(context)
             return END
@@ -92,18 +66,18 @@ def _while_open(callback: Callback) -> Callback:
     return run
 
 
-async def cancel(update: Update, context: BotContext) -> State:
+async def cancel(update: Update, context: BotContext) -> Next:
     """/cancel or the Cancel button: close the prompt, keep nothing."""
     query = update.callback_query
     if query is not None:
         await acknowledge(query)
         await retire_buttons(query)
-    setting_up = new_workshop.DRAFT.get(context) is not None
-    await say(update, context, "nw_cancelled" if setting_up else "fac_cancelled")
+    open_ = next((f for f in BUILT if f.store.get(context) is not None), None)
+    await say(update, context, open_.cancelled if open_ is not None else "fac_cancelled")
     return END
 
 
-async def expired_step(update: Update, context: BotContext) -> State:
+async def expired_step(update: Update, context: BotContext) -> Next:
     """A step's button with its prompt closed: expired for staff, refused for anyone else."""
     user = update.effective_user
     query = update.callback_query
@@ -112,22 +86,23 @@ async def expired_step(update: Update, context: BotContext) -> State:
         return None
     if query is not None:
         await acknowledge(query)
-    new = any(f.unpack(query.data if query else None) for f in NEW_WORKSHOP_STEPS)
-    await say(update, context, "nw_expired" if new else "fac_gone")
+    data = query.data if query is not None else None
+    flow = next(f for f in BUILT if any(step.unpack(data) for step in f.steps))
+    await say(update, context, flow.expired)
     return None
 
 
-async def use_buttons(update: Update, context: BotContext) -> State:
+async def use_buttons(update: Update, context: BotContext) -> Next:
     await say(update, context, "nw_use_buttons")
     return None
 
 
-async def type_please(update: Update, context: BotContext) -> State:
+async def type_please(update: Update, context: BotContext) -> Next:
     await say(update, context, "fac_type_please")
     return None
 
 
-async def leave(update: Update, context: BotContext) -> State:
+async def leave(update: Update, context: BotContext) -> Next:
     """Not the prompt's: close it quietly and let the update go on (no ApplicationHandlerStop)."""
     drafts.clear(context)
     return END
@@ -140,7 +115,8 @@ async def timed_out(update: Update, context: BotContext) -> None:
 
 
 def _is_step(data: object) -> bool:
-    return any(f.unpack(data) is not None for f in (*STEPS, *NEW_WORKSHOP_STEPS))
+    """A button that only works while its prompt is open."""
+    return any(step.unpack(data) is not None for flow in BUILT for step in flow.steps)
 
 
 def _not_ours(data: object) -> bool:
@@ -150,8 +126,7 @@ def _not_ours(data: object) -> bool:
 def build() -> ConversationHandler:  # type: ignore[type-arg]
     entry_points: list[BaseHandler] = []  # type: ignore[type-arg]
     states: dict[object, list[BaseHandler]] = {}  # type: ignore[type-arg]
-    for flow in FLOWS:
-        built = flow.build()
+    for built in BUILT:
         entry_points += built.entry_points
         for state, handlers in built.states.items():
             if state in states:

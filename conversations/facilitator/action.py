@@ -21,8 +21,17 @@ from chat.context import BotContext
 from chat.filters import TEXT, command
 from chat.messaging import Button, replace, say
 from chat.states import END
-from conversations.facilitator.drafts import Flow, Store, ask, fits, pressed, step, taken, typed
-from conversations.facilitator.drafts import State as Next
+from conversations.facilitator.drafts import (
+    Flow,
+    Next,
+    Store,
+    ask,
+    fits,
+    pressed,
+    step,
+    taken,
+    typed,
+)
 from handlers.facilitator.access import audit, button, chosen_workshop, gone, picked, staff_only
 from handlers.facilitator.loop import ACTION_TITLE_LIMIT, REASON_LIMIT, show_actions
 from storage.kinds import ActionStatus
@@ -228,4 +237,10 @@ def build() -> Flow:
             ],
             State.CHANGE_REASON: [MessageHandler(TEXT, take_change_reason)],
         },
+        store=DRAFT,
+        steps=(
+            NewActionStatus,
+            ActionTheme,
+            SaveAction,
+        ),
     )

@@ -13,8 +13,7 @@ from chat.context import BotContext
 from chat.filters import TEXT, command
 from chat.messaging import retire_buttons, say
 from chat.states import END
-from conversations.facilitator.drafts import Flow, Store, ask, fits, step, taken, typed
-from conversations.facilitator.drafts import State as Next
+from conversations.facilitator.drafts import Flow, Next, Store, ask, fits, step, taken, typed
 from handlers.facilitator.access import audit, button, chosen_workshop, gone, picked, staff_only
 from storage.models import Workshop
 
@@ -118,4 +117,5 @@ def build() -> Flow:
             *buttons,
         ],
         states={State.MESSAGE: [MessageHandler(TEXT, take_message), *buttons]},
+        store=DRAFT,
     )

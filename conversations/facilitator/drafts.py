@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import wraps
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler
@@ -24,11 +24,14 @@ from chat.messaging import Button, say
 from chat.states import END
 from handlers.facilitator.access import permit, permit_staff
 
-D = TypeVar("D")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+D = TypeVar("D", bound="DataclassInstance")
 F = TypeVar("F", bound=CallbackData)
-State = int | None  # None keeps the state the conversation is in
-Callback = Callable[[Update, BotContext], Coroutine[Any, Any, State]]
-StepCallback = Callable[[Update, BotContext, D], Awaitable[State]]
+Next = int | None  # the next state; None keeps the one the conversation is in
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Next]]
+StepCallback = Callable[[Update, BotContext, D], Awaitable[Next]]
 
 KEYS: list[str] = []  # every flow's user_data key
 
@@ -56,7 +59,7 @@ class Store(Generic[D]):
         """Keep this draft, and only this one: one prompt is open at a time."""
         clear(context)
         if context.user_data is not None:
-            context.user_data[self.key] = dataclasses.asdict(draft)  # type: ignore[call-overload]
+            context.user_data[self.key] = dataclasses.asdict(draft)
 
 
 def clear(context: BotContext) -> None:
@@ -70,7 +73,7 @@ def taken(callback: Callback) -> Callback:
     """Run a callback of the facilitator conversation and keep the update to it."""
 
     @wraps(callback)
-    async def run(update: Update, context: BotContext) -> State:
+    async def run(update: Update, context: BotContext) -> Next:
         try:
             state = await callback(update, context)
         except ApplicationHandlerStop:
@@ -95,26 +98,23 @@ def step(store: Store[D], action: str) -> Callable[[StepCallback[D]], Callback]:
     """
 
     def decorate(callback: StepCallback[D]) -> Callback:
-        async def checked(update: Update, context: BotContext) -> State:
-            draft = store.get(context)
-            assert draft is not None
-            workshop = getattr(draft, "workshop", None)
-            if isinstance(workshop, int):
-                allowed = await permit(update, context, action, workshop) is not None
-            else:
-                allowed = await permit_staff(update, context, action)
-            if not allowed:
-                return END
-            return await callback(update, context, draft)
-
-        inner = taken(checked)
-
         @wraps(callback)
-        async def run(update: Update, context: BotContext) -> State:
-            if store.get(context) is None:
+        async def run(update: Update, context: BotContext) -> Next:
+            draft = store.get(context)
+            if draft is None:
                 clear(context)
-                return END
-            return await inner(update, context)
+                return END  # not taken: the update goes on
+
+            async def checked(update: Update, context: BotContext) -> Next:
+                assert draft is not None
+                workshop = getattr(draft, "workshop", None)
+                if isinstance(workshop, int):
+                    allowed = await permit(update, context, action, workshop) is not None
+                else:  # a draft of a new workshop: staff may start one
+                    allowed = await permit_staff(update, context, action)
+                return await callback(update, context, draft) if allowed else END
+
+            return await taken(checked)(update, context)
 
         return run
 
@@ -123,10 +123,16 @@ def step(store: Store[D], action: str) -> Callable[[StepCallback[D]], Callback]:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Flow:
-    """One prompt: how it starts, and what each of its states takes."""
+    """One prompt: how it starts, what each of its states takes, where its draft is, the
+    buttons that only work while it is open, and what it says when they are pressed late
+    and when it is cancelled."""
 
     entry_points: list[BaseHandler]  # type: ignore[type-arg]
     states: dict[object, list[BaseHandler]]  # type: ignore[type-arg]
+    store: Store[Any]
+    steps: tuple[type[CallbackData], ...] = ()
+    expired: str = "fac_gone"
+    cancelled: str = "fac_cancelled"
 
 
 async def ask(

@@ -13,8 +13,7 @@ from chat.context import BotContext
 from chat.filters import TEXT
 from chat.messaging import say
 from chat.states import END
-from conversations.facilitator.drafts import Flow, Store, ask, step, taken, typed
-from conversations.facilitator.drafts import State as Next
+from conversations.facilitator.drafts import Flow, Next, Store, ask, step, taken, typed
 from domain.workshop_fields import FieldError, parse_field
 from handlers.facilitator.access import audit, button
 from handlers.facilitator.workshops import show_workshop
@@ -75,4 +74,5 @@ def build() -> Flow:
     return Flow(
         entry_points=[CallbackQueryHandler(taken(begin), pattern=_typed_field)],
         states={State.VALUE: [MessageHandler(TEXT, take_value)]},
+        store=DRAFT,
     )

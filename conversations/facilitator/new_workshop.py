@@ -25,8 +25,7 @@ from chat.context import BotContext
 from chat.filters import DOCUMENT, NOT_TEXT, TEXT, command
 from chat.messaging import Button, retire_buttons, say
 from chat.states import END
-from conversations.facilitator.drafts import Flow, Store, pressed, step, taken
-from conversations.facilitator.drafts import State as Next
+from conversations.facilitator.drafts import Flow, Next, Store, pressed, step, taken
 from domain.workshop_fields import FieldError, parse_field
 from domain.workshop_file import WorkshopFileError, load_question_set, parse_question_file
 from handlers.facilitator.access import audit, staff_only
@@ -364,4 +363,11 @@ def build() -> Flow:
         MessageHandler(TEXT | NOT_TEXT, file_expected),
         *buttons(),
     ]
-    return Flow(entry_points=[command("newworkshop", taken(begin))], states=states)
+    return Flow(
+        entry_points=[command("newworkshop", taken(begin))],
+        states=states,
+        store=DRAFT,
+        steps=tuple(family for family, _ in BUTTONS),
+        expired="nw_expired",
+        cancelled="nw_cancelled",
+    )

@@ -13,8 +13,7 @@ from chat.context import BotContext
 from chat.filters import TEXT, command
 from chat.messaging import say
 from chat.states import END
-from conversations.facilitator.drafts import Flow, Store, ask, fits, step, taken, typed
-from conversations.facilitator.drafts import State as Next
+from conversations.facilitator.drafts import Flow, Next, Store, ask, fits, step, taken, typed
 from handlers.delivery import stamp
 from handlers.facilitator.access import audit, button, chosen_workshop, picked, staff_only
 from handlers.facilitator.loop import VENUE_LIMIT, future
@@ -120,4 +119,6 @@ def build() -> Flow:
                 CallbackQueryHandler(no_notes, pattern=SkipOptional.pattern()),
             ],
         },
+        store=DRAFT,
+        steps=(SkipOptional,),
     )

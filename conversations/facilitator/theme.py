@@ -14,8 +14,7 @@ from chat.context import BotContext
 from chat.filters import TEXT
 from chat.messaging import say
 from chat.states import END
-from conversations.facilitator.drafts import Flow, Store, ask, step, taken, typed
-from conversations.facilitator.drafts import State as Next
+from conversations.facilitator.drafts import Flow, Next, Store, ask, step, taken, typed
 from handlers.facilitator.access import audit, button, gone
 from handlers.facilitator.themes import show_themes, theme_workshop
 from handlers.facilitator.views import KIND_NAME, item_workshop, show_tagging
@@ -119,4 +118,5 @@ def build() -> Flow:
             CallbackQueryHandler(taken(rename), pattern=RenameTheme.pattern()),
         ],
         states={State.NAME: [MessageHandler(TEXT, take_name)]},
+        store=DRAFT,
     )

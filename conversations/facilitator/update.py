@@ -22,8 +22,17 @@ from chat.context import BotContext
 from chat.filters import TEXT, command
 from chat.messaging import Button, replace, say
 from chat.states import END
-from conversations.facilitator.drafts import Flow, Store, ask, fits, pressed, step, taken, typed
-from conversations.facilitator.drafts import State as Next
+from conversations.facilitator.drafts import (
+    Flow,
+    Next,
+    Store,
+    ask,
+    fits,
+    pressed,
+    step,
+    taken,
+    typed,
+)
 from domain.broadcast import BODY_LIMIT, update_text
 from domain.texts import MESSAGE_LIMIT
 from handlers.delivery import stamp
@@ -266,4 +275,11 @@ def build() -> Flow:
             ],
             State.WHEN: [MessageHandler(TEXT, take_when)],
         },
+        store=DRAFT,
+        steps=(
+            UpdateAction,
+            WriteUpdate,
+            SendNow,
+            SendLater,
+        ),
     )
