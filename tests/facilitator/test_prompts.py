@@ -6,7 +6,8 @@ from __future__ import annotations
 from chat.callbacks import facilitator
 from chat.callbacks.loop import FACILITATOR, PARTICIPANT, StartUpdate
 from storage.models import Workshop
-from tests.conftest import OWNER, RunningBot
+from domain.workshop_file import load_workshop_file
+from tests.conftest import EXAMPLE, OWNER, BotFactory, RunningBot
 from tests.support.loop import people_in, record_action, run_jobs
 
 TIMED_OUT = "That prompt was closed after 30 minutes of quiet, and nothing from it was kept."
@@ -144,3 +145,21 @@ def test_every_facilitator_family_is_known_as_one() -> None:
     assert facilitator.NewSave in FACILITATOR
     assert StartUpdate in FACILITATOR
     assert not set(PARTICIPANT) & set(FACILITATOR)
+
+
+async def test_a_half_written_action_survives_a_restart(make_bot: BotFactory) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    owner = first.chat(OWNER, "Olu")
+    await owner.say("/action")
+    await owner.say("Evening buses on route 47")
+    await first.stop()
+
+    second = await make_bot()
+    owner = second.chat(OWNER, "Olu")
+    await owner.press_data("ac:status:not_possible")
+    await owner.say("The route is run by another council")
+    await owner.press("Save the action")
+    [action] = await second.storage.actions.of_workshop(workshop.id)
+    assert action.title == "Evening buses on route 47"
+    assert action.status == "not_possible"
