@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from chat.callbacks import facilitator
 from chat.callbacks.loop import FACILITATOR, PARTICIPANT, StartUpdate
-from storage.models import Workshop
 from domain.workshop_file import load_workshop_file
+from storage.models import Workshop
 from tests.conftest import EXAMPLE, OWNER, BotFactory, RunningBot
 from tests.support.loop import people_in, record_action, run_jobs
 
