@@ -25,7 +25,7 @@ from chat.context import BotContext
 from chat.filters import DOCUMENT, NOT_TEXT, TEXT, command
 from chat.messaging import Button, retire_buttons, say
 from chat.states import END
-from conversations.facilitator.drafts import Flow, Next, Store, pressed, step, taken
+from conversations.facilitator.drafts import Callback, Flow, Next, Store, pressed, step, taken
 from domain.workshop_fields import FieldError, parse_field
 from domain.workshop_file import WorkshopFileError, load_question_set, parse_question_file
 from handlers.facilitator.access import audit, staff_only
@@ -163,7 +163,7 @@ async def begin(update: Update, context: BotContext) -> Next:
     return await _ask(update, context, Draft(), State.TITLE)
 
 
-def _typed_step(state: State) -> Any:
+def _typed_step(state: State) -> Callback:
     name, following = TYPED[state]
 
     @step(DRAFT, "newworkshop")
