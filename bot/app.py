@@ -15,10 +15,10 @@ from telegram.request import BaseRequest
 
 from bot.persistence import SqlitePersistence
 from chat.context import BotApplication, BotContext
-from conversations import facilitator_input, journey, new_workshop
+from conversations import facilitator, journey
 from domain.config import Settings, file_url
 from domain.texts import texts
-from handlers import errors, groups, jobs, optout, participant, precedence
+from handlers import errors, groups, jobs, optout, participant
 from handlers.delivery import Worker
 from handlers.facilitator import commands as facilitator_commands
 from handlers.facilitator.menus import set_participant_menu, set_staff_menu
@@ -35,7 +35,8 @@ def build_application(
 ) -> BotApplication:
     """Build the bot; ``request`` replaces the network layer, ``clock`` the time (tests)."""
     storage = Storage(settings.db_path)
-    builder = (
+    # Any: the bot's type parameter depends on whether a rate limiter is set (below).
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(settings.token)
         .context_types(ContextTypes(context=BotContext))
@@ -63,7 +64,7 @@ def build_application(
         )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    app: BotApplication = builder.build()  # type: ignore[assignment]
+    app: BotApplication = builder.build()
     worker = Worker(
         storage,
         clock=clock or (lambda: datetime.now(UTC)),
@@ -71,22 +72,24 @@ def build_application(
     )
     app.bot_data.update(storage=storage, texts=texts(), settings=settings, worker=worker)
 
-    # Each group sees an update unless an earlier one stopped it; within a group only the
-    # first matching handler runs. Group chats are refused before anything else.
+    # Where every update goes: each group sees it unless an earlier one stopped it (by
+    # ApplicationHandlerStop); within a group only the first matching handler runs.
+    #   -5  group chats are refused, before anything else
+    #   -4  anyone who writes has not blocked the bot (stops nothing)
+    #   -3  STOP / /stop / /updates, wherever the person is (never kept as an answer);
+    #       they close any facilitator prompt left open
+    #   -1  the facilitator prompts, one conversation: what it takes stops here; what is
+    #       not its own (a participant's button, /help …) closes the prompt and goes on
+    #    0  the participant journey, then the facilitator's single-shot commands and
+    #       buttons, then commands that work anywhere and the catch-alls
     app.add_handlers(groups.handlers(), group=-5)
-    # STOP / /stop / /updates, wherever the person is (and never kept as an answer).
-    app.add_handlers(optout.handlers(), group=-4)
-    # A facilitator who turns to their own participant journey closes any prompt left open.
-    app.add_handlers(precedence.handlers(), group=-3)
-    # Facilitator prompts, one group each: while one is open it takes typed text and stops
-    # the update; a prompt left behind passes the text on (prompting.PASS).
-    app.add_handler(new_workshop.build(), group=-2)
-    app.add_handler(facilitator_input.build(), group=-1)
+    app.add_handlers(optout.presence(), group=-4)
+    app.add_handlers(optout.handlers(closing=facilitator.close_prompts), group=-3)
+    app.add_handler(facilitator.build(), group=-1)
     # The participant conversation before the general handlers: it decides what text and
     # buttons mean, and a general handler registered first would swallow its messages.
     app.add_handler(journey.build())
     app.add_handlers(facilitator_commands.handlers())
-    # Last: commands that work anywhere, then catch-alls for unknown commands and buttons.
     app.add_handlers(participant.handlers())
     app.add_error_handler(errors.report_error)
     if app.job_queue is not None:

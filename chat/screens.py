@@ -7,11 +7,11 @@ record that the consent screens are complete.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, Update, User
 
-from chat.callbacks import CallbackData, legacy
+from chat.callbacks import CallbackData
 from chat.callbacks.journey import (
     ChangeAnswer,
     ConsentDecision,
@@ -355,32 +355,16 @@ async def show_where_you_are(
     return END
 
 
-@overload
-async def pressed(
-    update: Update, context: BotContext
-) -> tuple[CallbackQuery, User, legacy.Callback] | None: ...
-
-
-@overload
 async def pressed(
     update: Update, context: BotContext, family: type[Family]
-) -> tuple[CallbackQuery, User, Family] | None: ...
-
-
-async def pressed(
-    update: Update, context: BotContext, family: type[Family] | None = None
-) -> tuple[CallbackQuery, User, Family | legacy.Callback] | None:
+) -> tuple[CallbackQuery, User, Family] | None:
     """The button press, its presser and its data read as ``family``; None (after saying
-    the button has expired) when the data is malformed, forged or of another family.
-
-    Without ``family`` the data is read by the old table (``chat.callbacks.legacy``), for
-    the buttons not yet moved to families; that goes with the table.
-    """
+    the button has expired) when the data is malformed, forged or of another family."""
     query = update.callback_query
     user = update.effective_user
-    data: Family | legacy.Callback | None = None
+    data: Family | None = None
     if query is not None:
-        data = legacy.parse(query.data) if family is None else family.unpack(query.data)
+        data = family.unpack(query.data)
     if query is None or user is None or data is None:
         await expired(update, context)
         return None

@@ -7,8 +7,8 @@ from typing import TypeVar
 
 from telegram import Message, Update
 
-from chat import callbacks
 from chat.callbacks.journey import PickOf, QuestionAction, QuestionMove, QuestionPick
+from chat.callbacks.loop import NoReminders
 from chat.context import BotContext
 from chat.messaging import acknowledge, retire_buttons, say
 from chat.place import (
@@ -261,7 +261,7 @@ async def on_move(update: Update, context: BotContext) -> int | None:
     if action is QuestionAction.PAUSE:
         await context.storage.participants.move(pid, status=Status.PAUSED)
         # The reminders-off button belongs to the opt-out handlers.
-        off = callbacks.make("rm", "off", pid)
+        off = NoReminders(pid).pack()
         await say(
             update,
             context,

@@ -8,8 +8,8 @@ from typing import cast
 
 from telegram.ext import JobQueue
 
-from chat import callbacks
 from chat.callbacks.journey import FeedbackVerdict
+from chat.callbacks.loop import CantCome, NoReminders, StartUpdate
 from chat.context import BotContext
 from domain.broadcast import Buttons, deliveries_for, delivery
 from domain.texts import Texts
@@ -111,9 +111,7 @@ async def remind_unfinished(
             t.render("reminder", workshop=workshop, number=person.position + 1),
             now,
             participant_id=person.id,
-            buttons=(
-                ((t.label("buttons.no_reminders"), callbacks.make("rm", "off", person.id)),),
-            ),
+            buttons=(((t.label("buttons.no_reminders"), NoReminders(person.id).pack()),),),
         )
         # The count goes up with the queued row, so a crash can never cause a third.
         sent += await storage.outbox.enqueue_reminder(
@@ -129,7 +127,7 @@ async def remind_sessions(storage: Storage, t: Texts, now: datetime) -> int:
         workshop = await storage.workshops.get(session.workshop_id)
         if workshop is None:
             continue
-        button = ((t.label("buttons.cant_come"), callbacks.make("se", "no", session.id)),)
+        button = ((t.label("buttons.cant_come"), CantCome(session.id).pack()),)
         text = t.render("session_reminder", workshop=workshop, session=session)
         rows = [
             delivery(
@@ -161,7 +159,7 @@ async def nudge_facilitators(
         if datetime.fromisoformat(since) + timedelta(days=workshop.update_cadence_days) > now:
             continue
         team = [member for member, _name in await storage.facilitators.of_workshop(workshop.id)]
-        button = ((t.label("buttons.write_update"), callbacks.make("up", "start", workshop.id)),)
+        button = ((t.label("buttons.write_update"), StartUpdate(workshop.id).pack()),)
         text = t.render("facilitator_nudge", workshop=workshop, days=workshop.update_cadence_days)
         rows = [
             delivery(DeliveryKind.NUDGE, workshop, member, text, now, buttons=(button,))

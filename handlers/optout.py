@@ -1,4 +1,5 @@
-"""STOP, /stop and /updates; and the buttons on reminders and session notices.
+"""STOP, /stop and /updates; the buttons on reminders and session notices; and noting that
+someone who writes to the bot has not blocked it.
 
 STOP is caught before everything else, wherever the person is, and is never kept as an
 answer. Nothing else anyone types turns updates back on: only /updates does.
@@ -6,24 +7,54 @@ answer. Nothing else anyone types turns updates back on: only /updates does.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from typing import Any
+
 from telegram import Update
 from telegram.ext import (
+    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from chat import callbacks
+from chat.callbacks.loop import CantCome, NoReminders, UpdatesFrom
 from chat.context import BotContext
 from chat.filters import NEW_MESSAGE
 from chat.messaging import acknowledge, retire_buttons, say
-from chat.screens import expired, pressed, show_where_you_are, text_hash
-from handlers.facilitator.prompting import exclusive
-from handlers.precedence import drop_prompts
+from chat.screens import expired, show_where_you_are, text_hash
+from storage.kinds import ParticipantStatus, Purpose
 
 STOP_WORD = filters.Regex(r"(?i)^\s*stop\s*[.!]?\s*$")
+LEFT = (ParticipantStatus.DECLINED, ParticipantStatus.WITHDRAWN)
+
+Closing = Callable[[BotContext], None]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+async def reachable_again(update: Update, context: BotContext) -> None:
+    """Someone who writes to the bot has not blocked it (any more)."""
+    if update.message is not None and update.effective_user is not None:
+        await context.storage.outbox.reachable_again(update.effective_user.id)
+
+
+def _only(closing: Closing, callback: Callback) -> Callback:
+    """Close any open prompt first; then nobody else sees the update (errors included)."""
+
+    @wraps(callback)
+    async def run(update: Update, context: BotContext) -> None:
+        closing(context)
+        try:
+            await callback(update, context)
+        except Exception as exc:
+            await context.application.process_error(update, exc)
+        raise ApplicationHandlerStop
+
+    return run
 
 
 async def stop(update: Update, context: BotContext) -> None:
@@ -32,9 +63,7 @@ async def stop(update: Update, context: BotContext) -> None:
     if user is None:
         return
     storage = context.storage
-    drop_prompts(context)
     await storage.participants.set_stopped(user.id, stopped=True)
-    await storage.outbox.reachable_again(user.id)  # they wrote to us, so not blocked
     await storage.outbox.cancel_pending_to(user.id)
     await say(update, context, "stopped")
 
@@ -45,24 +74,17 @@ async def updates_on(update: Update, context: BotContext) -> None:
     if user is None:
         return
     storage = context.storage
-    drop_prompts(context)
     await storage.participants.set_stopped(user.id, stopped=False)
-    await storage.outbox.reachable_again(user.id)
     t = context.texts
     offers = []
     for member in await storage.participants.memberships(user.id):
-        consent = (await storage.participants.consents(member.id)).get("updates")
+        consent = (await storage.participants.consents(member.id)).get(Purpose.UPDATES)
         if consent is None or not consent.active:
             workshop = await storage.workshops.get(member.workshop_id)
             if workshop is not None:
                 offers.append(workshop)
     rows = [
-        [
-            (
-                t.label("buttons.updates_for").format(title=w.title[:40]),
-                callbacks.make("up", "optin", w.id),
-            )
-        ]
+        [(t.label("buttons.updates_for", title=w.title[:40]), UpdatesFrom(w.id).pack())]
         for w in offers
     ]
     await say(update, context, "updates_on", buttons=rows, offers=offers)
@@ -70,49 +92,56 @@ async def updates_on(update: Update, context: BotContext) -> None:
 
 async def on_optin(update: Update, context: BotContext) -> None:
     """Yes to updates from one workshop, recorded like any consent (with the words shown)."""
-    press = await pressed(update, context)
-    if press is None:
+    query, user = update.callback_query, update.effective_user
+    data = UpdatesFrom.unpack(query.data if query is not None else None)
+    if query is None or user is None or data is None:
+        await expired(update, context)
         return
-    query, user, cb = press
     storage = context.storage
-    member = await storage.participants.get(cb.int_arg(0), user.id)
-    workshop = await storage.workshops.get(cb.int_arg(0))
-    if member is None or workshop is None or member.status in ("declined", "withdrawn"):
+    member = await storage.participants.get(data.workshop, user.id)
+    workshop = await storage.workshops.get(data.workshop)
+    if member is None or workshop is None or member.status in LEFT:
         await expired(update, context)
         return
     await acknowledge(query)
     await retire_buttons(query)
     await storage.participants.decide(
         member.id,
-        "updates",
+        Purpose.UPDATES,
         granted=True,
-        text_sha256=text_hash(context.texts, "updates", workshop),
+        text_sha256=text_hash(context.texts, Purpose.UPDATES, workshop),
         method="telegram-button",
     )
     await say(update, context, "updates_optin", workshop=workshop)
 
 
-async def on_reminder_button(update: Update, context: BotContext) -> None:
-    """'Don't remind me' on a reminder, or 'Can't come' on a session notice."""
-    press = await pressed(update, context)
-    if press is None:
+async def on_no_reminders(update: Update, context: BotContext) -> None:
+    """'Don't remind me' on a reminder."""
+    query, user = update.callback_query, update.effective_user
+    data = NoReminders.unpack(query.data if query is not None else None)
+    member = await context.storage.participants.by_id(data.member) if data else None
+    if query is None or user is None or member is None or member.telegram_user_id != user.id:
+        await expired(update, context)
         return
-    query, user, cb = press
+    await acknowledge(query)
+    await retire_buttons(query)
+    await context.storage.participants.set_no_reminders(member.id)
+    await say(update, context, "reminders_off")
+    await show_where_you_are(update, context)
+
+
+async def on_cant_come(update: Update, context: BotContext) -> None:
+    """'Can't come' on a session notice."""
+    query, user = update.callback_query, update.effective_user
+    data = CantCome.unpack(query.data if query is not None else None)
     storage = context.storage
-    if cb.flow == "rm":
-        member = await storage.participants.by_id(cb.int_arg(0))
-        if member is None or member.telegram_user_id != user.id:
-            await expired(update, context)
-            return
-        await acknowledge(query)
-        await retire_buttons(query)
-        await storage.participants.set_no_reminders(member.id)
-        await say(update, context, "reminders_off")
-        await show_where_you_are(update, context)
-        return
-    session = await storage.sessions.get(cb.int_arg(0))
-    member = await storage.participants.get(session.workshop_id, user.id) if session else None
-    if session is None or member is None or member.status in ("declined", "withdrawn"):
+    session = await storage.sessions.get(data.session) if data else None
+    member = (
+        await storage.participants.get(session.workshop_id, user.id)
+        if session is not None and user is not None
+        else None
+    )
+    if query is None or session is None or member is None or member.status in LEFT:
         await expired(update, context)
         return
     await acknowledge(query)
@@ -121,18 +150,25 @@ async def on_reminder_button(update: Update, context: BotContext) -> None:
     await say(update, context, "session_cant_come", session=session)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    """Registered in an early group: STOP works in any state and is kept nowhere."""
+def presence() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Registered early, stopping nothing: any message shows the person can be reached."""
+    return [TypeHandler(Update, reachable_again)]
+
+
+def handlers(closing: Closing) -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Registered in an early group: STOP works in any state and is kept nowhere.
+    ``closing`` closes any facilitator prompt the person had open."""
     return [
-        CommandHandler("stop", exclusive(stop), filters=NEW_MESSAGE),
-        MessageHandler(NEW_MESSAGE & filters.TEXT & STOP_WORD, exclusive(stop)),
-        CommandHandler("updates", exclusive(updates_on), filters=NEW_MESSAGE),
+        CommandHandler("stop", _only(closing, stop), filters=NEW_MESSAGE),
+        MessageHandler(NEW_MESSAGE & filters.TEXT & STOP_WORD, _only(closing, stop)),
+        CommandHandler("updates", _only(closing, updates_on), filters=NEW_MESSAGE),
     ]
 
 
 def buttons() -> list[BaseHandler]:  # type: ignore[type-arg]
     """Registered with the general handlers."""
     return [
-        CallbackQueryHandler(on_optin, pattern=r"^up:optin:"),
-        CallbackQueryHandler(on_reminder_button, pattern=r"^(rm|se):"),
+        CallbackQueryHandler(on_optin, pattern=UpdatesFrom.pattern()),
+        CallbackQueryHandler(on_no_reminders, pattern=NoReminders.pattern()),
+        CallbackQueryHandler(on_cant_come, pattern=CantCome.pattern()),
     ]

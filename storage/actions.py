@@ -10,7 +10,6 @@ from storage.db import Database, utcnow
 from storage.kinds import ActionStatus
 
 # Kept for callers that list the statuses in order; ActionStatus is the source.
-STATUSES: tuple[ActionStatus, ...] = tuple(ActionStatus)
 
 
 @dataclass(frozen=True, slots=True)

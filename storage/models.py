@@ -15,8 +15,6 @@ from storage.kinds import (
 )
 
 # Kept for callers that list the choices in order; the enums are the source.
-ENGAGEMENT_LEVELS: tuple[EngagementLevel, ...] = tuple(EngagementLevel)
-PURPOSES: tuple[Purpose, ...] = tuple(Purpose)
 
 
 @dataclass(frozen=True, slots=True)

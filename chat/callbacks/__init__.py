@@ -1,27 +1,6 @@
-"""Button data. Families are typed classes (``data.CallbackData``); ``legacy`` is the
-table-driven parser the remaining buttons still use while they move to families."""
+"""Button data: every button family is a typed class (``data.CallbackData``) that packs and
+unpacks itself; families live in one module per feature beside this one."""
 
 from chat.callbacks.data import CALLBACK_LIMIT, FAMILIES, CallbackData, str_field
-from chat.callbacks.legacy import (
-    EDIT_FIELDS,
-    FACILITATOR_PICKS,
-    SCHEMA,
-    Callback,
-    flow_pattern,
-    make,
-    parse,
-)
 
-__all__ = [
-    "CALLBACK_LIMIT",
-    "EDIT_FIELDS",
-    "FACILITATOR_PICKS",
-    "FAMILIES",
-    "SCHEMA",
-    "Callback",
-    "CallbackData",
-    "flow_pattern",
-    "make",
-    "parse",
-    "str_field",
-]
+__all__ = ["CALLBACK_LIMIT", "FAMILIES", "CallbackData", "str_field"]

@@ -1,25 +1,34 @@
 """Who may run which workshop: owners (from configuration) run all, facilitators their own.
 
-Authorisation is by numeric Telegram user id only, checked on every command and every
-button press (button data can be forged). A refusal is one plain sentence and an audit row.
+Authorisation is by numeric Telegram user id only, checked on every command, every button
+press (button data can be forged) and every typed answer to a prompt (the role may have
+changed since the prompt was shown). It is written once, in ``permit`` and
+``permit_staff``; the decorators ``staff_only`` (commands) and ``button`` (presses) and
+the prompts' typed steps all go through them. A refusal is one plain sentence and an
+audit row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Update
 
-from chat import callbacks
-from chat.callbacks import Callback
+from chat.callbacks import CallbackData
+from chat.callbacks.facilitator import Pick, PickWorkshop
 from chat.context import BotContext
 from chat.messaging import acknowledge, say
 from chat.screens import expired
+from chat.states import END
 from storage.models import Workshop
 
-Handler = Callable[[Update, BotContext], Awaitable[Any]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
+F = TypeVar("F", bound=CallbackData)
+R = TypeVar("R")
+# The workshop a button is about (None: what it names is gone)
+About = Callable[[BotContext, F], Awaitable[int | None]]
 
 
 def is_owner(context: BotContext, user_id: int) -> bool:
@@ -61,16 +70,55 @@ async def refuse(
     await say(update, context, "fac_refused", user_id=user.id if user else None)
 
 
+async def gone(update: Update, context: BotContext) -> None:
+    """A button about something that no longer exists (deleted, merged, erased)."""
+    if update.callback_query is not None:
+        await acknowledge(update.callback_query)
+    await say(update, context, "fac_gone")
+
+
+# ---- the check -----------------------------------------------------------------------------
+
+
+async def permit_staff(update: Update, context: BotContext, action: str) -> bool:
+    """Whether the sender is an owner or a facilitator; if not, refuse (and audit)."""
+    user = update.effective_user
+    if user is not None and await is_staff(context, user.id):
+        return True
+    await refuse(update, context, action)
+    return False
+
+
+async def permit(
+    update: Update, context: BotContext, action: str, workshop_id: int | None
+) -> Workshop | None:
+    """The workshop, if the sender runs it. Otherwise say why not: to staff, that what the
+    button named is gone (``workshop_id`` None, or deleted); to anyone else, a refusal."""
+    user = update.effective_user
+    storage = context.storage
+    workshop = await storage.workshops.get(workshop_id) if workshop_id is not None else None
+    if user is not None and workshop is None and await is_staff(context, user.id):
+        await gone(update, context)
+        return None
+    if user is None or workshop is None or not await may_run(context, user.id, workshop.id):
+        await refuse(update, context, action, workshop_id)
+        return None
+    if update.callback_query is not None:
+        await acknowledge(update.callback_query)
+    return workshop
+
+
+# ---- decorators ----------------------------------------------------------------------------
+
+
 def staff_only(action: str) -> Callable[[Handler], Handler]:
-    """Let only owners and facilitators through; anyone else is refused and audited."""
+    """A command only owners and facilitators may send; anyone else is refused and audited."""
 
     def decorate(callback: Handler) -> Handler:
         @wraps(callback)
         async def guarded(update: Update, context: BotContext) -> Any:
-            user = update.effective_user
-            if user is None or not await is_staff(context, user.id):
-                await refuse(update, context, action)
-                return None
+            if not await permit_staff(update, context, action):
+                return END
             return await callback(update, context)
 
         return guarded
@@ -78,8 +126,58 @@ def staff_only(action: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
-async def chosen_workshop(update: Update, context: BotContext, command: str) -> Workshop | None:
-    """The workshop a command is about: named by number, the only one, or picked by button.
+async def named_workshop(context: BotContext, data: CallbackData) -> int | None:
+    """The workshop a button names in its ``workshop`` field."""
+    workshop = getattr(data, "workshop", None)
+    return workshop if isinstance(workshop, int) else None
+
+
+ButtonCallback = Callable[[Update, BotContext, F, Workshop], Awaitable[R]]
+Guarded = Callable[[Update, BotContext], Coroutine[Any, Any, R | int]]
+
+
+def button(
+    family: type[F], action: str, about: About[F] = named_workshop
+) -> Callable[
+    [ButtonCallback[F, R]], Callable[[Update, BotContext], Coroutine[Any, Any, R | int]]
+]:
+    """A facilitator button: its data read as ``family`` (malformed data is an expired
+    button) and the presser checked against the workshop it is ``about``."""
+
+    def decorate(callback: ButtonCallback[F, R]) -> Guarded[R]:
+        @wraps(callback)
+        async def guarded(update: Update, context: BotContext) -> R | int:
+            query = update.callback_query
+            data = family.unpack(query.data if query is not None else None)
+            if data is None:
+                await expired(update, context)
+                return END
+            workshop = await permit(update, context, action, await about(context, data))
+            if workshop is None:
+                return END
+            return await callback(update, context, data, workshop)
+
+        return guarded
+
+    return decorate
+
+
+def picked(command: Pick) -> Callable[[object], bool]:
+    """The ``CallbackQueryHandler`` pattern for a workshop picked for ``command``."""
+
+    def matches(data: object) -> bool:
+        found = PickWorkshop.unpack(data)
+        return found is not None and found.command is command
+
+    matches.__name__ = f"picked_{command.value}"
+    return matches
+
+
+async def chosen_workshop(
+    update: Update, context: BotContext, command: str, pick: Pick | None = None
+) -> Workshop | None:
+    """The workshop a command is about: named by number, the only one, or picked by button
+    (``pick``: what the picked button does, the command itself unless it is an alias).
 
     Returns None when a picker was shown or the person may not run the one they named.
     """
@@ -104,33 +202,10 @@ async def chosen_workshop(update: Update, context: BotContext, command: str) -> 
         return None
     if len(mine) == 1:
         return mine[0]
-    rows = [[(f"{w.id}. {w.title}", callbacks.make("fw", command, w.id))] for w in mine]
+    then = pick or Pick(command)
+    rows = [[(f"{w.id}. {w.title}", PickWorkshop(then, w.id).pack())] for w in mine]
     await say(update, context, "fac_pick_workshop", buttons=rows, command=command)
     return None
-
-
-async def workshop_from_button(
-    update: Update, context: BotContext, action: str, workshop_id: int
-) -> Workshop | None:
-    """The workshop a button names, if the presser may run it; otherwise refuse."""
-    user = update.effective_user
-    workshop = await context.storage.workshops.get(workshop_id)
-    if user is not None and workshop is None and await is_staff(context, user.id):
-        await gone(update, context)
-        return None
-    if user is None or workshop is None or not await may_run(context, user.id, workshop_id):
-        await refuse(update, context, action, workshop_id)
-        return None
-    if update.callback_query is not None:
-        await acknowledge(update.callback_query)
-    return workshop
-
-
-async def gone(update: Update, context: BotContext) -> None:
-    """A button about something that no longer exists (deleted, merged, erased)."""
-    if update.callback_query is not None:
-        await acknowledge(update.callback_query)
-    await say(update, context, "fac_gone")
 
 
 async def audit(
@@ -141,12 +216,3 @@ async def audit(
         await context.storage.audit.record(
             user.id, action, workshop_id=workshop_id, allowed=True, detail=detail
         )
-
-
-async def parsed_button(update: Update, context: BotContext, action: str) -> Callback | None:
-    """The pressed button's data, checked; malformed data is treated as an expired button."""
-    query = update.callback_query
-    cb = callbacks.parse(query.data) if query is not None else None
-    if cb is None:
-        await expired(update, context)
-    return cb

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from chat import callbacks
+from chat.callbacks.facilitator import Pick, PickWorkshop, RemoveFacilitator
 from chat.context import BotContext
 from chat.messaging import Button, say
-from handlers.facilitator.access import audit, is_staff, parsed_button, workshop_from_button
+from handlers.facilitator.access import audit, button, is_staff
 from handlers.facilitator.menus import set_staff_menu
 from storage.models import Workshop
 
@@ -21,16 +21,15 @@ async def show_team(update: Update, context: BotContext, workshop: Workshop) -> 
     rows: list[list[Button]] = [
         [
             (
-                t.label("buttons.remove").format(name=name or str(member_id)),
-                callbacks.make("tm", "remove", workshop.id, member_id),
+                t.label("buttons.remove", name=name or str(member_id)),
+                RemoveFacilitator(workshop.id, member_id).pack(),
             )
         ]
         for member_id, name in team
         if member_id != user.id
     ]
-    rows.append(
-        [(t.label("buttons.add_facilitator"), callbacks.make("fw", "addfacilitator", workshop.id))]
-    )
+    invite = PickWorkshop(Pick.ADDFACILITATOR, workshop.id).pack()
+    rows.append([(t.label("buttons.add_facilitator"), invite)])
     await say(update, context, "fac_team", buttons=rows, workshop=workshop, team=team, me=user.id)
 
 
@@ -44,19 +43,15 @@ async def send_facilitator_invite(update: Update, context: BotContext, workshop:
     await say(update, context, "fac_facilitator_invite", workshop=workshop, link=link)
 
 
-async def on_remove(update: Update, context: BotContext) -> None:
-    cb = await parsed_button(update, context, "button")
-    if cb is None:
-        return
-    workshop = await workshop_from_button(update, context, "removefacilitator", cb.int_arg(0))
-    if workshop is None:
-        return
-    member_id = cb.int_arg(1)
-    removed = await context.storage.facilitators.remove(workshop.id, member_id)
+@button(RemoveFacilitator, "removefacilitator")
+async def on_remove(
+    update: Update, context: BotContext, data: RemoveFacilitator, workshop: Workshop
+) -> None:
+    removed = await context.storage.facilitators.remove(workshop.id, data.member)
     if removed:
-        await audit(update, context, "removefacilitator", workshop.id, str(member_id))
-        staff = await is_staff(context, member_id)
-        await set_staff_menu(context.bot, context.texts, member_id, staff=staff)
+        await audit(update, context, "removefacilitator", workshop.id, str(data.member))
+        staff = await is_staff(context, data.member)
+        await set_staff_menu(context.bot, context.texts, data.member, staff=staff)
     await say(update, context, "fac_removed", workshop=workshop, removed=removed)
     await show_team(update, context, workshop)
 

@@ -1,95 +1,103 @@
-"""/themes: each theme with its counts; create, rename and merge themes."""
+"""/themes: each theme with its counts; choosing a theme to rename, and merging themes.
+(Naming and renaming are typed prompts: conversations.facilitator.theme.)"""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from chat import callbacks
+from chat.callbacks.facilitator import (
+    MergeInto,
+    MergeTheme,
+    NewTheme,
+    PickTheme,
+    RenameTheme,
+    ThemeAction,
+)
 from chat.context import BotContext
 from chat.messaging import Button, say
-from handlers.facilitator.access import (
-    audit,
-    gone,
-    is_staff,
-    may_run,
-    parsed_button,
-    refuse,
-    workshop_from_button,
-)
-from storage.models import Theme, Workshop
+from handlers.facilitator.access import audit, button, permit
+from storage.models import Workshop
 
 
 async def show_themes(update: Update, context: BotContext, workshop: Workshop) -> None:
     """Every theme with how many answers and views carry it, from how many people."""
     t = context.texts
     counts = await context.storage.themes.counts(workshop.id)
-    rows: list[list[Button]] = [
-        [(t.label("buttons.new_theme"), callbacks.make("th", "new", workshop.id))]
-    ]
+    rows: list[list[Button]] = [[(t.label("buttons.new_theme"), NewTheme(workshop.id).pack())]]
     if counts:
         rows.append(
             [
                 (
                     t.label("buttons.rename_theme"),
-                    callbacks.make("th", "pick", workshop.id, "rename"),
+                    PickTheme(workshop.id, ThemeAction.RENAME).pack(),
                 ),
                 (
                     t.label("buttons.merge_themes"),
-                    callbacks.make("th", "pick", workshop.id, "merge"),
+                    PickTheme(workshop.id, ThemeAction.MERGE).pack(),
                 ),
             ]
         )
     await say(update, context, "fac_themes", buttons=rows, workshop=workshop, counts=counts)
 
 
-async def _theme(update: Update, context: BotContext, action: str, theme_id: int) -> Theme | None:
-    """The theme a button names, if the presser may run its workshop; else refuse."""
-    user = update.effective_user
-    theme = await context.storage.themes.get(theme_id)
-    if user is not None and theme is None and await is_staff(context, user.id):
-        await gone(update, context)
-        return None
-    if user is None or theme is None or not await may_run(context, user.id, theme.workshop_id):
-        await refuse(update, context, action, theme.workshop_id if theme else None)
-        return None
-    return theme
+async def theme_workshop(context: BotContext, data: RenameTheme | MergeTheme) -> int | None:
+    theme = await context.storage.themes.get(data.theme)
+    return None if theme is None else theme.workshop_id
 
 
-async def on_theme_button(update: Update, context: BotContext) -> None:
-    """Choose a theme to rename or merge, a theme to merge into, or merge them."""
-    cb = await parsed_button(update, context, "button")
-    if cb is None:
+async def source_workshop(context: BotContext, data: MergeInto) -> int | None:
+    theme = await context.storage.themes.get(data.source)
+    return None if theme is None else theme.workshop_id
+
+
+async def target_workshop(context: BotContext, data: MergeInto) -> int | None:
+    theme = await context.storage.themes.get(data.target)
+    return None if theme is None else theme.workshop_id
+
+
+@button(PickTheme, "themes")
+async def on_pick(
+    update: Update, context: BotContext, data: PickTheme, workshop: Workshop
+) -> None:
+    """Choose a theme to rename or merge."""
+    family = RenameTheme if data.action is ThemeAction.RENAME else MergeTheme
+    rows = [
+        [(theme.name, family(theme.id).pack())]
+        for theme in await context.storage.themes.of_workshop(workshop.id)
+    ]
+    await say(update, context, "fac_theme_pick", buttons=rows, action=data.action.value)
+
+
+@button(MergeTheme, "themes", theme_workshop)
+async def on_merge(
+    update: Update, context: BotContext, data: MergeTheme, workshop: Workshop
+) -> None:
+    """Choose the theme to merge this one into."""
+    source = await context.storage.themes.get(data.theme)
+    assert source is not None
+    others = [
+        x for x in await context.storage.themes.of_workshop(workshop.id) if x.id != source.id
+    ]
+    rows = [[(x.name, MergeInto(source.id, x.id).pack())] for x in others]
+    await say(update, context, "fac_theme_merge_into", buttons=rows, source=source)
+
+
+@button(MergeInto, "themes", source_workshop)
+async def on_merge_into(
+    update: Update, context: BotContext, data: MergeInto, workshop: Workshop
+) -> None:
+    """Merge the first theme into the second, once the second is checked too."""
+    if await permit(update, context, "themes", await target_workshop(context, data)) is None:
         return
     storage = context.storage
-    if cb.action == "pick":
-        workshop = await workshop_from_button(update, context, "themes", cb.int_arg(0))
-        if workshop is None:
-            return
-        action = cb.args[1]
-        rows = [
-            [(theme.name, callbacks.make("th", action, theme.id))]
-            for theme in await storage.themes.of_workshop(workshop.id)
-        ]
-        await say(update, context, "fac_theme_pick", buttons=rows, action=action)
-        return
-    source = await _theme(update, context, "themes", cb.int_arg(0))
-    if source is None:
-        return
-    if cb.action == "merge":
-        others = [
-            x for x in await storage.themes.of_workshop(source.workshop_id) if x.id != source.id
-        ]
-        rows = [[(x.name, callbacks.make("th", "into", source.id, x.id))] for x in others]
-        await say(update, context, "fac_theme_merge_into", buttons=rows, source=source)
-        return
-    target = await _theme(update, context, "themes", cb.int_arg(1))
-    if target is None or target.workshop_id != source.workshop_id or target.id == source.id:
-        if target is not None:
-            await say(update, context, "expired_nowhere")
+    source = await storage.themes.get(data.source)
+    target = await storage.themes.get(data.target)
+    assert source is not None
+    assert target is not None
+    if target.workshop_id != source.workshop_id or target.id == source.id:
+        await say(update, context, "expired_nowhere")
         return
     await storage.themes.merge(source.id, target.id)
     await audit(update, context, "merge-themes", source.workshop_id, f"{source.id}->{target.id}")
-    workshop = await storage.workshops.get(source.workshop_id)
     await say(update, context, "fac_theme_merged", source=source, target=target)
-    if workshop is not None:
-        await show_themes(update, context, workshop)
+    await show_themes(update, context, workshop)

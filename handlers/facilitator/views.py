@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from telegram import Update
 
-from chat import callbacks
+from chat.callbacks.facilitator import (
+    Feed,
+    FeedPage,
+    ItemKind,
+    NewThemeFor,
+    QuestionPage,
+    ShowTags,
+    TagOff,
+    TagOn,
+)
 from chat.context import BotContext
 from chat.messaging import Button, replace, say
-from handlers.facilitator.access import (
-    audit,
-    gone,
-    is_staff,
-    may_run,
-    parsed_button,
-    refuse,
-    workshop_from_button,
-)
-from storage.feed import ALL, VIEWS_ONLY
+from handlers.facilitator.access import audit, button, gone, refuse
 from storage.models import Workshop
 
 PAGE = 5
-KIND_CODE = {"answer": "a", "view": "v"}
-KIND_NAME = {"a": "answer", "v": "view"}
+KIND_CODE = {"answer": ItemKind.ANSWER, "view": ItemKind.VIEW}
+KIND_NAME = {ItemKind.ANSWER: "answer", ItemKind.VIEW: "view"}
 
 
 async def show_views_menu(update: Update, context: BotContext, workshop: Workshop) -> None:
@@ -29,62 +29,50 @@ async def show_views_menu(update: Update, context: BotContext, workshop: Worksho
     storage = context.storage
     t = context.texts
     rows: list[list[Button]] = [
-        [(t.label("buttons.read_all"), callbacks.make("vw", "page", workshop.id, ALL, 0))],
-        [
-            (
-                t.label("buttons.read_views"),
-                callbacks.make("vw", "page", workshop.id, VIEWS_ONLY, 0),
-            )
-        ],
+        [(t.label("buttons.read_all"), FeedPage(workshop.id, Feed.ALL, 0).pack())],
+        [(t.label("buttons.read_views"), FeedPage(workshop.id, Feed.VIEWS, 0).pack())],
     ]
     for q in await storage.workshops.questions(workshop.id):
         label = f"{q.position + 1}. {q.prompt}"
-        rows.append([(label[:60], callbacks.make("vw", "page", workshop.id, f"q{q.position}", 0))])
+        rows.append([(label[:60], QuestionPage(workshop.id, q.position, 0).pack())])
     total = await storage.feed.count(workshop.id)
     await say(update, context, "fac_views_menu", buttons=rows, workshop=workshop, total=total)
 
 
-def _which(raw: str) -> str | int:
-    return int(raw[1:]) if raw.startswith("q") else raw
+def _page(data: FeedPage | QuestionPage, offset: int) -> str:
+    if isinstance(data, FeedPage):
+        return FeedPage(data.workshop, data.feed, offset).pack()
+    return QuestionPage(data.workshop, data.position, offset).pack()
 
 
-async def on_page(update: Update, context: BotContext) -> None:
+async def _show_page(
+    update: Update, context: BotContext, data: FeedPage | QuestionPage, workshop: Workshop
+) -> None:
     """One page of answers and views, newest first, with Tag buttons and paging."""
-    cb = await parsed_button(update, context, "button")
-    if cb is None:
-        return
-    workshop = await workshop_from_button(update, context, "views", cb.int_arg(0))
-    if workshop is None:
-        return
-    which, offset = cb.args[1], cb.int_arg(2)
+    which: str | int = data.feed.value if isinstance(data, FeedPage) else data.position
+    shown = which if isinstance(which, str) else f"q{which}"
+    offset = data.offset
     feed = context.storage.feed
-    total = await feed.count(workshop.id, _which(which))
-    items = await feed.items(workshop.id, _which(which), offset=offset, limit=PAGE)
+    total = await feed.count(workshop.id, which)
+    items = await feed.items(workshop.id, which, offset=offset, limit=PAGE)
     t = context.texts
     rows: list[list[Button]] = []
     tags = [
-        (t.label("buttons.tag").format(n=offset + i + 1),
-         callbacks.make("vw", "tag", KIND_CODE[item.kind], item.id))
+        (t.label("buttons.tag", n=offset + i + 1), ShowTags(KIND_CODE[item.kind], item.id).pack())
         for i, item in enumerate(items)
-    ]  # fmt: skip
+    ]
     if tags:
         rows.append(tags[:3])
         if tags[3:]:
             rows.append(tags[3:])
     nav: list[Button] = []
     if offset > 0:
-        back = callbacks.make("vw", "page", workshop.id, which, max(offset - PAGE, 0))
-        nav.append((t.label("buttons.newer"), back))
+        nav.append((t.label("buttons.newer"), _page(data, max(offset - PAGE, 0))))
     if offset + PAGE < total:
-        nav.append(
-            (
-                t.label("buttons.older"),
-                callbacks.make("vw", "page", workshop.id, which, offset + PAGE),
-            )
-        )
+        nav.append((t.label("buttons.older"), _page(data, offset + PAGE)))
     if nav:
         rows.append(nav)
-    await audit(update, context, "views", workshop.id, f"{which}@{offset}")
+    await audit(update, context, "views", workshop.id, f"{shown}@{offset}")
     await say(
         update,
         context,
@@ -94,61 +82,80 @@ async def on_page(update: Update, context: BotContext) -> None:
         items=items,
         offset=offset,
         total=total,
-        which=which,
+        which=shown,
         timezone=workshop.timezone,
     )
 
 
-async def _item_workshop(
-    update: Update, context: BotContext, kind: str, item_id: int
+@button(FeedPage, "views")
+async def on_feed_page(
+    update: Update, context: BotContext, data: FeedPage, workshop: Workshop
+) -> None:
+    await _show_page(update, context, data, workshop)
+
+
+@button(QuestionPage, "views")
+async def on_question_page(
+    update: Update, context: BotContext, data: QuestionPage, workshop: Workshop
+) -> None:
+    await _show_page(update, context, data, workshop)
+
+
+async def item_workshop(
+    context: BotContext, data: ShowTags | TagOn | TagOff | NewThemeFor
 ) -> int | None:
-    """The workshop of an answer or view, if the presser may run it; else refuse."""
-    user = update.effective_user
-    workshop_id = await context.storage.themes.item_workshop(KIND_NAME[kind], item_id)
-    if user is not None and workshop_id is None and await is_staff(context, user.id):
-        await gone(update, context)
-        return None
-    if user is None or workshop_id is None or not await may_run(context, user.id, workshop_id):
-        await refuse(update, context, "tag", workshop_id)
-        return None
-    return workshop_id
+    """The workshop of the answer or view a button names."""
+    return await context.storage.themes.item_workshop(KIND_NAME[data.kind], data.item)
 
 
-async def on_tag(update: Update, context: BotContext) -> None:
-    """Show the themes for one item as on/off buttons, and apply a change."""
-    cb = await parsed_button(update, context, "button")
-    if cb is None:
-        return
-    kind, item_id = cb.args[0], cb.int_arg(1)
-    workshop_id = await _item_workshop(update, context, kind, item_id)
-    if workshop_id is None:
-        return
+@button(ShowTags, "tag", item_workshop)
+async def on_show_tags(
+    update: Update, context: BotContext, data: ShowTags, workshop: Workshop
+) -> None:
+    await show_tagging(update, context, workshop.id, data.kind, data.item)
+
+
+async def _tag(
+    update: Update, context: BotContext, data: TagOn | TagOff, workshop: Workshop
+) -> None:
+    """Put a theme on an item or take it off, and show the item's themes again."""
     themes = context.storage.themes
     user = update.effective_user
     assert user is not None
-    if cb.action in ("on", "off"):
-        theme = await themes.get(cb.int_arg(2))
-        if theme is None:
-            await gone(update, context)
-            return
-        if theme.workshop_id != workshop_id:
-            await refuse(update, context, "tag", workshop_id)
-            return
-        if cb.action == "on":
-            await themes.tag(theme.id, KIND_NAME[kind], item_id, user.id)
-        else:
-            await themes.untag(theme.id, KIND_NAME[kind], item_id)
-        await audit(
-            update, context, f"tag-{cb.action}", workshop_id, f"{theme.id}:{kind}{item_id}"
-        )
-    await show_tagging(update, context, workshop_id, kind, item_id, in_place=cb.action != "tag")
+    theme = await themes.get(data.theme)
+    if theme is None:
+        await gone(update, context)
+        return
+    if theme.workshop_id != workshop.id:
+        await refuse(update, context, "tag", workshop.id)
+        return
+    on = isinstance(data, TagOn)
+    if on:
+        await themes.tag(theme.id, KIND_NAME[data.kind], data.item, user.id)
+    else:
+        await themes.untag(theme.id, KIND_NAME[data.kind], data.item)
+    detail = f"{theme.id}:{data.kind.value}{data.item}"
+    await audit(update, context, "tag-on" if on else "tag-off", workshop.id, detail)
+    await show_tagging(update, context, workshop.id, data.kind, data.item, in_place=True)
+
+
+@button(TagOn, "tag", item_workshop)
+async def on_tag_on(update: Update, context: BotContext, data: TagOn, workshop: Workshop) -> None:
+    await _tag(update, context, data, workshop)
+
+
+@button(TagOff, "tag", item_workshop)
+async def on_tag_off(
+    update: Update, context: BotContext, data: TagOff, workshop: Workshop
+) -> None:
+    await _tag(update, context, data, workshop)
 
 
 async def show_tagging(
     update: Update,
     context: BotContext,
     workshop_id: int,
-    kind: str,
+    kind: ItemKind,
     item_id: int,
     *,
     in_place: bool = False,
@@ -159,9 +166,9 @@ async def show_tagging(
     rows: list[list[Button]] = []
     for theme in await storage.themes.of_workshop(workshop_id):
         on = theme.id in tagged
-        data = callbacks.make("vw", "off" if on else "on", kind, item_id, theme.id)
+        data = (TagOff if on else TagOn)(kind, item_id, theme.id).pack()
         rows.append([(("✓ " if on else "") + theme.name, data)])
-    rows.append([(t.label("buttons.new_theme"), callbacks.make("vw", "new", kind, item_id))])
+    rows.append([(t.label("buttons.new_theme"), NewThemeFor(kind, item_id).pack())])
     values = {"item": await storage.feed.item(KIND_NAME[kind], item_id)}
     if in_place and update.callback_query is not None:
         await replace(update.callback_query, context, "fac_tagging", buttons=rows, **values)

@@ -1,4 +1,4 @@
-"""/workshops, /workshop with edit buttons, /invite with a QR poster, closing and reopening."""
+"""/workshops, /workshop with edit buttons, /invite with a QR poster, reopening."""
 
 from __future__ import annotations
 
@@ -6,19 +6,13 @@ import asyncio
 
 from telegram import InputFile, Update
 
-from chat import callbacks
-from chat.callbacks import EDIT_FIELDS
+from chat.callbacks.facilitator import EditField, Field, Pick, PickWorkshop, Reopen, SetLevel
 from chat.context import BotContext
 from chat.messaging import Button, say
 from domain.poster import invite_poster
-from handlers.facilitator.access import (
-    audit,
-    parsed_button,
-    staff_only,
-    workshop_from_button,
-    workshops_run_by,
-)
-from storage.models import ENGAGEMENT_LEVELS, Workshop
+from handlers.facilitator.access import audit, button, staff_only, workshops_run_by
+from storage.kinds import EngagementLevel, ParticipantStatus
+from storage.models import Workshop
 
 
 def invite_link(context: BotContext, workshop: Workshop) -> str:
@@ -30,11 +24,12 @@ async def list_workshops(update: Update, context: BotContext) -> None:
     """List the workshops this person runs, with how many people are at each stage."""
     user = update.effective_user
     assert user is not None
+    left = (ParticipantStatus.DECLINED, ParticipantStatus.WITHDRAWN)
     rows = []
     for workshop in await workshops_run_by(context, user.id):
         counts = await context.storage.workshops.participant_counts(workshop.id)
-        taking_part = sum(n for s, n in counts.items() if s not in ("declined", "withdrawn"))
-        rows.append((workshop, taking_part, counts.get("submitted", 0)))
+        taking_part = sum(n for s, n in counts.items() if s not in left)
+        rows.append((workshop, taking_part, counts.get(ParticipantStatus.SUBMITTED, 0)))
     await say(update, context, "fac_workshops", rows=rows)
 
 
@@ -42,15 +37,14 @@ async def show_workshop(update: Update, context: BotContext, workshop: Workshop)
     """One workshop in full, with a button for each thing that can be changed."""
     t = context.texts
     edit: list[Button] = [
-        (t.label(f"fields.{name}"), callbacks.make("we", name, workshop.id))
-        for name in EDIT_FIELDS
+        (t.label(f"fields.{field.value}"), EditField(field, workshop.id).pack()) for field in Field
     ]
     rows = [edit[i : i + 2] for i in range(0, len(edit), 2)]
-    rows.append([(t.label("buttons.invite"), callbacks.make("fw", "invite", workshop.id))])
+    rows.append([(t.label("buttons.invite"), PickWorkshop(Pick.INVITE, workshop.id).pack())])
     if workshop.is_open:
-        rows.append([(t.label("buttons.close"), callbacks.make("fw", "close", workshop.id))])
+        rows.append([(t.label("buttons.close"), PickWorkshop(Pick.CLOSE, workshop.id).pack())])
     else:
-        rows.append([(t.label("buttons.reopen"), callbacks.make("wc", "reopen", workshop.id))])
+        rows.append([(t.label("buttons.reopen"), Reopen(workshop.id).pack())])
     counts = await context.storage.workshops.participant_counts(workshop.id)
     await say(
         update,
@@ -90,33 +84,29 @@ async def send_invite(update: Update, context: BotContext, workshop: Workshop) -
     await audit(update, context, "invite", workshop.id)
 
 
-async def on_edit_level(update: Update, context: BotContext) -> None:
-    """Show the five engagement levels, or store the one chosen."""
-    cb = await parsed_button(update, context, "button")
-    if cb is None:
-        return
-    workshop = await workshop_from_button(update, context, "edit", cb.int_arg(0))
-    if workshop is None:
-        return
-    if cb.action == "levels":
-        rows = [
-            [
-                (
-                    context.texts.label(f"level_names.{level}"),
-                    callbacks.make("we", "level", workshop.id, i),
-                )
-            ]
-            for i, level in enumerate(ENGAGEMENT_LEVELS)
-        ]
-        await say(update, context, "fac_pick_level", buttons=rows, workshop=workshop)
-        return
-    index = cb.int_arg(1)
-    if index >= len(ENGAGEMENT_LEVELS):
-        await say(update, context, "expired_nowhere")
-        return
-    await context.storage.workshops.update(
-        workshop.id, "engagement_level", ENGAGEMENT_LEVELS[index]
-    )
+def is_levels(data: object) -> bool:
+    found = EditField.unpack(data)
+    return found is not None and found.field is Field.LEVELS
+
+
+@button(EditField, "edit")
+async def on_show_levels(
+    update: Update, context: BotContext, data: EditField, workshop: Workshop
+) -> None:
+    """Show the five engagement levels as buttons."""
+    rows = [
+        [(context.texts.label(f"level_names.{level}"), SetLevel(workshop.id, level).pack())]
+        for level in EngagementLevel
+    ]
+    await say(update, context, "fac_pick_level", buttons=rows, workshop=workshop)
+
+
+@button(SetLevel, "edit")
+async def on_set_level(
+    update: Update, context: BotContext, data: SetLevel, workshop: Workshop
+) -> None:
+    """Store the engagement level chosen."""
+    await context.storage.workshops.update(workshop.id, "engagement_level", data.level)
     await audit(update, context, "edit", workshop.id, "engagement_level")
     refreshed = await context.storage.workshops.get(workshop.id)
     assert refreshed is not None
@@ -124,13 +114,8 @@ async def on_edit_level(update: Update, context: BotContext) -> None:
     await show_workshop(update, context, refreshed)
 
 
-async def on_reopen(update: Update, context: BotContext) -> None:
-    cb = await parsed_button(update, context, "button")
-    if cb is None:
-        return
-    workshop = await workshop_from_button(update, context, "reopen", cb.int_arg(0))
-    if workshop is None:
-        return
+@button(Reopen, "reopen")
+async def on_reopen(update: Update, context: BotContext, data: Reopen, workshop: Workshop) -> None:
     await context.storage.workshops.reopen(workshop.id)
     await audit(update, context, "reopen", workshop.id)
     await say(update, context, "fac_reopened", workshop=workshop)

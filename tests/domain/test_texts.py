@@ -436,6 +436,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("fac_field_problem", {"problem": "timezone"}, False),
     ("fac_field_problem", {"problem": "something else"}, False),
     ("fac_gone", {}, False),
+    ("fac_timed_out", {"minutes": 30}, False),
     ("fac_invite", {"workshop": W, "link": LINK}, True),
     ("fac_invite", {"workshop": CLOSED, "link": LINK}, True),
     ("fac_invite_unusable", {}, False),
@@ -880,12 +881,12 @@ def test_labels_refuses_a_single_text() -> None:
 
 
 def test_every_level_and_purpose_has_a_label() -> None:
-    from storage.models import ENGAGEMENT_LEVELS, PURPOSES
+    from storage.kinds import EngagementLevel, Purpose
 
     t = texts()
-    for level in ENGAGEMENT_LEVELS:
+    for level in EngagementLevel:
         assert t.label(f"levels.{level}")
-    for purpose in PURPOSES:
+    for purpose in Purpose:
         assert t.label(f"purposes.{purpose}")
         if purpose != "take_part":
             assert t.label(f"buttons.{purpose}_yes")
@@ -1230,6 +1231,7 @@ def test_every_label_renders_plain_and_short(key: str) -> None:
 # One sample for each variable a template uses; user text carries EVIL so escaping shows.
 # A template that needs a name not in here fails test_every_message_renders_from_samples.
 SAMPLES: dict[str, Any] = {
+    "minutes": 30,
     "workshop": W,
     "about": [about_section(), about_section(said=0, not_said=2)],
     "action": action(),

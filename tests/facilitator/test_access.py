@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat.callbacks import EDIT_FIELDS, FACILITATOR_PICKS
+from chat.callbacks.facilitator import Field, Pick
 from domain.workshop_file import load_workshop_file
 from storage.models import Workshop
 from tests.conftest import EXAMPLE, OWNER, RunningBot
@@ -62,14 +62,14 @@ async def _setup(bot: RunningBot, workshop: Workshop) -> dict[str, int]:
 def admin_buttons(ids: dict[str, int]) -> list[str]:
     w, a, v, t1, t2 = ids["w"], ids["a"], ids["v"], ids["t1"], ids["t2"]
     return [
-        *(f"fw:{pick}:{w}" for pick in FACILITATOR_PICKS),
-        *(f"we:{field}:{w}" for field in EDIT_FIELDS),
-        f"we:level:{w}:0",
+        *(f"fw:{pick.value}:{w}" for pick in Pick),
+        *(f"we:{field.value}:{w}" for field in Field),
+        f"we:level:{w}:co-design",
         f"wc:skip:{w}",
         f"wc:keep:{w}",
         f"wc:reopen:{w}",
         f"vw:page:{w}:all:0",
-        f"vw:page:{w}:q0:0",
+        f"vw:q:{w}:0:0",
         f"vw:tag:a:{a}",
         f"vw:tag:v:{v}",
         f"vw:on:a:{a}:{t2}",
@@ -82,8 +82,8 @@ def admin_buttons(ids: dict[str, int]) -> list[str]:
         f"th:pick:{w}:merge",
         f"tm:remove:{w}:{OWNER}",
         f"ac:edit:{ids['ac']}",
-        f"ac:set:{ids['ac']}:2",
-        "ac:status:0",
+        f"ac:set:{ids['ac']}:done",
+        "ac:status:planned",
         "ac:theme:1",
         "ac:save",
         f"up:start:{w}",
@@ -93,7 +93,7 @@ def admin_buttons(ids: dict[str, int]) -> list[str]:
         "up:later",
         f"up:cancel:{ids['up']}",
         "fi:skip",
-        "nw:level:0",
+        "nw:level:inform",
         "nw:questions:default",
         "nw:tz",
         "nw:days:retention:30",

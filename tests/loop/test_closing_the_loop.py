@@ -357,7 +357,7 @@ async def test_strangers_cannot_use_loop_commands(bot: RunningBot, workshop: Wor
     for command in ("action", "actions", "update", "scheduled", "report", "session"):
         calls = await stranger.say(f"/{command} {workshop.id}")
         assert stranger.texts(calls)[0].startswith("This command is for facilitators."), command
-    for data in ("ac:edit:1", "ac:set:1:0", "up:cancel:1", "up:start:1", "fw:update:1"):
+    for data in ("ac:edit:1", "ac:set:1:planned", "up:cancel:1", "up:start:1", "fw:update:1"):
         calls = await stranger.press_data(data)
         assert stranger.texts(calls)[0].startswith(("This command is for", "That is no longer")), (
             data

@@ -1,0 +1,160 @@
+"""Every facilitator prompt, as one persistent conversation (group -1 in bot.app).
+
+Each flow (a module here) has its own ``State`` range, a typed draft and a ``build()``
+giving its entry points and states; this module joins them. One prompt is open at a time
+by construction: starting another flow switches to it (the flows' entry points are also
+fallbacks). What the conversation takes it keeps from every later group; what is not its
+own ends the prompt quietly and goes on to the participant journey and the other commands:
+any other command (/help, /views, /start …) and any button that is not a facilitator's.
+A prompt left quiet for ``TIMEOUT_MINUTES`` closes, and says so.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from chat.callbacks.facilitator import CancelPrompt
+from chat.callbacks.loop import is_facilitator_button
+from chat.context import BotContext
+from chat.filters import NEW_MESSAGE, NOT_TEXT, TEXT, command
+from chat.messaging import acknowledge, retire_buttons, say
+from chat.states import END
+from conversations.facilitator import action, close, drafts, edit, new_workshop, session, theme
+from conversations.facilitator import update as update_flow
+from conversations.facilitator.drafts import Callback, Next, taken
+from handlers.facilitator.access import is_staff, refuse
+
+NAME = "facilitator"
+TIMEOUT_MINUTES = 30
+FLOWS = (action, update_flow, session, close, edit, theme, new_workshop)
+
+# Their handlers hold no state, so every Application built shares them.
+BUILT = tuple(flow.build() for flow in FLOWS)
+
+
+def close_prompts(context: BotContext) -> None:
+    """Close any open prompt (STOP and /updates do: nothing typed next goes to it)."""
+    drafts.clear(context)
+
+
+def _open(context: BotContext) -> bool:
+    return context.user_data is not None and any(k in context.user_data for k in drafts.KEYS)
+
+
+def _while_open(callback: Callback) -> Callback:
+    """A fallback of an open prompt; one closed elsewhere (STOP) lets the update go on."""
+    inner = taken(callback)
+
+    async def run(update: Update, context: BotContext) -> Next:
+        if not _open(context):
+            drafts.clear(context)
+            return END
+        return await inner(update, context)
+
+    run.__name__ = callback.__name__
+    return run
+
+
+async def cancel(update: Update, context: BotContext) -> Next:
+    """/cancel or the Cancel button: close the prompt, keep nothing."""
+    query = update.callback_query
+    if query is not None:
+        await acknowledge(query)
+        await retire_buttons(query)
+    open_ = next((f for f in BUILT if f.store.get(context) is not None), None)
+    await say(update, context, open_.cancelled if open_ is not None else "fac_cancelled")
+    return END
+
+
+async def expired_step(update: Update, context: BotContext) -> Next:
+    """A step's button with its prompt closed: expired for staff, refused for anyone else."""
+    user = update.effective_user
+    query = update.callback_query
+    if user is None or not await is_staff(context, user.id):
+        await refuse(update, context, "button")
+        return None
+    if query is not None:
+        await acknowledge(query)
+    data = query.data if query is not None else None
+    flow = next(f for f in BUILT if any(step.unpack(data) for step in f.steps))
+    await say(update, context, flow.expired)
+    return None
+
+
+async def use_buttons(update: Update, context: BotContext) -> Next:
+    await say(update, context, "nw_use_buttons")
+    return None
+
+
+async def type_please(update: Update, context: BotContext) -> Next:
+    await say(update, context, "fac_type_please")
+    return None
+
+
+async def leave(update: Update, context: BotContext) -> Next:
+    """Not the prompt's: close it quietly and let the update go on (no ApplicationHandlerStop)."""
+    drafts.clear(context)
+    return END
+
+
+async def timed_out(update: Update, context: BotContext) -> None:
+    if _open(context):
+        drafts.clear(context)
+        await say(update, context, "fac_timed_out", minutes=TIMEOUT_MINUTES)
+
+
+def _is_step(data: object) -> bool:
+    """A button that only works while its prompt is open."""
+    return any(step.unpack(data) is not None for flow in BUILT for step in flow.steps)
+
+
+def _not_ours(data: object) -> bool:
+    return not is_facilitator_button(data)
+
+
+def build() -> ConversationHandler:  # type: ignore[type-arg]
+    entry_points: list[BaseHandler] = []  # type: ignore[type-arg]
+    states: dict[object, list[BaseHandler]] = {}  # type: ignore[type-arg]
+    for built in BUILT:
+        entry_points += built.entry_points
+        for state, handlers in built.states.items():
+            if state in states:
+                raise ValueError(f"state {state!r} is used by two facilitator flows")
+            states[state] = handlers
+    states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
+    ours: list[BaseHandler] = [  # type: ignore[type-arg]
+        CallbackQueryHandler(taken(cancel), pattern=CancelPrompt.pattern()),
+        CallbackQueryHandler(taken(expired_step), pattern=_is_step),
+    ]
+    fallbacks: list[BaseHandler] = [  # type: ignore[type-arg]
+        command("cancel", _while_open(cancel)),
+        *entry_points,
+        *ours,
+        # Not the prompt's: any other command, any button not a facilitator's.
+        MessageHandler(NEW_MESSAGE & filters.COMMAND, leave),
+        CallbackQueryHandler(leave, pattern=_not_ours),
+        MessageHandler(TEXT, _while_open(use_buttons)),
+        MessageHandler(NOT_TEXT, _while_open(type_please)),
+    ]
+    with warnings.catch_warnings():
+        # Buttons are checked against the role and the draft, not tracked per message.
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return ConversationHandler(
+            name=NAME,
+            persistent=True,
+            conversation_timeout=TIMEOUT_MINUTES * 60,
+            entry_points=[*entry_points, *ours],
+            states=states,
+            fallbacks=fallbacks,
+        )

@@ -1,0 +1,121 @@
+"""/close: a closing message for the people waiting to hear, or close silently, or not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler
+
+from chat.callbacks.facilitator import CloseSilently, KeepOpen, Pick, PickWorkshop
+from chat.context import BotContext
+from chat.filters import TEXT, command
+from chat.messaging import retire_buttons, say
+from chat.states import END
+from conversations.facilitator.drafts import Flow, Next, Store, ask, fits, step, taken, typed
+from handlers.facilitator.access import audit, button, chosen_workshop, gone, picked, staff_only
+from storage.models import Workshop
+
+MESSAGE_LIMIT = 1000
+
+
+class State(IntEnum):
+    MESSAGE = 40
+
+
+@dataclass
+class Draft:
+    workshop: int
+
+
+DRAFT = Store("close", Draft)
+
+
+async def _ask(update: Update, context: BotContext, workshop: Workshop) -> Next:
+    DRAFT.put(context, Draft(workshop.id))
+    t = context.texts
+    rows = [
+        [(t.label("buttons.close_silently"), CloseSilently(workshop.id).pack())],
+        [(t.label("buttons.keep_open"), KeepOpen(workshop.id).pack())],
+    ]
+    await ask(update, context, "fac_ask_closing", buttons=rows, workshop=workshop)
+    return State.MESSAGE
+
+
+@staff_only("close")
+async def begin(update: Update, context: BotContext) -> Next:
+    workshop = await chosen_workshop(update, context, "close")
+    return END if workshop is None else await _ask(update, context, workshop)
+
+
+@button(PickWorkshop, "close")
+async def picked_workshop(
+    update: Update, context: BotContext, data: PickWorkshop, workshop: Workshop
+) -> Next:
+    return await _ask(update, context, workshop)
+
+
+async def close(update: Update, context: BotContext, workshop_id: int, message: str) -> Next:
+    if not await fits(update, context, message, MESSAGE_LIMIT, required=False):
+        return None
+    storage = context.storage
+    await storage.workshops.close(workshop_id, message or None)
+    await audit(update, context, "close", workshop_id)
+    await say(update, context, "fac_closed", workshop=await storage.workshops.get(workshop_id))
+    return END
+
+
+@step(DRAFT, "close")
+async def take_message(update: Update, context: BotContext, draft: Draft) -> Next:
+    return await close(update, context, draft.workshop, typed(update.effective_message))
+
+
+async def _this_prompt(
+    update: Update, context: BotContext, data: CloseSilently | KeepOpen
+) -> Draft | None:
+    """The open closing prompt for the workshop on the button, if there is one."""
+    query = update.callback_query
+    assert query is not None
+    await retire_buttons(query)
+    draft = DRAFT.get(context)
+    if draft is None or draft.workshop != data.workshop:
+        await gone(update, context)
+        return None
+    return draft
+
+
+@button(CloseSilently, "close")
+async def silently(
+    update: Update, context: BotContext, data: CloseSilently, workshop: Workshop
+) -> Next:
+    """Close without a message (only while that workshop's prompt is open)."""
+    draft = await _this_prompt(update, context, data)
+    return None if draft is None else await close(update, context, draft.workshop, "")
+
+
+@button(KeepOpen, "close")
+async def keep_open(
+    update: Update, context: BotContext, data: KeepOpen, workshop: Workshop
+) -> Next:
+    if await _this_prompt(update, context, data) is None:
+        return None
+    await say(update, context, "fac_kept_open")
+    return END
+
+
+def build() -> Flow:
+    buttons = [
+        CallbackQueryHandler(taken(silently), pattern=CloseSilently.pattern()),
+        CallbackQueryHandler(taken(keep_open), pattern=KeepOpen.pattern()),
+    ]
+    return Flow(
+        entry_points=[
+            command("close", taken(begin)),
+            CallbackQueryHandler(taken(picked_workshop), pattern=picked(Pick.CLOSE)),
+            # Checked against the workshop on the button first, then the prompt.
+            *buttons,
+        ],
+        states={State.MESSAGE: [MessageHandler(TEXT, take_message), *buttons]},
+        store=DRAFT,
+    )

@@ -1,0 +1,78 @@
+"""Editing one field of a workshop: its button on /workshop, then the new value typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler
+
+from chat.callbacks.facilitator import EditField, Field
+from chat.context import BotContext
+from chat.filters import TEXT
+from chat.messaging import say
+from chat.states import END
+from conversations.facilitator.drafts import Flow, Next, Store, ask, step, taken, typed
+from domain.workshop_fields import FieldError, parse_field
+from handlers.facilitator.access import audit, button
+from handlers.facilitator.workshops import show_workshop
+from storage.models import Workshop
+
+
+class State(IntEnum):
+    VALUE = 50
+
+
+@dataclass
+class Draft:
+    workshop: int
+    field: str
+
+
+DRAFT = Store("edit", Draft)
+
+
+def _typed_field(data: object) -> bool:
+    found = EditField.unpack(data)
+    return found is not None and found.field is not Field.LEVELS  # levels are buttons
+
+
+@button(EditField, "edit")
+async def begin(update: Update, context: BotContext, data: EditField, workshop: Workshop) -> Next:
+    DRAFT.put(context, Draft(workshop.id, data.field.value))
+    await ask(update, context, "fac_ask_field", field=data.field.value, workshop=workshop)
+    return State.VALUE
+
+
+@step(DRAFT, "edit")
+async def take_value(update: Update, context: BotContext, draft: Draft) -> Next:
+    try:
+        value = parse_field(draft.field, typed(update.effective_message))
+    except FieldError as problem:
+        await say(update, context, "fac_field_problem", problem=problem.problem, **problem.values)
+        return None
+    workshops = context.storage.workshops
+    before = await workshops.get(draft.workshop)
+    await workshops.update(draft.workshop, draft.field, value)
+    if draft.field == Field.UPDATE_CADENCE_DAYS and before is not None:
+        # The generated "what happens next" names the cadence: keep it true.
+        t = context.texts
+        if before.hear_back == t.plain("default_hear_back", days=before.update_cadence_days):
+            await workshops.update(
+                draft.workshop, "hear_back", t.plain("default_hear_back", days=value)
+            )
+    await audit(update, context, "edit", draft.workshop, draft.field)
+    await say(update, context, "fac_saved", field=draft.field)
+    workshop = await workshops.get(draft.workshop)
+    assert workshop is not None
+    await show_workshop(update, context, workshop)
+    return END
+
+
+def build() -> Flow:
+    return Flow(
+        entry_points=[CallbackQueryHandler(taken(begin), pattern=_typed_field)],
+        states={State.VALUE: [MessageHandler(TEXT, take_value)]},
+        store=DRAFT,
+    )

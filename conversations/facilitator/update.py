@@ -1,0 +1,285 @@
+"""/update: choose the actions it is about, write it, see a preview of what each kind of
+recipient will read, then send it now or at a later time. And cancelling a waiting one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler
+
+from chat.callbacks.facilitator import CancelPrompt, Pick, PickWorkshop
+from chat.callbacks.loop import (
+    CancelUpdate,
+    SendLater,
+    SendNow,
+    StartUpdate,
+    UpdateAction,
+    WriteUpdate,
+)
+from chat.context import BotContext
+from chat.filters import TEXT, command
+from chat.messaging import Button, replace, say
+from chat.states import END
+from conversations.facilitator.drafts import (
+    Flow,
+    Next,
+    Store,
+    ask,
+    fits,
+    pressed,
+    step,
+    taken,
+    typed,
+)
+from domain.broadcast import BODY_LIMIT, update_text
+from domain.texts import MESSAGE_LIMIT
+from handlers.delivery import stamp
+from handlers.facilitator.access import audit, button, chosen_workshop, gone, picked, staff_only
+from handlers.facilitator.loop import future, now
+from handlers.jobs import deliver_soon, enqueue_update
+from storage.models import Workshop
+
+PREVIEWS = 4  # personal versions shown in a preview, most common first
+
+
+class State(IntEnum):
+    ACTIONS = 20
+    BODY = 21
+    CONFIRM = 22
+    WHEN = 23
+
+
+@dataclass
+class Draft:
+    workshop: int
+    actions: list[int] = field(default_factory=list)
+    body: str = ""
+
+
+DRAFT = Store("update", Draft)
+
+
+async def _workshop(context: BotContext, draft: Draft) -> Workshop:
+    workshop = await context.storage.workshops.get(draft.workshop)
+    assert workshop is not None
+    return workshop
+
+
+# ---- choosing the actions ------------------------------------------------------------------
+
+
+async def _begin(update: Update, context: BotContext, workshop: Workshop) -> Next:
+    draft = Draft(workshop.id)
+    DRAFT.put(context, draft)
+    return await _action_picker(update, context, draft, workshop)
+
+
+@staff_only("update")
+async def begin(update: Update, context: BotContext) -> Next:
+    workshop = await chosen_workshop(update, context, "update")
+    return END if workshop is None else await _begin(update, context, workshop)
+
+
+@button(PickWorkshop, "update")
+async def picked_workshop(
+    update: Update, context: BotContext, data: PickWorkshop, workshop: Workshop
+) -> Next:
+    return await _begin(update, context, workshop)
+
+
+@button(StartUpdate, "update")
+async def from_nudge(
+    update: Update, context: BotContext, data: StartUpdate, workshop: Workshop
+) -> Next:
+    return await _begin(update, context, workshop)
+
+
+async def _action_picker(
+    update: Update, context: BotContext, draft: Draft, workshop: Workshop,
+    *, in_place: bool = False,
+) -> Next:  # fmt: skip
+    t = context.texts
+    chosen = set(draft.actions)
+    actions = await context.storage.actions.of_workshop(workshop.id)
+    rows: list[list[Button]] = [
+        [(("✓ " if a.id in chosen else "") + a.title[:50], UpdateAction(a.id).pack())]
+        for a in actions
+    ]
+    rows.append([(t.label("buttons.write_message"), WriteUpdate().pack())])
+    values = {"workshop": workshop, "count": len(actions)}
+    if in_place and update.callback_query is not None:
+        rows.append([(t.label("buttons.cancel"), CancelPrompt().pack())])
+        await replace(update.callback_query, context, "fac_pick_actions", buttons=rows, **values)
+    else:
+        await ask(update, context, "fac_pick_actions", buttons=rows, **values)
+    return State.ACTIONS
+
+
+@step(DRAFT, "update")
+async def toggle_action(update: Update, context: BotContext, draft: Draft) -> Next:
+    action = await context.storage.actions.get(pressed(update, UpdateAction).action)
+    if action is None or action.workshop_id != draft.workshop:
+        await gone(update, context)
+        return None
+    draft.actions = sorted(set(draft.actions) ^ {action.id})
+    DRAFT.put(context, draft)
+    workshop = await _workshop(context, draft)
+    return await _action_picker(update, context, draft, workshop, in_place=True)
+
+
+@step(DRAFT, "update")
+async def write(update: Update, context: BotContext, draft: Draft) -> Next:
+    await ask(update, context, "fac_ask_update_body", limit=BODY_LIMIT)
+    return State.BODY
+
+
+# ---- the message and its preview -----------------------------------------------------------
+
+
+@step(DRAFT, "update")
+async def take_body(update: Update, context: BotContext, draft: Draft) -> Next:
+    """The message (typed at the preview, a new one replaces the one shown)."""
+    text = typed(update.effective_message)
+    if not await fits(update, context, text, BODY_LIMIT):
+        return None
+    draft.body = text
+    DRAFT.put(context, draft)
+    return await _preview(update, context, draft)
+
+
+async def _preview(update: Update, context: BotContext, draft: Draft) -> Next:
+    """Show exactly what each kind of recipient will see, how many get each, and refuse
+    anything too long for one Telegram message."""
+    storage = context.storage
+    t = context.texts
+    workshop = await _workshop(context, draft)
+    actions = await storage.actions.many(list(draft.actions))
+    recipients = await storage.updates.recipients(workshop.id)
+    # One version per distinct set of matching actions, plus the general one.
+    versions: dict[tuple[int, ...], tuple[str, int]] = {}
+    for person in recipients:
+        key = tuple(a.id for a in actions if person.theme_ids & set(a.theme_ids))
+        html, _ = update_text(t, workshop, draft.body, actions, person.theme_ids)
+        versions[key] = (html, versions.get(key, ("", 0))[1] + 1)
+    general, _ = update_text(t, workshop, draft.body, actions, frozenset())
+    versions.setdefault((), (general, 0))
+    longest = max(len(html) for html, _ in versions.values())
+    if longest > MESSAGE_LIMIT - 100:
+        await say(update, context, "fac_update_too_long", length=longest)
+        await ask(update, context, "fac_ask_update_body", limit=BODY_LIMIT)
+        return State.BODY
+    personal = sum(n for key, (_, n) in versions.items() if key)
+    await say(
+        update, context, "fac_update_preview_intro",
+        total=len(recipients), personal=personal, has_personal=personal > 0,
+    )  # fmt: skip
+    shown = sorted(versions.items(), key=lambda kv: (not kv[0], -kv[1][1]))
+    for key, (html, count) in shown[:PREVIEWS]:
+        await say(
+            update, context, "fac_update_preview",
+            kind="personal" if key else "general", html=html, count=count,
+        )  # fmt: skip
+    rows = [
+        [(t.label("buttons.send_now"), SendNow().pack())],
+        [(t.label("buttons.send_later"), SendLater().pack())],
+    ]
+    await ask(
+        update, context, "fac_update_confirm", buttons=rows, more=max(len(shown) - PREVIEWS, 0)
+    )
+    return State.CONFIRM
+
+
+# ---- now or later --------------------------------------------------------------------------
+
+
+@step(DRAFT, "update")
+async def send_now(update: Update, context: BotContext, draft: Draft) -> Next:
+    user = update.effective_user
+    assert user is not None
+    storage = context.storage
+    workshop = await _workshop(context, draft)
+    saved = await storage.updates.create(
+        workshop.id, draft.body, list(draft.actions), stamp(now(context)), user.id
+    )
+    await enqueue_update(storage, context.texts, saved, now(context))
+    # The deliver job may have queued it first: count the rows, whoever wrote them.
+    count = await storage.outbox.recipients_count(saved.id)
+    await audit(update, context, "update-sent", workshop.id, f"{saved.id} to {count}")
+    await say(update, context, "fac_update_sending", count=count, workshop=workshop)
+    deliver_soon(context)
+    return END
+
+
+@step(DRAFT, "update")
+async def send_later(update: Update, context: BotContext, draft: Draft) -> Next:
+    workshop = await _workshop(context, draft)
+    await ask(update, context, "fac_ask_update_when", timezone=workshop.timezone)
+    return State.WHEN
+
+
+@step(DRAFT, "update")
+async def take_when(update: Update, context: BotContext, draft: Draft) -> Next:
+    workshop = await _workshop(context, draft)
+    moment = await future(update, context, workshop, typed(update.effective_message))
+    if moment is None:
+        return None
+    user = update.effective_user
+    assert user is not None
+    saved = await context.storage.updates.create(
+        workshop.id, draft.body, list(draft.actions), stamp(moment), user.id
+    )
+    await audit(update, context, "update-scheduled", workshop.id, str(saved.id))
+    await say(update, context, "fac_update_scheduled", workshop=workshop, when=stamp(moment))
+    return END
+
+
+# ---- cancelling a waiting update -----------------------------------------------------------
+
+
+async def update_workshop(context: BotContext, data: CancelUpdate) -> int | None:
+    found = await context.storage.updates.get(data.update)
+    return None if found is None else found.workshop_id
+
+
+@button(CancelUpdate, "update", update_workshop)
+async def cancel_waiting(
+    update: Update, context: BotContext, data: CancelUpdate, workshop: Workshop
+) -> Next:
+    cancelled = await context.storage.updates.cancel(data.update)
+    if cancelled:
+        await audit(update, context, "update-cancelled", workshop.id, str(data.update))
+    await say(update, context, "fac_update_cancelled", cancelled=cancelled)
+    return None  # not a prompt: whatever else is open stays open
+
+
+def build() -> Flow:
+    return Flow(
+        entry_points=[
+            command("update", taken(begin)),
+            CallbackQueryHandler(taken(picked_workshop), pattern=picked(Pick.UPDATE)),
+            CallbackQueryHandler(taken(from_nudge), pattern=StartUpdate.pattern()),
+            CallbackQueryHandler(taken(cancel_waiting), pattern=CancelUpdate.pattern()),
+        ],
+        states={
+            State.ACTIONS: [
+                CallbackQueryHandler(toggle_action, pattern=UpdateAction.pattern()),
+                CallbackQueryHandler(write, pattern=WriteUpdate.pattern()),
+            ],
+            State.BODY: [MessageHandler(TEXT, take_body)],
+            State.CONFIRM: [
+                MessageHandler(TEXT, take_body),
+                CallbackQueryHandler(send_now, pattern=SendNow.pattern()),
+                CallbackQueryHandler(send_later, pattern=SendLater.pattern()),
+            ],
+            State.WHEN: [MessageHandler(TEXT, take_when)],
+        },
+        store=DRAFT,
+        steps=(
+            UpdateAction,
+            WriteUpdate,
+            SendNow,
+            SendLater,
+        ),
+    )

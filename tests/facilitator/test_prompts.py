@@ -1,0 +1,165 @@
+"""Facilitator prompts: one open at a time, closed after a quiet spell, and their buttons
+expire with them."""
+
+from __future__ import annotations
+
+from chat.callbacks import facilitator
+from chat.callbacks.loop import FACILITATOR, PARTICIPANT, StartUpdate
+from domain.workshop_file import load_workshop_file
+from storage.models import Workshop
+from tests.conftest import EXAMPLE, OWNER, BotFactory, RunningBot
+from tests.support.loop import people_in, record_action, run_jobs
+
+TIMED_OUT = "That prompt was closed after 30 minutes of quiet, and nothing from it was kept."
+GONE = "That is no longer there"
+
+
+async def test_a_quiet_prompt_times_out_kindly(bot: RunningBot, workshop: Workshop) -> None:
+    owner = bot.chat(OWNER, "Olu")
+    await owner.join(workshop.invite_code)  # an owner who also takes part
+    queue = bot.app.job_queue
+    assert queue is not None
+    queue.scheduler.start(paused=True)  # jobs are run by hand below, not by the clock
+    try:
+        await owner.say("/close")
+        timeouts = [j for j in queue.jobs() if j.callback.__name__ == "_trigger_timeout"]
+        assert len(timeouts) == 1
+        before = len(owner.sent())
+        await timeouts[0].run(bot.app)
+        assert [c.text for c in owner.sent()[before:]] == [
+            f"{TIMED_OUT} Send the command again to start over."
+        ]
+    finally:
+        queue.scheduler.shutdown(wait=False)
+    # What is typed next is an answer again, not a closing message.
+    await owner.say("Family")
+    still = await bot.storage.workshops.get(workshop.id)
+    assert still is not None
+    assert still.is_open
+    member = await bot.storage.participants.get(workshop.id, OWNER)
+    assert member is not None
+    answers = await bot.storage.answers.for_participant(member.id)
+    assert [a.value for a in answers.values()] == ["Family"]
+
+
+async def test_a_closed_prompt_does_not_time_out(bot: RunningBot, workshop: Workshop) -> None:
+    owner = bot.chat(OWNER, "Olu")
+    queue = bot.app.job_queue
+    assert queue is not None
+    queue.scheduler.start(paused=True)
+    try:
+        await owner.say("/close")
+        await owner.say("/cancel")
+        assert [j for j in queue.jobs() if j.callback.__name__ == "_trigger_timeout"] == []
+    finally:
+        queue.scheduler.shutdown(wait=False)
+
+
+async def test_starting_update_while_action_is_half_written_switches(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    await people_in(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    await record_action(owner)
+    await owner.say("/action")
+    await owner.say("A second action, never finished")
+    assert "What is its status?" in owner.last_text()
+    await owner.say("/update")
+    assert "Which actions is it about?" in owner.last_text()
+    # The action's status buttons went with its prompt.
+    calls = await owner.press("In progress")
+    assert owner.texts(calls)[0].startswith(GONE)
+    await owner.press("Evening buses on route 47")
+    await owner.press("Next: write the message")
+    await owner.say("Thank you all.")
+    await owner.press("Send now")
+    await run_jobs(bot)
+    actions = await bot.storage.actions.of_workshop(workshop.id)
+    assert [a.title for a in actions] == ["Evening buses on route 47"]
+    assert len(await bot.storage.updates.of_workshop(workshop.id)) == 1
+
+
+async def test_buttons_of_a_finished_prompt_have_expired(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    await people_in(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    await record_action(owner)
+    await owner.say("/update")
+    await owner.press("Next: write the message")
+    await owner.say("Thank you all.")
+    await owner.press("Send now")
+    for label in ("Send now", "Send later…", "Next: write the message", "Save the action"):
+        calls = await owner.press(label)
+        assert owner.texts(calls) == [owner.texts(calls)[0]], label
+        assert owner.texts(calls)[0].startswith(GONE), label
+    assert len(await bot.storage.updates.of_workshop(workshop.id)) == 1
+    assert len(await bot.storage.actions.of_workshop(workshop.id)) == 1
+    # A closing prompt answered "keep it open": its other button changes nothing.
+    await owner.say("/close")
+    await owner.press("Keep it open")
+    calls = await owner.press("Close without a message")
+    assert owner.texts(calls)[0].startswith(GONE)
+    still = await bot.storage.workshops.get(workshop.id)
+    assert still is not None
+    assert still.is_open
+    # And a set-up that was cancelled says how to start a new one.
+    await owner.say("/newworkshop")
+    await owner.say("/cancel")
+    calls = await owner.press("Cancel")
+    assert "Send /newworkshop to start a new one" in owner.texts(calls)[0]
+
+
+async def test_the_role_is_checked_again_when_the_answer_arrives(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    await bot.storage.facilitators.add(workshop.id, 600, OWNER, "Fay")
+    fay = bot.chat(user_id=600, name="Fay")
+    await fay.say("/themes")
+    await fay.press("New theme")
+    await bot.storage.facilitators.remove(workshop.id, 600)
+    calls = await fay.say("transport")
+    assert fay.texts(calls)[0].startswith("This command is for facilitators.")
+    assert await bot.storage.themes.of_workshop(workshop.id) == []
+    # The prompt closed with the refusal: the next message is not taken either.
+    calls = await fay.say("transport")
+    assert await bot.storage.themes.of_workshop(workshop.id) == []
+
+
+async def test_reading_views_keeps_a_prompt_open(bot: RunningBot, workshop: Workshop) -> None:
+    await people_in(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    await owner.say("/views")
+    await owner.say("/themes")
+    await owner.press("New theme")
+    await owner.press("Everything, newest first")
+    await owner.say("money")
+    assert [t.name for t in await bot.storage.themes.of_workshop(workshop.id)] == [
+        "money",
+        "transport",
+    ]
+
+
+def test_every_facilitator_family_is_known_as_one() -> None:
+    assert facilitator.PickWorkshop in FACILITATOR
+    assert facilitator.NewSave in FACILITATOR
+    assert StartUpdate in FACILITATOR
+    assert not set(PARTICIPANT) & set(FACILITATOR)
+
+
+async def test_a_half_written_action_survives_a_restart(make_bot: BotFactory) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    owner = first.chat(OWNER, "Olu")
+    await owner.say("/action")
+    await owner.say("Evening buses on route 47")
+    await first.stop()
+
+    second = await make_bot()
+    owner = second.chat(OWNER, "Olu")
+    await owner.press_data("ac:status:not_possible")
+    await owner.say("The route is run by another council")
+    await owner.press("Save the action")
+    [action] = await second.storage.actions.of_workshop(workshop.id)
+    assert action.title == "Evening buses on route 47"
+    assert action.status == "not_possible"
