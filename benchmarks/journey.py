@@ -26,6 +26,7 @@ import collections
 import cProfile
 import itertools
 import json
+import os
 import pstats
 import shutil
 import sqlite3
@@ -67,6 +68,9 @@ WARMUP_USERS = SIMULATED_USERS + 10_000_000  # people who go through once, not m
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz"
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "doingwith", "username": "dw_bot"}
 VISIBLE = ("sendMessage", "editMessageText")
+OWN_CODE = (
+    rf"{Path(__file__).resolve().parent.parent}/(bot|conversations|handlers|chat|domain|storage)/"
+)
 
 
 @dataclass(frozen=True)
@@ -305,6 +309,7 @@ class Run:
     label: str
     people: int
     seconds: list[float] = field(default_factory=list)
+    cpu: float = 0.0  # CPU seconds of the whole process (every thread) over those updates
     steps: dict[str, StepFigures] = field(default_factory=dict)
     api_calls: collections.Counter[str] = field(default_factory=collections.Counter)
     statements: int = 0
@@ -357,9 +362,11 @@ async def drive(
             calls = sum(wire.calls.values())
             if profiler is not None:
                 profiler.enable()
+            cpu = time.process_time()
             started = time.perf_counter()
             await app.process_update(update)
             elapsed = time.perf_counter() - started
+            run.cpu += time.process_time() - cpu
             if profiler is not None:
                 profiler.disable()
             run.seconds.append(elapsed)
@@ -590,7 +597,8 @@ async def run_floor(people: int, warmup: int = 0) -> Run:
 
 def report(title: str, bot: Run, floor: Run, outcome: Outcome) -> None:
     per_journey = len(JOURNEY)
-    print(f"\n== {title} ==")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\n== {title} ==  ({os.cpu_count()} cores, load average {load})")
     print(f"people {bot.people}, {per_journey} updates each, {bot.updates:,} updates a side")
     for run in (floor, bot):
         print(
@@ -600,6 +608,12 @@ def report(title: str, bot: Run, floor: Run, outcome: Outcome) -> None:
             f"{run.total_api_calls / run.updates:4.2f}/update"
         )
     print(f"ratio      {bot.rate / floor.rate:.3f} x the bare floor (target >= 0.25)")
+    print(
+        f"CPU        bare PTB {floor.cpu / floor.updates * 1000:.3f} ms/update, doingwith "
+        f"{bot.cpu / bot.updates * 1000:.3f} ms/update (all threads): ratio "
+        f"{floor.cpu / floor.updates / (bot.cpu / bot.updates):.3f} (less sensitive to a busy "
+        "machine)"
+    )
     print(
         f"database   {bot.statements / bot.updates:.1f} SQL statements/update "
         f"({bot.statements / bot.people:.0f}/journey), "
@@ -675,7 +689,10 @@ async def phase(title: str, options: Options, seed_people: int, seed_answers: in
     report(title, bot, floor, outcome)
     if profiler is not None and options.profile:
         print(f"\nprofile of the bot's process_update calls, top 10 by {options.profile}:")
-        pstats.Stats(profiler, stream=sys.stdout).sort_stats(options.profile).print_stats(10)
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.sort_stats(options.profile).print_stats(10)
+        print("the project's own functions, top 10 by cumulative time:")
+        stats.sort_stats("cumulative").print_stats(OWN_CODE, 10)
     return outcome
 
 
