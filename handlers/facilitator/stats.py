@@ -11,7 +11,6 @@ from telegram import InputFile, Update
 
 from chat.context import BotContext
 from chat.messaging import say
-from domain.charts import DayCount, Funnel, participation_chart
 from handlers.facilitator.access import audit
 from storage.about import NOT_SAID
 from storage.models import Workshop
@@ -23,6 +22,10 @@ def local_days(stamps: list[str], timezone: str) -> Counter[date]:
 
 
 async def send_stats(update: Update, context: BotContext, workshop: Workshop) -> None:
+    # Imported here, not at start: matplotlib is most of the bot's start-up time and memory,
+    # and only /stats needs it.
+    from domain.charts import DayCount, Funnel, participation_chart
+
     chat = update.effective_chat
     assert chat is not None
     storage = context.storage

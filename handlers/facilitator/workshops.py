@@ -9,7 +9,6 @@ from telegram import InputFile, Update
 from chat.callbacks.facilitator import EditField, Field, Pick, PickWorkshop, Reopen, SetLevel
 from chat.context import BotContext
 from chat.messaging import Button, say
-from domain.poster import invite_poster
 from handlers.facilitator.access import audit, button, staff_only, workshops_run_by
 from storage.kinds import EngagementLevel, ParticipantStatus
 from storage.models import Workshop
@@ -59,6 +58,9 @@ async def show_workshop(update: Update, context: BotContext, workshop: Workshop)
 
 async def send_invite(update: Update, context: BotContext, workshop: Workshop) -> None:
     """The participant link, and a print-ready poster with its QR code."""
+    # Imported here, not at start: the poster pulls in matplotlib's fonts and Pillow.
+    from domain.poster import invite_poster
+
     chat = update.effective_chat
     assert chat is not None
     link = invite_link(context, workshop)
