@@ -74,6 +74,7 @@ def evil_workshop(level: str = "co-design") -> Workshop:
         invite_code="AbCdEfGhIjKlMnOpQr_-09",
         status="open",
         created_at="2026-01-01T00:00:00+00:00",
+        contact=f"Ask {EVIL}",
     )
 
 
