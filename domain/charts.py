@@ -1,4 +1,9 @@
-"""Participation and funnel charts for /stats, rendered headless to PNG bytes."""
+"""Participation and funnel charts for /stats, rendered headless to PNG bytes.
+
+The picture says what it shows: the workshop's title, the dates it covers, and n (how many
+people agreed to take part). A week or less of data is drawn as bars, one pair a day, on an
+axis with room either side; longer spans as running totals.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,6 +31,7 @@ COMPLETED_COLOUR = "#2f855a"
 FUNNEL_COLOURS = ("#90cdf4", "#63b3ed", "#3182ce", "#2f855a")
 NOT_A_NUMBER = "–"
 MAX_DATE_TICKS = 7
+BAR_DAYS = 7  # up to this many calendar days: a bar for each day, not a line
 # Tick steps in days that read naturally: daily, every other day, weekly, fortnightly, ...
 _TICK_STEPS = (1, 2, 3, 7, 14, 28, 56, 91, 182, 364)
 
@@ -33,9 +40,9 @@ _TICK_STEPS = (1, 2, 3, 7, 14, 28, 56, 91, 182, 364)
 _RENDER_LOCK = threading.Lock()
 
 
-def _label(key: str) -> str:
-    """Chart words live with every other text a person reads: templates/en/labels.toml."""
-    return texts().label(f"chart.{key}")
+def _label(key: str, **values: object) -> str:
+    """Chart words live with every other text a person reads: templates/en/labels/chart."""
+    return texts().label(f"chart.{key}", **values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,23 +74,45 @@ def funnel_rows(funnel: Funnel) -> list[tuple[str, int, str]]:
 
 
 def participation_chart(*, title: str, days: Sequence[DayCount], funnel: Funnel) -> bytes:
-    """One PNG, two panels: running totals of who joined and answered by day, then the funnel."""
+    """One PNG, two panels: who joined and answered by day, then the funnel."""
     with _RENDER_LOCK:
-        fig = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
-        FigureCanvasAgg(fig)
-        over_time, funnel_ax = fig.subplots(2, 1, height_ratios=(3, 2))
-        fig.suptitle(
-            _printable(title, FontProperties(weight="bold", size=15)),
-            fontsize=15,
-            fontweight="bold",
-            parse_math=False,
-            usetex=False,
-        )
-        _draw_over_time(over_time, days)
-        _draw_funnel(funnel_ax, funnel)
+        fig = figure(title=title, days=days, funnel=funnel)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
         return buffer.getvalue()
+
+
+def figure(*, title: str, days: Sequence[DayCount], funnel: Funnel) -> Figure:
+    """The chart before it is rendered (callers other than tests hold the render lock)."""
+    fig = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    over_time, funnel_ax = fig.subplots(2, 1, height_ratios=(3, 2))
+    fig.suptitle(
+        _printable(title, FontProperties(weight="bold", size=15)),
+        fontsize=15,
+        fontweight="bold",
+        parse_math=False,
+        usetex=False,
+    )
+    _draw_over_time(over_time, days)
+    _draw_funnel(funnel_ax, funnel)
+    fig.supxlabel(_label("n_people", n=max(0, funnel.consented)), fontsize=10, color="#333333")
+    return fig
+
+
+def date_range(days: Sequence[DayCount]) -> str:
+    """The days covered, as people write them: '3 Nov 2025', '3–4 Nov 2025',
+    '3 Nov – 2 Dec 2025', '3 Nov 2025 – 9 Jan 2026'; '' for none."""
+    if not days:
+        return ""
+    first, last = min(d.day for d in days), max(d.day for d in days)
+    if first == last:
+        return f"{first.day} {first:%b %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%b %Y}"
+    if first.year == last.year:
+        return f"{_day_label(first)} – {last.day} {last:%b %Y}"
+    return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
 
 
 def _percent(part: int, whole: int) -> int:
@@ -91,8 +120,13 @@ def _percent(part: int, whole: int) -> int:
 
 
 def _draw_over_time(ax: Axes, days: Sequence[DayCount]) -> None:
-    ax.set_title(_label("over_time"), loc="left", fontsize=13)
     _tidy(ax)
+    if days:
+        ax.set_title(date_range(days), loc="right", fontsize=11, color="#333333")
+    if days and (max(d.day for d in days) - min(d.day for d in days)).days < BAR_DAYS:
+        _draw_each_day(ax, days)
+        return
+    ax.set_title(_label("over_time"), loc="left", fontsize=13)
     if not days:
         ax.set_axis_off()
         ax.text(
@@ -152,23 +186,52 @@ def _draw_over_time(ax: Axes, days: Sequence[DayCount]) -> None:
     ax.legend(loc="upper left", frameon=False)
 
 
-def _running_totals(
-    days: Sequence[DayCount],
-) -> tuple[list[datetime.date], list[int], list[int]]:
-    """Every calendar day from first to last (gaps filled, repeats added up), as running totals."""
+def _draw_each_day(ax: Axes, days: Sequence[DayCount]) -> None:
+    """A few days: a pair of bars a day (joined, sent answers), each with its number."""
+    ax.set_title(_label("each_day"), loc="left", fontsize=13)
+    dates, joined, completed = _per_day(days)
+    x = list(range(len(dates)))
+    width = 0.38
+    for offset, values, colour, key in (
+        (-width / 2, joined, JOINED_COLOUR, "consented"),
+        (width / 2, completed, COMPLETED_COLOUR, "sent_answers"),
+    ):
+        bars = ax.bar([i + offset for i in x], values, width, color=colour, label=_label(key))
+        ax.bar_label(bars, padding=3, color=colour, fontweight="bold")
+    pad = 0.5 if len(dates) <= 2 else 0.2  # one or two days sit in the middle, not at an edge
+    ax.set_xlim(-0.5 - pad, len(dates) - 0.5 + pad)
+    ax.xaxis.set_major_locator(FixedLocator(x))
+    ax.xaxis.set_major_formatter(FixedFormatter([_day_label(day) for day in dates]))
+    ax.tick_params(axis="x", length=0)
+    ax.set_ylim(0, max(1, *joined, *completed) * 1.35)  # room for the numbers and the legend
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    ax.set_ylabel(_label("people_that_day"))
+    ax.grid(axis="y", color="#dddddd")
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper left", frameon=False)
+
+
+def _per_day(days: Sequence[DayCount]) -> tuple[list[datetime.date], list[int], list[int]]:
+    """Every calendar day from first to last (gaps filled, repeats added up)."""
     by_day: dict[datetime.date, tuple[int, int]] = {}
     for d in days:
         j, c = by_day.get(d.day, (0, 0))
         by_day[d.day] = (j + d.joined, c + d.completed)
     first, last = min(by_day), max(by_day)
     dates = [first + datetime.timedelta(days=i) for i in range((last - first).days + 1)]
-    joined, completed, j_total, c_total = [], [], 0, 0
-    for day in dates:
-        j, c = by_day.get(day, (0, 0))
-        j_total, c_total = j_total + j, c_total + c
-        joined.append(j_total)
-        completed.append(c_total)
-    return dates, joined, completed
+    return (
+        dates,
+        [by_day.get(day, (0, 0))[0] for day in dates],
+        [by_day.get(day, (0, 0))[1] for day in dates],
+    )
+
+
+def _running_totals(
+    days: Sequence[DayCount],
+) -> tuple[list[datetime.date], list[int], list[int]]:
+    """Every calendar day from first to last (gaps filled, repeats added up), as running totals."""
+    dates, joined, completed = _per_day(days)
+    return dates, list(accumulate(joined)), list(accumulate(completed))
 
 
 def _day_label(day: datetime.date) -> str:

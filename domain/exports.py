@@ -2,6 +2,10 @@
 
 Rows come only from people who agreed to take part and have not withdrawn; they carry
 pseudonyms, never Telegram ids or names. "About you" answers are never exported here.
+
+Rows go by pseudonym; within a person, answers in question order, then their shared views
+from oldest to newest. Times are ISO 8601 in the workshop's time zone, with the offset
+(2026-12-01T10:00:00+00:00), so a spreadsheet and a script read the same moment.
 """
 
 from __future__ import annotations
@@ -9,8 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from storage import Storage
 from storage.kinds import QuestionKind
@@ -23,7 +29,7 @@ COLUMNS = (
     "question",
     "text",
     "themes",
-    "time_utc",
+    "time",
     "may_quote",
 )
 
@@ -41,7 +47,27 @@ def plain_text(item: FeedItem) -> str:
     return str(value)
 
 
-def row_of(item: FeedItem) -> dict[str, Any]:
+def local_iso(stamp: str, timezone: str) -> str:
+    """A stored UTC time in the workshop's zone, with its offset: 2026-07-01T11:00:00+01:00."""
+    moment = datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone))
+    return moment.isoformat(timespec="seconds")
+
+
+def ordered(items: Iterable[FeedItem]) -> list[FeedItem]:
+    """By pseudonym; then answers in question order; then shared views, oldest first."""
+    return sorted(
+        items,
+        key=lambda i: (
+            i.pseudonym,
+            i.kind != "answer",
+            -1 if i.question_position is None else i.question_position,
+            datetime.fromisoformat(i.at),
+            i.id,
+        ),
+    )
+
+
+def row_of(item: FeedItem, timezone: str = "UTC") -> dict[str, Any]:
     return {
         "pseudonym": item.pseudonym,
         "type": item.kind,
@@ -49,14 +75,16 @@ def row_of(item: FeedItem) -> dict[str, Any]:
         "question": item.question_prompt or "",
         "text": plain_text(item),
         "themes": "; ".join(item.themes),
-        "time_utc": item.at,
+        "time": local_iso(item.at, timezone),
         "may_quote": "yes" if item.quote_ok else "no",
     }
 
 
 async def export_rows(storage: Storage, workshop_id: int) -> list[dict[str, Any]]:
+    workshop = await storage.workshops.get(workshop_id)
+    timezone = workshop.timezone if workshop is not None else "UTC"
     items = await storage.feed.items(workshop_id, newest_first=False)
-    return [row_of(item) for item in items]
+    return [row_of(item, timezone) for item in ordered(items)]
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
@@ -82,7 +110,8 @@ def to_json(workshop: Workshop, rows: list[dict[str, Any]]) -> bytes:
             "id": workshop.id,
             "title": workshop.title,
             "engagement_level": workshop.engagement_level,
-            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "timezone": workshop.timezone,
+            "exported_at": local_iso(datetime.now(UTC).isoformat(), workshop.timezone),
         },
         "columns": list(COLUMNS),
         "rows": rows,

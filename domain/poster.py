@@ -1,4 +1,5 @@
-"""A printable A4 invite poster: the workshop title, a big QR code of the link, and the link."""
+"""A printable A4 invite poster: what the workshop is for, a big QR code of the link, how to
+join, who to ask, and a way in for people without a smartphone."""
 
 from __future__ import annotations
 
@@ -14,30 +15,39 @@ import matplotlib
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
-DPI = 150
-WIDTH, HEIGHT = 1240, 1754  # A4 portrait at 150 dpi
-MARGIN = 110  # about 19 mm: clear of what most printers cannot reach
+from domain.texts import Texts, texts
+from storage.models import Workshop
+
+DPI = 300
+WIDTH, HEIGHT = 2480, 3508  # A4 portrait (210 x 297 mm) at 300 dpi
+MARGIN = 220  # about 19 mm: clear of what most printers cannot reach
 TEXT_WIDTH = WIDTH - 2 * MARGIN
 QUIET_ZONE = 4  # modules; the QR standard's minimum, which phone readers rely on
-MIN_MODULE = 4  # px, about 0.7 mm: below this cheap printers and old phones struggle
-GAP = 40
-QR_GAP = 20  # on top of the quiet zone, so text never sits right at its edge
+MIN_MODULE = 8  # px, about 0.7 mm: below this cheap printers and old phones struggle
+GAP = 80  # between the groups: what it is, the code and how to use it, who to ask
+LINE_GAP = 24  # between the lines of one group
+QR_GAP = 40  # on top of the quiet zone, so text never sits right at its edge
 
-TITLE_SIZES = (80, 72, 64, 56, 48, 42)
-LINK_SIZES = (40, 34, 28)
-BLURB_SIZES = (40, 36, 32, 28)
-FOOTER_SIZES = (28, 24)
+TITLE_SIZES = (150, 130, 112, 96, 84)
+PURPOSE_SIZE = 60
+BLURB_SIZES = (76, 68, 60, 52)
+LINK_SIZES = (48, 42, 36)
+FOOTER_SIZES = (60, 54, 48, 44)
+LINK_GREY = 70  # the link is there to type by hand: readable, quieter than the rest
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 @dataclass(frozen=True, slots=True)
-class _Block:
-    """Lines of text wrapped at one font size."""
+class Part:
+    """One thing on the page: lines of text at one size, or the QR code (no lines)."""
 
-    font: Font
-    size: int
+    name: str
     lines: list[str]
+    size: int = 0
+    bold: bool = False
+    grey: int = 0
+    qr: Image.Image | None = None
 
     @property
     def line_height(self) -> int:
@@ -45,62 +55,123 @@ class _Block:
 
     @property
     def height(self) -> int:
+        if self.qr is not None:
+            return self.qr.height
         return self.line_height * len(self.lines)
 
 
-def invite_poster(*, title: str, link: str, blurb: str, footer: str = "") -> bytes:
-    """A print-ready PNG poster for a workshop invite: title, QR of the link, the link in text,
-    and one line saying what this is.
+def workshop_poster(workshop: Workshop, link: str, words: Texts | None = None) -> bytes:
+    """The invite poster for a workshop, in its words and with what its facilitators set."""
+    words = words or texts()
+    return invite_poster(
+        title=workshop.title,
+        purpose=workshop.purpose,
+        link=link,
+        blurb=words.plain("poster_blurb", workshop=workshop),
+        footer=words.plain("poster_footer", workshop=workshop),
+    )
+
+
+def invite_poster(
+    *, title: str, link: str, blurb: str, footer: str = "", purpose: str = ""
+) -> bytes:
+    """A print-ready PNG poster: title, the purpose in one line, the QR code of the link,
+    the blurb (how to join), the link in text, then the footer's lines (who to ask, a way in
+    without a smartphone), each its own paragraph.
 
     Raises ValueError if the link is empty, or if the text is so long that no readable QR fits.
     """
-    if not link.strip():
-        raise ValueError("the invite link is empty")
     page = Image.new("L", (WIDTH, HEIGHT), 255)
     draw = ImageDraw.Draw(page)
-
-    title_block = _fit(draw, _drawable(title).split(), " ", TITLE_SIZES, max_lines=3)
-    # Break a long link after a "/" or before the "?", never mid-word unless it must.
-    link_parts = [p for p in re.split(r"(?<=/)|(?=\?)", link.strip()) if p]
-    link_block = _fit(draw, link_parts, "", LINK_SIZES, max_lines=1)
-    blurb_block = _fit(draw, _drawable(blurb).split(), " ", BLURB_SIZES, max_lines=4)
-    footer_block = _fit(draw, _drawable(footer).split(), " ", FOOTER_SIZES, max_lines=2)
-
-    qr = segno.make(link.strip(), error="m", micro=False)
-    modules = int(qr.symbol_size(scale=1, border=QUIET_ZONE)[0])
-    text_height = sum(b.height for b in (title_block, link_block, blurb_block, footer_block))
-    free_height = HEIGHT - 2 * MARGIN - text_height - 2 * GAP - 2 * QR_GAP
-    module = min(TEXT_WIDTH, free_height) // modules
-    if module < MIN_MODULE:
-        raise ValueError("the title, blurb and footer leave no room for a readable QR code")
-    qr_side = module * modules
-
-    # Centre title, QR, link and blurb together; the footer sits at the foot of the page.
-    body_height = (
-        title_block.height + 2 * QR_GAP + qr_side + link_block.height + GAP + blurb_block.height
-    )
-    y = MARGIN + (HEIGHT - 2 * MARGIN - footer_block.height - GAP - body_height) // 2
-    y = _draw_block(draw, title_block, y) + QR_GAP
-    page.paste(_qr_image(qr, module), ((WIDTH - qr_side) // 2, y))
-    y = _draw_block(draw, link_block, y + qr_side + QR_GAP)
-    _draw_block(draw, blurb_block, y + GAP)
-    _draw_block(draw, footer_block, HEIGHT - MARGIN - footer_block.height)
+    parts = layout(title=title, purpose=purpose, link=link, blurb=blurb, footer=footer)
+    heights = [p.height for p in parts]
+    gaps = [_gap_before(parts, i) for i in range(len(parts))]
+    y = MARGIN + (HEIGHT - 2 * MARGIN - sum(heights) - sum(gaps)) // 2
+    for part, gap in zip(parts, gaps, strict=True):
+        y += gap
+        if part.qr is not None:
+            page.paste(part.qr, ((WIDTH - part.qr.width) // 2, y))
+            y += part.qr.height
+            continue
+        for line in part.lines:
+            font = _font(part.size, bold=part.bold)
+            draw.text((WIDTH // 2, y), line, font=font, fill=part.grey, anchor="ma")
+            y += part.line_height
 
     out = io.BytesIO()
     page.save(out, format="PNG", dpi=(DPI, DPI), optimize=True)
     return out.getvalue()
 
 
+def layout(*, title: str, purpose: str, link: str, blurb: str, footer: str) -> list[Part]:
+    """What goes on the page, top to bottom, each part at the size it fits at."""
+    if not link.strip():
+        raise ValueError("the invite link is empty")
+    draw = ImageDraw.Draw(Image.new("L", (1, 1)))
+    parts = [_fit(draw, "title", _drawable(title).split(), " ", TITLE_SIZES, 3, bold=True)]
+    if purpose.strip():
+        line = one_line(_drawable(purpose))
+        parts.append(_fit(draw, "purpose", line.split(), " ", (PURPOSE_SIZE,), 1))
+    below = [_fit(draw, "blurb", _drawable(blurb).split(), " ", BLURB_SIZES, 1, bold=True)]
+    # Break a long link after a "/" or before the "?", never mid-word unless it must.
+    link_parts = [p for p in re.split(r"(?<=/)|(?=\?)", link.strip()) if p]
+    below.append(_fit(draw, "link", link_parts, "", LINK_SIZES, 1, grey=LINK_GREY))
+    for paragraph in _drawable(footer).splitlines():
+        if paragraph.strip():
+            below.append(_fit(draw, "footer", paragraph.split(), " ", FOOTER_SIZES, 3))
+    below = [p for p in below if p.lines]
+
+    qr = segno.make(link.strip(), error="m", micro=False)
+    modules = int(qr.symbol_size(scale=1, border=QUIET_ZONE)[0])
+    sequence = [*parts, Part("qr", []), *below]
+    gaps = sum(_gap_before(sequence, i) for i in range(len(sequence)))
+    taken = sum(p.height for p in parts + below) + gaps
+    module = min(TEXT_WIDTH, HEIGHT - 2 * MARGIN - taken) // modules
+    if module < MIN_MODULE:
+        raise ValueError("the title, blurb and footer leave no room for a readable QR code")
+    return [*parts, Part("qr", [], qr=_qr_image(qr, module)), *below]
+
+
+def _gap_before(parts: Sequence[Part], index: int) -> int:
+    """Space above a part: none at the top, wide around the QR code and the footer."""
+    if index == 0:
+        return 0
+    name, previous = parts[index].name, parts[index - 1].name
+    if "qr" in (name, previous):
+        return QR_GAP
+    if name == "footer" and previous != "footer":
+        return GAP
+    return LINE_GAP
+
+
+def one_line(text: str, size: int = PURPOSE_SIZE) -> str:
+    """The first sentence of the text, cut at a word with "…" to fit one line at this size."""
+    text = " ".join(text.split())
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    font = _font(size)
+    draw = ImageDraw.Draw(Image.new("L", (1, 1)))
+    if draw.textlength(first, font=font) <= TEXT_WIDTH:
+        return first
+    words = first.split(" ")
+    while len(words) > 1 and draw.textlength(" ".join(words) + "…", font=font) > TEXT_WIDTH:
+        words.pop()
+    line = " ".join(words).rstrip(",;:—–-") + "…"
+    while draw.textlength(line, font=font) > TEXT_WIDTH:  # one word wider than the page
+        line = line[:-2] + "…"
+    return line
+
+
 @cache
-def _font_file() -> str | None:
+def _font_file(bold: bool = False) -> str | None:
     """DejaVu Sans, which matplotlib (a dependency) ships: Latin, Greek and Cyrillic."""
-    path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
     return str(path) if path.is_file() else None
 
 
 @cache
-def _font(size: int) -> Font:
-    path = _font_file()
+def _font(size: int, *, bold: bool = False) -> Font:
+    path = _font_file(bold) or _font_file()
     return ImageFont.truetype(path, size) if path else ImageFont.load_default(size=size)
 
 
@@ -126,19 +197,21 @@ def _qr_image(qr: segno.QRCode, module: int) -> Image.Image:
 
 def _fit(
     draw: ImageDraw.ImageDraw,
+    name: str,
     parts: Sequence[str],
     joiner: str,
     sizes: Sequence[int],
-    *,
     max_lines: int,
-) -> _Block:
+    *,
+    bold: bool = False,
+    grey: int = 0,
+) -> Part:
     """The largest size at which the text wraps to max_lines, else the smallest size."""
     for size in sizes:
-        font = _font(size)
-        lines = _wrap(draw, parts, joiner, font)
+        lines = _wrap(draw, parts, joiner, _font(size, bold=bold))
         if len(lines) <= max_lines:
             break
-    return _Block(font, size, lines)
+    return Part(name, lines, size, bold, grey)
 
 
 def _wrap(draw: ImageDraw.ImageDraw, parts: Sequence[str], joiner: str, font: Font) -> list[str]:
@@ -161,11 +234,3 @@ def _wrap(draw: ImageDraw.ImageDraw, parts: Sequence[str], joiner: str, font: Fo
     if line:
         lines.append(line)
     return lines
-
-
-def _draw_block(draw: ImageDraw.ImageDraw, block: _Block, y: int) -> int:
-    """Draw the lines centred from y down; return the y just below them."""
-    for line in block.lines:
-        draw.text((WIDTH // 2, y), line, font=block.font, fill=0, anchor="ma")
-        y += block.line_height
-    return y

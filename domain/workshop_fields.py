@@ -11,6 +11,12 @@ from domain.errors import DoingwithError
 
 TITLE_LIMIT = 120
 TEXT_LIMIT = 1500
+# Printed on the invite poster in large type, so kept to a line or two.
+CONTACT_LIMIT = 100
+OFFLINE_WAY_IN_LIMIT = 200
+# Optional texts: "-" on its own clears one (the poster then leaves it out or uses its default).
+OPTIONAL_FIELDS = {"contact": CONTACT_LIMIT, "offline_way_in": OFFLINE_WAY_IN_LIMIT}
+CLEAR = "-"
 LIST_LIMIT = 20
 DAY_LIMITS = {"retention_days": (1, 3650), "update_cadence_days": (1, 365)}
 LIST_FIELDS = ("can_change", "cannot_change")
@@ -58,7 +64,9 @@ def parse_field(name: str, text: str) -> Any:
         if any(len(i) > TEXT_LIMIT for i in items):
             raise FieldError("too_long", {"limit": TEXT_LIMIT})
         return items
-    limit = TITLE_LIMIT if name == "title" else TEXT_LIMIT
+    if name in OPTIONAL_FIELDS and text == CLEAR:
+        return ""
+    limit = OPTIONAL_FIELDS.get(name, TITLE_LIMIT if name == "title" else TEXT_LIMIT)
     if len(text) > limit:
         raise FieldError("too_long", {"limit": limit})
     return text

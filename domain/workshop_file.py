@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from domain.errors import DoingwithError
 from domain.texts import texts
-from domain.workshop_fields import FieldError, parse_field
+from domain.workshop_fields import OPTIONAL_FIELDS, FieldError, parse_field
 from storage.kinds import EngagementLevel, QuestionKind
 from storage.models import SupportContact
 from storage.workshops import NewAboutQuestion, NewQuestion, NewWorkshop
@@ -99,7 +99,7 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
         "title", "purpose", "engagement_level", "can_change", "cannot_change", "who_decides",
         "decide_by", "hear_back", "timezone", "retention_days", "ground_rules", "support",
         "question_set", "questions", "about_you", "update_cadence_days", "quiet_start",
-        "quiet_end",
+        "quiet_end", "contact", "offline_way_in",
     }  # fmt: skip
     unknown = sorted(set(data) - known)
     if unknown:
@@ -176,6 +176,8 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
         update_cadence_days=cadence,
         about_you=_about_you(data.get("about_you", []), source),
         **quiet,
+        contact=_optional_text(data, "contact", source),
+        offline_way_in=_optional_text(data, "offline_way_in", source),
     )
 
 
@@ -265,6 +267,13 @@ def _text(
     if len(value) > limit:
         raise WorkshopFileError(f"{source.where(field)}: at most {limit} characters, please.")
     return value.strip()
+
+
+def _optional_text(data: dict[str, Any], field: str, source: _Source) -> str:
+    """A text that may be left out ("" then); if given, not blank and within its limit."""
+    if field not in data:
+        return ""
+    return _text(data, field, source, limit=OPTIONAL_FIELDS[field])
 
 
 def _text_list(

@@ -59,6 +59,8 @@ class Workshop:
     created_by: int | None = None
     quiet_start: str = "21:00"
     quiet_end: str = "09:00"
+    contact: str = ""  # who to ask, as the poster prints it; "" when not set
+    offline_way_in: str = ""  # how to join without a smartphone; "" for the default words
 
     @property
     def is_open(self) -> bool:

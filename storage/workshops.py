@@ -21,7 +21,7 @@ EDITABLE = frozenset(
     {
         "title", "purpose", "engagement_level", "can_change", "cannot_change", "who_decides",
         "decide_by", "hear_back", "timezone", "retention_days", "update_cadence_days",
-        "quiet_start", "quiet_end",
+        "quiet_start", "quiet_end", "contact", "offline_way_in",
     }
 )  # fmt: skip
 
@@ -70,6 +70,8 @@ class NewWorkshop:
     about_you: tuple[NewAboutQuestion, ...] = ()
     quiet_start: str = "21:00"
     quiet_end: str = "09:00"
+    contact: str = ""
+    offline_way_in: str = ""
 
 
 def _workshop(row: aiosqlite.Row) -> Workshop:
@@ -96,6 +98,8 @@ def _workshop(row: aiosqlite.Row) -> Workshop:
         created_by=row["created_by"],
         quiet_start=row["quiet_start"],
         quiet_end=row["quiet_end"],
+        contact=row["contact"],
+        offline_way_in=row["offline_way_in"],
     )
 
 
@@ -133,8 +137,9 @@ class Workshops:
                 """INSERT INTO workshops (title, purpose, engagement_level, can_change,
                        cannot_change, who_decides, decide_by, hear_back, support, ground_rules,
                        timezone, retention_days, invite_code, created_at,
-                       update_cadence_days, created_by, quiet_start, quiet_end)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       update_cadence_days, created_by, quiet_start, quiet_end, contact,
+                       offline_way_in)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     new.title,
                     new.purpose,
@@ -154,6 +159,8 @@ class Workshops:
                     created_by,
                     new.quiet_start,
                     new.quiet_end,
+                    new.contact,
+                    new.offline_way_in,
                 ),
             )
             workshop_id = cur.lastrowid

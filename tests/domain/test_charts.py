@@ -1,4 +1,4 @@
-"""bot/charts.py: the /stats chart renders as a PNG for every edge case, without warnings."""
+"""domain/charts.py: the /stats chart renders as a PNG for every edge case, without warnings."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ import io
 import threading
 
 import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from PIL import Image
 
+from domain import charts
 from domain.charts import DayCount, Funnel, funnel_rows, participation_chart
 
 START = datetime.date(2025, 11, 3)
@@ -134,3 +139,73 @@ def test_renders_from_several_threads_at_once() -> None:
         t.join()
     assert not errors
     assert len({open_png(r).size for r in results}) == 1
+
+
+# ---- what the chart says: a title, the dates it covers, how many people (n) ---------------
+
+
+def texts_of(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def over_time(fig: Figure) -> Axes:
+    return fig.axes[0]
+
+
+def test_title_date_range_and_n_are_on_the_chart() -> None:
+    fig = charts.figure(title="What matters", days=month(30), funnel=FUNNEL)
+    shown = texts_of(fig)
+    assert "What matters" in shown
+    assert "3 Nov – 2 Dec 2025" in shown
+    assert "n = 30 people who agreed to take part" in shown
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        ([DayCount(START, 3, 1)], "3 Nov 2025"),
+        (month(2), "3–4 Nov 2025"),
+        (
+            [DayCount(START, 1, 0), DayCount(datetime.date(2026, 1, 9), 1, 1)],
+            "3 Nov 2025 – 9 Jan 2026",
+        ),
+        ([], ""),
+    ],
+)
+def test_the_date_range_reads_naturally(days: list[DayCount], expected: str) -> None:
+    assert charts.date_range(days) == expected
+
+
+def test_one_person_is_not_people() -> None:
+    fig = charts.figure(title="T", days=[DayCount(START, 1, 0)], funnel=Funnel(1, 1, 0, 0))
+    assert "n = 1 person who agreed to take part" in texts_of(fig)
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_one_or_two_days_are_bars_on_a_padded_axis(count: int) -> None:
+    days = [DayCount(START + datetime.timedelta(days=i), 2 + i, 1) for i in range(count)]
+    ax = over_time(charts.figure(title="T", days=days, funnel=FUNNEL))
+    assert ax.axison
+    assert not ax.get_lines()  # no lone dot, no two-point line
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_height() > 0]
+    assert bars
+    low, high = ax.get_xlim()
+    assert high - low >= count + 0.5  # room either side of the bars
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        charts._day_label(START + datetime.timedelta(days=i)) for i in range(count)
+    ]
+    assert ax.get_title(loc="left") == "People taking part each day"
+
+
+def test_sixty_days_are_running_totals() -> None:
+    ax = over_time(charts.figure(title="T", days=month(60), funnel=FUNNEL))
+    assert len(ax.get_lines()) == 2
+    assert ax.get_title(loc="left") == "People taking part over time"
+    assert len(ax.get_xticklabels()) <= charts.MAX_DATE_TICKS + 1
+
+
+def test_nobody_yet_has_no_empty_axes_and_no_date_range() -> None:
+    fig = charts.figure(title="T", days=[], funnel=ZERO)
+    assert not over_time(fig).axison
+    assert "No one has joined yet.\nThis fills in as people take part." in texts_of(fig)
+    assert "n = 0 people who agreed to take part" in texts_of(fig)

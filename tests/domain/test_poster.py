@@ -1,8 +1,9 @@
-"""bot/poster.py: an A4 invite poster whose QR code a phone reads back as the exact link."""
+"""domain/poster.py: an A4 invite poster whose QR code a phone reads back as the exact link."""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 import segno
@@ -11,6 +12,11 @@ from PIL import Image, ImageDraw, ImageOps
 
 from domain import poster
 from domain.poster import invite_poster
+from domain.texts import texts
+from domain.workshop_file import load_workshop_file
+from storage.models import Workshop
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "what-matters.toml"
 
 LINK = "https://t.me/doingwith_bot?start=AbCdEfGhIjKlMnOpQrSt-_"
 # Telegram usernames are at most 32 characters; invite codes are 22 (128 bits, base64url).
@@ -52,12 +58,12 @@ def has_dark(page: Image.Image, box: tuple[int, int, int, int]) -> bool:
     return darkest < 128
 
 
-def test_page_is_a4_portrait_at_150_dpi() -> None:
+def test_page_is_a4_portrait_at_300_dpi() -> None:
     page = render()
     assert page.format == "PNG"
-    assert page.size == (1240, 1754)
+    assert page.size == (2480, 3508)  # 210 x 297 mm
     assert page.mode in {"RGB", "L"}
-    assert page.info["dpi"] == pytest.approx((150, 150), abs=0.5)
+    assert page.info["dpi"] == pytest.approx((300, 300), abs=0.5)
 
 
 @pytest.mark.parametrize(
@@ -87,11 +93,11 @@ def test_long_title_and_blurb_still_fit() -> None:
     page = render(title=LONG_TITLE, blurb=LONG_BLURB, link=LONGEST_LINK, footer="Northfield Lab")
     assert len(LONG_TITLE) == 120
     assert len(LONG_BLURB) == 300
-    assert page.size == (1240, 1754)
+    assert page.size == (2480, 3508)
     assert read_qr(page).text == LONGEST_LINK
-    # Margins stay clear: nothing ran off the edge of the page.
+    # Margins stay clear (over 13 mm): nothing ran off the edge of the page.
     left, top, right, bottom = ImageOps.invert(page.convert("L")).getbbox()
-    assert min(left, top, page.width - right, page.height - bottom) >= 80
+    assert min(left, top, page.width - right, page.height - bottom) >= 160
 
 
 def test_unicode_title_does_not_crash() -> None:
@@ -142,3 +148,91 @@ def test_empty_link_is_refused() -> None:
 def test_text_too_long_for_a_readable_qr_is_refused() -> None:
     with pytest.raises(ValueError, match="no room"):
         invite_poster(title=TITLE, link=LINK, blurb="word " * 2000)
+
+
+# ---- what the poster says, read back from the page -----------------------------------------
+
+PURPOSE = (
+    "Many people in Northfield miss health and care appointments because getting there is "
+    "hard. Over 100 days, people who use local services, carers and staff will redesign how "
+    "transport and appointment times work."
+)
+CONTACT = "Ask Priya on 0141 496 0000"
+OFFLINE = "No smartphone? Call 0141 496 0000, or ask at the venue for a paper form"
+SCAN = "Free Telegram app — scan with your phone camera"
+
+
+def test_the_purpose_is_one_line_cut_at_a_word() -> None:
+    line = poster.one_line(PURPOSE)
+    assert line.endswith("…")
+    assert PURPOSE.startswith(line.removesuffix("…"))
+    assert PURPOSE[len(line) - 1] == " "  # the cut falls between words
+    assert poster.one_line("Make the buses work.") == "Make the buses work."
+    draw = ImageDraw.Draw(Image.new("L", (1, 1)))
+    assert draw.textlength(line, font=poster._font(poster.PURPOSE_SIZE)) <= poster.TEXT_WIDTH
+
+
+def test_every_part_is_on_the_page_in_order() -> None:
+    parts = poster.layout(
+        title=TITLE, purpose=PURPOSE, link=LINK, blurb=SCAN, footer=f"{CONTACT}\n{OFFLINE}"
+    )
+    texts = [(part.name, " ".join(part.lines)) for part in parts]
+    assert [name for name, _ in texts] == [
+        "title", "purpose", "qr", "blurb", "link", "footer", "footer"
+    ]  # fmt: skip
+    shown = dict(texts[:2]) | {"scan": texts[3][1], "link": texts[4][1]}
+    assert shown["title"] == TITLE
+    assert shown["purpose"] == poster.one_line(PURPOSE)
+    assert shown["scan"] == SCAN
+    assert shown["link"] == LINK
+    assert [text for name, text in texts if name == "footer"] == [CONTACT, OFFLINE]
+    # The title is printed once: no footer repeats it.
+    assert sum(TITLE in text for _, text in texts) == 1
+
+
+def test_a_poster_with_every_part_still_reads_back() -> None:
+    page = render(
+        title=LONG_TITLE, purpose=PURPOSE, blurb=SCAN, link=LONGEST_LINK,
+        footer=f"{CONTACT}\n{OFFLINE}",
+    )  # fmt: skip
+    assert read_qr(page).text == LONGEST_LINK
+    left, top, right, bottom = qr_box(read_qr(page))
+    assert right - left >= 0.5 * page.width
+    left, top, right, bottom = ImageOps.invert(page.convert("L")).getbbox()
+    assert min(left, top, page.width - right, page.height - bottom) >= 160
+
+
+def _example(**fields: str) -> Workshop:
+    new = load_workshop_file(EXAMPLE)
+    values = {
+        name: getattr(new, name) for name in Workshop.__dataclass_fields__ if hasattr(new, name)
+    }
+    return Workshop(
+        **values | fields, id=1, invite_code="AbCdEfGhIjKlMnOpQrSt-_", status="open",
+        created_at="2026-12-01T10:00:00+00:00",
+    )  # fmt: skip
+
+
+def test_a_workshop_poster_says_who_to_ask_and_how_to_join_without_a_smartphone() -> None:
+    workshop = _example(contact=CONTACT, offline_way_in=OFFLINE)
+    page = Image.open(io.BytesIO(poster.workshop_poster(workshop, LINK)))
+    assert page.size == (2480, 3508)
+    assert read_qr(page).text == LINK
+    parts = poster.layout(
+        title=workshop.title, purpose=workshop.purpose, link=LINK,
+        blurb=texts().plain("poster_blurb", workshop=workshop),
+        footer=texts().plain("poster_footer", workshop=workshop),
+    )  # fmt: skip
+    shown = {part.name: " ".join(part.lines) for part in parts if part.name != "footer"}
+    assert shown["blurb"] == SCAN
+    assert shown["purpose"].startswith("Many people in Northfield miss")
+    assert [" ".join(p.lines) for p in parts if p.name == "footer"] == [CONTACT, OFFLINE]
+
+
+def test_without_a_contact_or_a_way_in_the_poster_says_whom_to_ask() -> None:
+    workshop = _example(contact="", offline_way_in="")
+    footer = texts().plain("poster_footer", workshop=workshop)
+    assert footer == (
+        "No smartphone? Ask the person who gave you this poster how else you can take part."
+    )
+    assert read_qr(Image.open(io.BytesIO(poster.workshop_poster(workshop, LINK)))).text == LINK

@@ -74,6 +74,7 @@ def evil_workshop(level: str = "co-design") -> Workshop:
         invite_code="AbCdEfGhIjKlMnOpQr_-09",
         status="open",
         created_at="2026-01-01T00:00:00+00:00",
+        contact=f"Ask {EVIL}",
     )
 
 
@@ -1065,7 +1066,8 @@ LABEL_KEYS = (
     + [f"action_status.{k}" for k in ("planned", "in_progress", "done", "not_possible")]
     + [f"chart.{k}" for k in (
         "opened", "consented", "started", "completed", "sent_answers", "over_time",
-        "nobody_yet", "people_so_far", "funnel", "nobody_opened", "share_note",
+        "nobody_yet", "people_so_far", "funnel", "nobody_opened", "share_note", "each_day",
+        "people_that_day", "n_people",
     )]
 )  # fmt: skip
 LIST_KEYS = [
@@ -1090,7 +1092,7 @@ def test_every_old_label_key_keeps_working() -> None:
         assert t.label(key, **LABEL_VALUES)
     for key in LIST_KEYS:
         assert t.labels(key)
-    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 138
+    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 141
 
 
 def test_label_files_are_jinja_and_not_escaped() -> None:

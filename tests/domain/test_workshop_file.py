@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from domain.workshop_fields import FieldError, parse_field
 from domain.workshop_file import WorkshopFileError, load_question_set, load_workshop_file
+from storage import Storage
 from storage.models import SupportContact
 from storage.workshops import NewQuestion
 
@@ -366,3 +368,73 @@ def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(HEADER.replace("Buses", "Bus\xe9s").encode("latin-1"))
     with pytest.raises(WorkshopFileError, match=r"is not UTF-8 text"):
         load_workshop_file(path)
+
+
+# ---- who to ask, and a way in without a smartphone (both optional, both on the poster) -----
+
+
+def test_contact_and_offline_way_in_are_optional(tmp_path: Path) -> None:
+    workshop = load_workshop_file(write(tmp_path, HEADER))
+    assert workshop.contact == ""
+    assert workshop.offline_way_in == ""
+
+
+def test_contact_and_offline_way_in_load_stripped(tmp_path: Path) -> None:
+    text = HEADER + (
+        'contact = "  Ask Priya on 0141 496 0000 "\n'
+        'offline_way_in = "No smartphone? Call 0141 496 0000, or ask at the venue"\n'
+    )
+    workshop = load_workshop_file(write(tmp_path, text))
+    assert workshop.contact == "Ask Priya on 0141 496 0000"
+    assert workshop.offline_way_in.startswith("No smartphone? Call 0141 496 0000")
+
+
+def test_the_example_says_who_to_ask_and_how_to_join_without_a_smartphone() -> None:
+    workshop = load_workshop_file(EXAMPLE)
+    assert workshop.contact.startswith("Ask ")
+    assert "No smartphone?" in workshop.offline_way_in
+
+
+@pytest.mark.parametrize(("field", "limit"), [("contact", 100), ("offline_way_in", 200)])
+def test_contact_fields_too_long_name_the_field_and_limit(
+    tmp_path: Path, field: str, limit: int
+) -> None:
+    text = HEADER + f'{field} = "{"x" * (limit + 1)}"\n'
+    assert load_error(tmp_path, text) == (
+        f"workshop.toml, line 9, field '{field}': at most {limit} characters, please."
+    )
+    ok = HEADER + f'{field} = "{"x" * limit}"\n'
+    assert getattr(load_workshop_file(write(tmp_path, ok)), field) == "x" * limit
+
+
+@pytest.mark.parametrize("field", ["contact", "offline_way_in"])
+@pytest.mark.parametrize("value", ['"  "', "3", '["a"]'])
+def test_contact_fields_must_be_text(tmp_path: Path, field: str, value: str) -> None:
+    assert load_error(tmp_path, HEADER + f"{field} = {value}\n") == (
+        f"workshop.toml, line 9, field '{field}': must be some text in quotes."
+    )
+
+
+async def test_contact_fields_are_stored_and_can_be_changed(fresh_storage: Storage) -> None:
+    workshops = fresh_storage.workshops
+    stored = await workshops.create(load_workshop_file(EXAMPLE))
+    again = await workshops.get(stored.id)
+    assert again is not None
+    assert again.contact == load_workshop_file(EXAMPLE).contact != ""
+    await workshops.update(stored.id, "contact", "Ask Sam at the front desk")
+    await workshops.update(stored.id, "offline_way_in", "")
+    changed = await workshops.get(stored.id)
+    assert changed is not None
+    assert (changed.contact, changed.offline_way_in) == ("Ask Sam at the front desk", "")
+
+
+def test_typed_contact_fields_have_their_limits_and_a_dash_clears_them() -> None:
+    assert parse_field("contact", "  Ask Sam  ") == "Ask Sam"
+    assert parse_field("contact", "-") == ""
+    assert parse_field("offline_way_in", " - ") == ""
+    assert parse_field("title", "-") == "-"
+    for name, limit in (("contact", 100), ("offline_way_in", 200)):
+        assert parse_field(name, "x" * limit) == "x" * limit
+        with pytest.raises(FieldError) as info:
+            parse_field(name, "x" * (limit + 1))
+        assert (info.value.problem, info.value.values) == ("too_long", {"limit": limit})

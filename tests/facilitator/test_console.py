@@ -335,7 +335,7 @@ async def test_export_csv_and_json_without_telegram_ids(
         "question",
         "text",
         "themes",
-        "time_utc",
+        "time",
         "may_quote",
     ]
     assert [r["text"] for r in rows] == ["'=SUM(A1)", "Cooking"]
