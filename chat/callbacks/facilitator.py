@@ -42,6 +42,8 @@ class Field(StrEnum):
     WHO_DECIDES = "who_decides"
     DECIDE_BY = "decide_by"
     HEAR_BACK = "hear_back"
+    CONTACT = "contact"
+    OFFLINE_WAY_IN = "offline_way_in"
     TIMEZONE = "timezone"
     RETENTION_DAYS = "retention_days"
     UPDATE_CADENCE_DAYS = "update_cadence_days"

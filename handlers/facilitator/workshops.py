@@ -59,7 +59,7 @@ async def show_workshop(update: Update, context: BotContext, workshop: Workshop)
 async def send_invite(update: Update, context: BotContext, workshop: Workshop) -> None:
     """The participant link, and a print-ready poster with its QR code."""
     # Imported here, not at start: the poster pulls in matplotlib's fonts and Pillow.
-    from domain.poster import invite_poster
+    from domain.poster import workshop_poster
 
     chat = update.effective_chat
     assert chat is not None
@@ -67,13 +67,7 @@ async def send_invite(update: Update, context: BotContext, workshop: Workshop) -
     await say(update, context, "fac_invite", workshop=workshop, link=link)
     t = context.texts
     try:
-        png = await asyncio.to_thread(
-            invite_poster,
-            title=workshop.title,
-            link=link,
-            blurb=t.plain("poster_blurb", workshop=workshop),
-            footer=t.plain("poster_footer", workshop=workshop),
-        )
+        png = await asyncio.to_thread(workshop_poster, workshop, link, t)
     except ValueError:  # text that cannot fit a page: the link above still works
         await say(update, context, "fac_no_poster")
         await audit(update, context, "invite", workshop.id)

@@ -1055,7 +1055,8 @@ LABEL_KEYS = (
     + [f"purposes.{k}" for k in ("take_part", "updates", "quote")]
     + [f"fields.{k}" for k in (
         "title", "purpose", "levels", "engagement_level", "can_change", "cannot_change",
-        "who_decides", "decide_by", "hear_back", "timezone", "retention_days",
+        "who_decides", "decide_by", "hear_back", "contact", "offline_way_in", "timezone",
+        "retention_days",
         "update_cadence_days", "quiet_start", "quiet_end",
     )]
     + [f"level_names.{k}" for k in (
@@ -1092,7 +1093,7 @@ def test_every_old_label_key_keeps_working() -> None:
         assert t.label(key, **LABEL_VALUES)
     for key in LIST_KEYS:
         assert t.labels(key)
-    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 141
+    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 143
 
 
 def test_label_files_are_jinja_and_not_escaped() -> None:

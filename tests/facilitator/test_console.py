@@ -410,3 +410,22 @@ async def test_about_you_feeds_representativeness_and_is_not_exported(
     await person.say("/forget")
     await person.press("Yes, erase it")
     assert await bot.storage.db.fetchall("SELECT * FROM about_answers") == []
+
+
+async def test_who_to_ask_goes_on_the_poster_from_the_workshop_screen(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    owner = bot.chat(OWNER, "Olu")
+    await owner.say(f"/workshop {workshop.id}")
+    await owner.press("Who to ask")
+    assert "It goes on the invite poster" in owner.last_text()
+    await owner.say("Ask Priya on 0141 496 0000")
+    saved = await bot.storage.workshops.get(workshop.id)
+    assert saved is not None
+    assert saved.contact == "Ask Priya on 0141 496 0000"
+    assert "Ask Priya on 0141 496 0000" in owner.last_text()
+    await owner.press("Who to ask")
+    await owner.say("-")
+    cleared = await bot.storage.workshops.get(workshop.id)
+    assert cleared is not None
+    assert cleared.contact == ""
