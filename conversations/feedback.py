@@ -1,4 +1,10 @@
-"""Co-evaluation: 'Does this reflect what you said?' on each update, then an optional comment."""
+"""Co-evaluation: 'Does this reflect what you said?' on each update, then an optional comment.
+
+The verdict and the comment step (which update the next typed message is about) land in one
+transaction, so a comment typed after a crash is still filed under its update. A reply to
+a comment prompt (or to the update itself) files the comment under that update, whatever
+was asked last; the acknowledgement names the update it went to.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,13 @@ from chat.context import BotContext
 from chat.messaging import say, settle
 from chat.screens import expired, pressed
 from chat.states import END, FEEDBACK_ON, State
-from conversations.questions import answer_text
+from conversations.share import LONG_TEXT, already_handled, boot, moved_on, update_id
+from storage.feedback import Prompt
+from storage.kinds import StepKind
+from storage.typed_steps import TypedStep
 
-COMMENT_LIMIT = 2000
+# A comment holds this many characters (a long paste arrives in parts and is joined).
+COMMENT_LIMIT = 20000
 
 
 async def on_verdict(update: Update, context: BotContext) -> int | None:
@@ -20,58 +30,133 @@ async def on_verdict(update: Update, context: BotContext) -> int | None:
     if press is None:
         return END
     query, user, button = press
-    participant_id = await context.storage.outbox.delivered_to(button.update_id, user.id)
+    if await already_handled(context, update):
+        return None
+    storage = context.storage
+    participant_id = await storage.outbox.delivered_to(button.update_id, user.id)
     if participant_id is None:
         return await expired(update, context)
-    await settle(query)
-    recorded = await context.storage.feedback.record(
-        button.update_id, participant_id, button.verdict
+    recorded = await storage.feedback.record(
+        button.update_id,
+        participant_id,
+        button.verdict,
+        user_id=user.id,
+        boot=boot(context),
+        handling=update_id(update),
     )
+    if recorded is None:  # the same press again: it is already kept
+        return None
+    await settle(query)
     if not recorded:
         await say(update, context, "feedback_already")
         return END
     context.memory[FEEDBACK_ON] = button.update_id
     skip = FeedbackSkip(button.update_id).pack()
-    await say(
+    prompt = await say(
         update,
         context,
         "feedback_thanks",
         verdict=button.verdict,
         buttons=[[(context.texts.label("buttons.skip"), skip)]],
     )
+    if prompt is not None:
+        await storage.feedback.set_prompt(button.update_id, participant_id, prompt.message_id)
     return State.FEEDBACK
 
 
 async def on_skip(update: Update, context: BotContext) -> int | None:
-    """No comment on the update."""
+    """No comment on the update (or, after a long one, no more)."""
     press = await pressed(update, context, FeedbackSkip)
     if press is None:
         return END
     query, user, button = press
-    if await context.storage.outbox.delivered_to(button.update_id, user.id) is None:
+    storage = context.storage
+    participant_id = await storage.outbox.delivered_to(button.update_id, user.id)
+    if participant_id is None:
         return await expired(update, context)
+    step = await storage.typed_steps.current(user.id)
+    if step is None or step.kind is not StepKind.COMMENT or step.update_id != button.update_id:
+        await moved_on(update, context)  # that prompt has been answered, or left
+        return None
+    await storage.typed_steps.close(user.id, kind=StepKind.COMMENT)
     await settle(query)
     context.memory.pop(FEEDBACK_ON, None)
-    await say(update, context, "feedback_done")
+    if step.continuing:  # "That's all" after a long comment
+        await _say_filed(update, context, Prompt(button.update_id, participant_id))
+    else:
+        await say(update, context, "feedback_done")
     return END
 
 
-async def comment(update: Update, context: BotContext) -> int:
-    """The optional comment, kept with the person's answer to that update."""
+async def take_comment(
+    update: Update, context: BotContext, prompt: Prompt, step: TypedStep | None
+) -> int | None:
+    """File one message as (part of) the comment on ``prompt``'s update.
+
+    ``step`` is the person's comment step when the message answers it; None when it is a
+    reply to another prompt, which leaves the current step as it is.
+    """
     message = update.effective_message
-    user = update.effective_user
-    update_id = context.memory.pop(FEEDBACK_ON, None)
-    if not isinstance(update_id, int):
-        # The comment prompt was left (e.g. /help showed the questions): it is an answer.
-        return await answer_text(update, context) or END
-    if message is None or user is None:
-        return END
-    participant_id = await context.storage.outbox.delivered_to(update_id, user.id)
-    if participant_id is not None:
-        text = (message.text or "").strip()[:COMMENT_LIMIT]
-        await context.storage.feedback.comment(update_id, participant_id, text)
-    await say(update, context, "feedback_done")
+    if message is None or message.text is None:
+        return None
+    long = len(message.text) >= LONG_TEXT
+    filed = await context.storage.feedback.comment(
+        prompt.update_id,
+        prompt.participant_id,
+        message.text.strip(),
+        limit=COMMENT_LIMIT,
+        step_id=step.id if step else None,
+        more_to_come=long,
+        handling=update_id(update),
+    )
+    if filed is None:  # the same message again, already filed
+        return None
+    if not filed.kept:
+        await _say_about(update, context, prompt, "feedback_too_long", limit=COMMENT_LIMIT)
+    elif long and step is not None:
+        context.memory[FEEDBACK_ON] = prompt.update_id
+        more = FeedbackSkip(prompt.update_id).pack()
+        await _say_about(
+            update,
+            context,
+            prompt,
+            "feedback_long_part",
+            buttons=[[(context.texts.label("buttons.comment_done"), more)]],
+            length=filed.length,
+            limit=COMMENT_LIMIT,
+        )
+        return State.FEEDBACK
+    else:
+        await _say_filed(update, context, prompt)
+    if step is None:
+        return None  # a reply to an earlier prompt: whatever was asked last still is
+    context.memory.pop(FEEDBACK_ON, None)
     return END
+
+
+async def _say_filed(update: Update, context: BotContext, prompt: Prompt) -> None:
+    await _say_about(update, context, prompt, "feedback_filed")
+
+
+async def _say_about(
+    update: Update,
+    context: BotContext,
+    prompt: Prompt,
+    template: str,
+    buttons: list[list[tuple[str, str]]] | None = None,
+    **values: object,
+) -> None:
+    """Say ``template`` naming the update the feedback is filed under."""
+    progress = await context.storage.updates.get(prompt.update_id)
+    workshop = None
+    if progress is not None:
+        workshop = await context.storage.workshops.get(progress.workshop_id)
+    if progress is None or workshop is None:  # deleted meanwhile: nothing to name
+        await say(update, context, "feedback_done")
+        return
+    await say(
+        update, context, template, buttons=buttons, workshop=workshop, progress=progress, **values
+    )
 
 
 async def not_text(update: Update, context: BotContext) -> int:
@@ -80,6 +165,9 @@ async def not_text(update: Update, context: BotContext) -> int:
 
 
 async def cancel(update: Update, context: BotContext) -> int:
+    user = update.effective_user
     context.memory.pop(FEEDBACK_ON, None)
+    if user is not None:
+        await context.storage.typed_steps.close(user.id, kind=StepKind.COMMENT)
     await say(update, context, "feedback_done")
     return END

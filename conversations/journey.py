@@ -24,7 +24,7 @@ from chat.callbacks.journey import (
 )
 from chat.filters import NOT_TEXT, TEXT, command
 from chat.states import State
-from conversations import about_you, feedback, onboarding, questions, review, share
+from conversations import about_you, feedback, onboarding, questions, review, share, typed
 
 NAME = "journey"
 
@@ -70,7 +70,7 @@ def build() -> ConversationHandler:  # type: ignore[type-arg]
                 # After a crash the state may be lost; the database still knows the question
                 # (each state below has its own /cancel).
                 command("cancel", questions.cancel),
-                MessageHandler(TEXT, questions.answer_text),
+                MessageHandler(TEXT, typed.take_text),
                 MessageHandler(NOT_TEXT, questions.not_text),
             ],
             states={
@@ -80,17 +80,17 @@ def build() -> ConversationHandler:  # type: ignore[type-arg]
                 ],
                 State.QUESTIONS: [
                     command("cancel", questions.cancel),
-                    MessageHandler(TEXT, questions.answer_text),
+                    MessageHandler(TEXT, typed.take_text),
                     MessageHandler(NOT_TEXT, questions.not_text),
                 ],
                 State.SHARING: [
                     command("cancel", share.cancel),
-                    MessageHandler(TEXT, share.add_text),
+                    MessageHandler(TEXT, typed.text_while_sharing),
                     MessageHandler(NOT_TEXT, share.not_text),
                 ],
                 State.FEEDBACK: [
                     command("cancel", feedback.cancel),
-                    MessageHandler(TEXT, feedback.comment),
+                    MessageHandler(TEXT, typed.text_while_commenting),
                     MessageHandler(NOT_TEXT, feedback.not_text),
                 ],
             },

@@ -11,13 +11,23 @@ from chat.filters import NEW_MESSAGE, PRIVATE, command
 from chat.messaging import say, settle
 from chat.place import GONE
 from chat.screens import expired, pressed, show_where_you_are
-from chat.states import INVITE, SHARE_WORKSHOP
+from chat.states import FEEDBACK_ON, INVITE, SHARE_WORKSHOP
 from handlers import optout
 from handlers.facilitator.access import is_staff
-from storage.kinds import QuestionKind
+from storage.kinds import QuestionKind, StepKind
 from storage.models import Participant
 
 EDITED = filters.UpdateType.EDITED_MESSAGE & PRIVATE
+
+
+async def _show_where_you_are(update: Update, context: BotContext) -> None:
+    """Show the screen the person was on; if that left a comment prompt behind, the
+    database forgets it too, so that after a restart the next text answers the screen."""
+    prompted = FEEDBACK_ON in context.memory
+    await show_where_you_are(update, context)
+    user = update.effective_user
+    if prompted and FEEDBACK_ON not in context.memory and user is not None:
+        await context.storage.typed_steps.close(user.id, kind=StepKind.COMMENT)
 
 
 async def show_help(update: Update, context: BotContext) -> None:
@@ -27,7 +37,7 @@ async def show_help(update: Update, context: BotContext) -> None:
     workshop = await context.storage.workshops.get(latest.workshop_id) if latest else None
     staff = user is not None and await is_staff(context, user.id)
     await say(update, context, "help", workshop=workshop, staff=staff)
-    await show_where_you_are(update, context)
+    await _show_where_you_are(update, context)
 
 
 async def show_mine(update: Update, context: BotContext) -> None:
@@ -53,7 +63,7 @@ async def show_mine(update: Update, context: BotContext) -> None:
             }
         )
     await say(update, context, "mine", sections=sections)
-    await show_where_you_are(update, context)
+    await _show_where_you_are(update, context)
 
 
 async def forget(update: Update, context: BotContext) -> None:
@@ -119,7 +129,10 @@ async def on_erase(update: Update, context: BotContext) -> None:
         return
     workshop = await storage.workshops.get(member.workshop_id)
     await storage.participants.withdraw(member.id)
-    for key in (INVITE, SHARE_WORKSHOP):
+    step = await storage.typed_steps.current(user.id)
+    if step is not None and step.participant_id == member.id:
+        await storage.typed_steps.close(user.id)  # nothing typed next is for them now
+    for key in (INVITE, SHARE_WORKSHOP, FEEDBACK_ON):
         context.memory.pop(key, None)
     await say(update, context, "forget_done", workshop=workshop)
 
@@ -127,7 +140,7 @@ async def on_erase(update: Update, context: BotContext) -> None:
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not have: say so kindly and show where the person is."""
     await say(update, context, "unknown_command")
-    await show_where_you_are(update, context)
+    await _show_where_you_are(update, context)
 
 
 async def edited(update: Update, context: BotContext) -> None:

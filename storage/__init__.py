@@ -22,6 +22,7 @@ from storage.participants import Participants
 from storage.sessions import Sessions
 from storage.stats import Stats
 from storage.themes import Themes
+from storage.typed_steps import TypedSteps
 from storage.updates import Updates
 from storage.views import Views
 from storage.workshops import NewQuestion, NewWorkshop, Workshops
@@ -49,6 +50,7 @@ __all__ = [
     "StorageError",
     "StorageUnavailable",
     "Themes",
+    "TypedSteps",
     "Updates",
     "UserData",
     "Views",
@@ -81,6 +83,7 @@ class Storage:
         self.outbox = Outbox(self.db)
         self.feedback = Feedback(self.db)
         self.sessions = Sessions(self.db)
+        self.typed_steps = TypedSteps(self.db)
 
     async def open(self) -> None:
         await self.db.open()

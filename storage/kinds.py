@@ -93,6 +93,13 @@ class Verdict(StrEnum):
     NO = "no"
 
 
+class StepKind(StrEnum):
+    """What a person's next typed message is for, outside the questions."""
+
+    VIEW = "view"  # a view for the workshop they are sharing with
+    COMMENT = "comment"  # a comment on an update they answered
+
+
 class SessionReply(StrEnum):
     CANT_COME = "cant_come"
 

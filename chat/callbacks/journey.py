@@ -135,10 +135,16 @@ class ShareEnd(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ShareFinish(CallbackData):
-    """Share the drafts, or drop them: ``sh:done``, ``sh:cancel``."""
+    """Share the drafts, or drop them: ``sh:done:<session>``, ``sh:cancel:<session>``.
+
+    ``step`` is the share session (``storage.typed_steps``) the button was shown with, so
+    Done on the prompt of a session that is over changes nothing; 0 for a prompt shown
+    again from memory, which belongs to whatever session is open.
+    """
 
     prefix: ClassVar[str] = "sh"
     end: ShareEnd
+    step: int = 0
 
 
 # ---- erasing what I said -------------------------------------------------------------------

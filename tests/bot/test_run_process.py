@@ -7,6 +7,7 @@ stop on SIGTERM.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -176,3 +177,127 @@ def test_unwritable_database_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "DOINGWITH_DB" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _add_workshop(db: Path) -> str:
+    added = subprocess.run(
+        [sys.executable, "-m", "bot", "workshop", "add", str(EXAMPLE), "--bot-username", "b"],
+        cwd=ROOT,
+        env={**os.environ, "DOINGWITH_DB": str(db), "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return added.stdout.split("start=")[1].split()[0]
+
+
+def _wait_for_more(api: FakeBotApi, fragment: str, seen: int, timeout: float = 20.0) -> None:
+    """Block until the bot has sent ``fragment`` more than ``seen`` times."""
+    deadline = time.monotonic() + timeout
+    while api.count_text(fragment) <= seen:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"bot never sent {fragment!r} again")
+        time.sleep(0.02)
+
+
+def _buttons_of_last(api: FakeBotApi, fragment: str) -> dict[str, str]:
+    """Label -> callback data of the newest message containing ``fragment``."""
+    for method, params in reversed(api.calls):
+        if method == "sendMessage" and fragment in str(params.get("text", "")):
+            markup = params.get("reply_markup") or {}
+            if isinstance(markup, str):
+                markup = json.loads(markup)
+            return {
+                b["text"]: b["callback_data"] for row in markup["inline_keyboard"] for b in row
+            }
+    raise AssertionError(f"no message with {fragment!r}")
+
+
+def _kill_9(process: subprocess.Popen[bytes], prompted_at: float) -> None:
+    process.kill()  # kill -9: no shutdown, no persistence flush
+    killed_after = time.monotonic() - prompted_at
+    process.wait()
+    assert killed_after < 0.5, killed_after
+
+
+def _sql(db: Path, script: str) -> str:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=10);"
+            "r=[list(x) for x in c.execute(sys.argv[2])]; c.commit(); print(r)",
+            str(db),
+            script,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_kill_9_at_the_share_and_comment_prompts_forgets_neither(tmp_path: Path) -> None:
+    db = tmp_path / "doingwith.db"
+    code = _add_workshop(db)
+    with FakeBotApi() as api:
+        person = Person(api)
+        first = _start(db, api)
+        try:
+            person.say(f"/start {code}")
+            api.wait_for_text("Can we keep your answers?")
+            person.press(f"cons:yes:take_part:{code}")
+            api.wait_for_text("Would you like to hear what happens?")
+            person.press(f"cons:yes:updates:{code}")
+            api.wait_for_text("May we quote you?")
+            person.press(f"cons:no:quote:{code}")
+            api.wait_for_text("how we work together")
+            person.press(f"cons:step:go:{code}")
+            api.wait_for_text("Question 1 of 6")
+            person.say("Family")
+            api.wait_for_text("Question 2 of 6")
+            time.sleep(5.5)  # the saved conversation state now says: at question 2
+            person.say("/share")
+            api.wait_for_text("Share a view with")
+        finally:
+            _kill_9(first, time.monotonic())
+
+        second = _start(db, api)
+        try:
+            person.say("The 47 bus stops at 6pm")
+            api.wait_for_text("Got it")
+            person.press(_buttons_of_last(api, "Got it")["Done – share it"])
+            api.wait_for_text("Thank you – shared with")
+            now = "2030-01-01T12:00:00+00:00"
+            _sql(
+                db,
+                "INSERT INTO updates (workshop_id, body, status, send_at, created_by, "
+                f"created_at, enqueued_at) VALUES (1, 'Evening buses.', 'sent', '{now}', 9001, "
+                f"'{now}', '{now}')",
+            )
+            _sql(
+                db,
+                "INSERT INTO deliveries (kind, update_id, participant_id, workshop_id, chat_id, "
+                "text, state, not_before, telegram_message_id, created_at, sent_at) VALUES "
+                f"('update', 1, 1, 1, {USER['id']}, 'x', 'sent', '{now}', 777, '{now}', '{now}')",
+            )
+            person.press("fb:partly:1")
+            api.wait_for_text("What did it miss?")
+        finally:
+            _kill_9(second, time.monotonic())
+
+        third = _start(db, api)
+        try:
+            filed = api.count_text("added that to your feedback")
+            person.say("It missed Sundays")
+            _wait_for_more(api, "added that to your feedback", filed)
+        finally:
+            returncode = _stop(third, signal.SIGTERM)
+        log = db.with_suffix(".log").read_text()
+        assert returncode == 0, log
+        assert "Traceback" not in log
+
+    assert _sql(db, "SELECT text, status FROM views") == "[['The 47 bus stops at 6pm', 'shared']]"
+    assert _sql(db, "SELECT verdict, comment FROM feedback") == "[['partly', 'It missed Sundays']]"
+    assert _sql(db, "SELECT value FROM answers") == """[['"Family"']]"""

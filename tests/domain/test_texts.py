@@ -570,6 +570,13 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("facilitator_nudge", {"workshop": W, "days": 14}, True),
     ("feedback_already", {}, False),
     ("feedback_done", {}, False),
+    ("feedback_filed", {"workshop": W, "progress": update()}, True),
+    (
+        "feedback_long_part",
+        {"workshop": W, "progress": update(), "length": 8191, "limit": 20000},
+        True,
+    ),
+    ("feedback_too_long", {"workshop": W, "progress": update(), "limit": 20000}, True),
     ("feedback_thanks", {"verdict": "yes"}, False),
     ("feedback_thanks", {"verdict": "partly"}, False),
     ("feedback_thanks", {"verdict": "no"}, False),
@@ -587,6 +594,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("invite_unknown", {"malformed": False}, False),
     ("long_answer", {"length": 12345}, False),
     ("mine", {"sections": []}, False),
+    ("moved_on", {}, False),
     ("mine", {"sections": [SECTION]}, True),
     ("not_text", {"asking": True}, False),
     ("not_text", {"asking": False}, False),
@@ -651,7 +659,10 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ),
     ("share_cancelled", {}, False),
     ("share_done", {"workshop": W, "views": [view(EVIL), view("second")]}, True),
-    ("share_draft_kept", {}, False),
+    ("share_draft_kept", {"separate": False}, False),
+    ("share_draft_kept", {"separate": True}, False),
+    ("share_long_part", {"length": 8191, "limit": 20000, "separate": False}, False),
+    ("share_long_part", {"length": 4000, "limit": 20000, "separate": True}, False),
     ("share_empty", {}, False),
     ("share_not_member", {}, False),
     ("share_pauses_questions", {"number": 3}, False),
@@ -1041,7 +1052,8 @@ LABEL_KEYS = (
         "read_all", "read_views", "tag", "newer", "older", "new_theme", "rename_theme",
         "merge_themes", "remove", "add_facilitator", "close_silently", "keep_open",
         "default_questions", "upload_questions", "london", "create_workshop", "feedback_yes",
-        "feedback_partly", "feedback_no", "no_reminders", "cant_come", "write_update",
+        "feedback_partly", "feedback_no", "comment_done", "no_reminders", "cant_come",
+        "write_update",
         "save_action", "change_action", "write_message", "send_now", "send_later",
         "cancel_update", "no_notes", "updates_for",
     )]
@@ -1093,7 +1105,7 @@ def test_every_old_label_key_keeps_working() -> None:
         assert t.label(key, **LABEL_VALUES)
     for key in LIST_KEYS:
         assert t.labels(key)
-    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 143
+    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 144
 
 
 def test_label_files_are_jinja_and_not_escaped() -> None:
@@ -1280,6 +1292,7 @@ SAMPLES: dict[str, Any] = {
     "past": False,
     "personal": 2,
     "previous": EVIL,
+    "progress": update(),
     "problem": "too_long",
     "purpose": "quote",
     "question": question("scale", (EVIL, "great")),
@@ -1287,6 +1300,7 @@ SAMPLES: dict[str, Any] = {
     "reports": REPORTS,
     "rows": [(W, 8, 3), (replace(CLOSED, id=2), 2, 0)],
     "sections": [SECTION],
+    "separate": True,
     "session": SESSION,
     "sessions": [(SESSION, 2)],
     "sharing": True,

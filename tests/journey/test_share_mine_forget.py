@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from telegram import Update
+
 from domain.workshop_file import load_workshop_file
 from storage.models import Workshop
-from tests.conftest import EXAMPLE, RunningBot
+from tests.conftest import EXAMPLE, BotFactory, RunningBot
 from tests.support.chat import Chat
 
 
@@ -201,3 +203,152 @@ async def test_two_workshops_choose_which_to_forget(bot: RunningBot) -> None:
         "Kept"
     ]
     assert await bot.storage.answers.for_participant(two.id) == {}
+
+
+# ---- a typed step survives a crash; a paste is joined; old buttons and redeliveries --------
+
+
+async def _shared(bot: RunningBot, workshop_id: int = 1) -> list[str]:
+    member = await bot.storage.participants.get(workshop_id, 4242)
+    assert member is not None
+    return [v.text for v in await bot.storage.views.shared(member.id)]
+
+
+async def test_view_typed_after_a_crash_at_the_share_prompt_is_kept_as_a_view(
+    make_bot: BotFactory,
+) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    chat = first.chat()
+    await chat.join(workshop.invite_code)
+    await chat.say("Family")
+    await chat.say("/share")
+    await first.crash()  # nothing of the conversation state was written
+
+    second = await make_bot()
+    chat = second.chat()
+    calls = await chat.say("The buses stop at 6pm")
+    assert "Got it" in chat.texts(calls)[0]
+    await chat.press("Done – share it")
+    assert await _shared(second) == ["The buses stop at 6pm"]
+    assert await _answers(second) == ["Family"]  # not taken as the answer to question 2
+
+
+async def test_view_after_a_crash_beats_an_older_saved_state(make_bot: BotFactory) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    chat = first.chat()
+    await chat.join(workshop.invite_code)
+    await first.stop()  # the state saved says: at the questions
+
+    second = await make_bot()
+    chat = second.chat()
+    await chat.say("/share")
+    await second.crash()  # ... and sharing was never saved
+
+    third = await make_bot()
+    chat = third.chat()
+    await chat.say("More evening buses")
+    await chat.press("Done – share it")
+    assert await _shared(third) == ["More evening buses"]
+    assert await _answers(third) == []
+
+
+async def test_after_a_crash_resumed_questions_take_the_text_not_the_old_share(
+    make_bot: BotFactory,
+) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    chat = first.chat()
+    await chat.join(workshop.invite_code)
+    await chat.say("/share")
+    await chat.say("/resume")
+    await first.crash()
+
+    second = await make_bot()
+    chat = second.chat()
+    await chat.say("Family")
+    assert await _answers(second) == ["Family"]
+    assert await second.storage.db.fetchall("SELECT * FROM views") == []
+
+
+async def test_a_paste_split_by_telegram_is_joined_into_one_view(
+    chat: Chat, bot: RunningBot
+) -> None:
+    await chat.join(chat.invite)
+    await chat.say("/share")
+    calls = await chat.say("a" * 4096)
+    told = chat.texts(calls)[0]
+    assert "I have kept all of it (4,096 characters in this view)" in told
+    assert "a view holds up to 20,000 characters" in told
+    await chat.say("b" * 1000)
+    await chat.press("Done – share it")
+    assert await _shared(bot) == ["a" * 4096 + "\n" + "b" * 1000]
+
+
+async def test_a_view_past_its_limit_goes_on_as_a_view_of_its_own(
+    chat: Chat, bot: RunningBot
+) -> None:
+    await chat.join(chat.invite)
+    await chat.say("/share")
+    for _ in range(4):
+        await chat.say("a" * 4096)
+    calls = await chat.say("b" * 4096)
+    assert "kept this part as a view of its own. Nothing was cut." in chat.texts(calls)[0]
+    await chat.say("c")
+    await chat.press("Done – share it")
+    assert await _shared(bot) == ["\n".join(["a" * 4096] * 4), "b" * 4096 + "\nc"]
+
+
+async def test_done_on_an_old_share_prompt_has_moved_on_and_changes_nothing(
+    chat: Chat, bot: RunningBot
+) -> None:
+    await chat.join(chat.invite)
+    await chat.say("/share")
+    await chat.say("First view")
+    old_done = dict(chat.sent()[-1].buttons)["Done – share it"]
+    await chat.press_data(old_done)
+    await chat.say("/share")
+    await chat.say("Not finished yet")
+    calls = await chat.press_data(old_done)
+    answers = [c for c in calls if c.method == "answerCallbackQuery"]
+    assert [a.params.get("text") for a in answers] == ["That has moved on."]
+    assert chat.texts(calls) == []
+    assert await _shared(bot) == ["First view"]
+    member = await bot.storage.participants.get(1, 4242)
+    assert member is not None
+    assert [v.text for v in await bot.storage.views.drafts(member.id)] == ["Not finished yet"]
+
+
+async def test_the_same_view_and_done_delivered_twice_have_one_effect(
+    chat: Chat, bot: RunningBot
+) -> None:
+    await chat.join(chat.invite)
+    await chat.say("/share")
+    view = Update.de_json(
+        {"update_id": 770001, "message": chat._message(text="Once")}, bot.app.bot
+    )
+    await bot.app.process_update(view)
+    done = dict(chat.sent()[-1].buttons)["Done – share it"]
+    press = {
+        "update_id": 770002,
+        "callback_query": {
+            "id": "q-770002",
+            "from": chat.user,
+            "chat_instance": "ci-1",
+            "data": done,
+            "message": {"message_id": 1, "date": 0, "chat": chat.chat, "text": "…"},
+        },
+    }
+    before = len(bot.fake.calls)
+    await bot.app.process_update(view)  # Telegram sends it again after a restart
+    await bot.app.process_update(Update.de_json(press, bot.app.bot))
+    await bot.app.process_update(Update.de_json(press, bot.app.bot))
+    await bot.app.process_update(view)
+    calls = bot.fake.calls[before:]
+    texts = chat.texts(calls)
+    assert len(texts) == 1
+    assert "shared with Getting to appointments" in texts[0]
+    assert sum(c.method == "answerCallbackQuery" for c in calls) == 1
+    assert await _shared(bot) == ["Once"]
+    assert await _answers(bot) == []

@@ -18,6 +18,7 @@ from storage.kinds import (
     Purpose,
     QuestionKind,
     SessionReply,
+    StepKind,
     UpdateStatus,
     Verdict,
     ViewStatus,
@@ -38,6 +39,7 @@ STORED: dict[tuple[str, str], type[StrEnum]] = {
     ("deliveries", "state"): DeliveryState,
     ("feedback", "verdict"): Verdict,
     ("session_replies", "reply"): SessionReply,
+    ("typed_steps", "kind"): StepKind,
 }
 
 _TABLE = re.compile(r"CREATE TABLE (\w+) \((.*?)\n\)", re.S)
