@@ -47,8 +47,9 @@ async def replace(
     *,
     buttons: Sequence[Sequence[Button]] | None = None,
     **values: Any,
-) -> None:
-    """Show an updated screen in the message whose button was pressed.
+) -> Message | None:
+    """Show an updated screen in the message whose button was pressed; return the
+    message now showing it.
 
     Falls back to a new message when the old one cannot be edited (too old, too long).
     """
@@ -57,11 +58,12 @@ async def replace(
     if isinstance(message, Message) and len(split_message(html)) == 1:
         try:
             await message.edit_text(html, reply_markup=keyboard(buttons) if buttons else None)
-            return
+            return message
         except BadRequest as exc:
             log.info("could not edit a message in place: %s", exc.message)
     if message is not None:
-        await send(context, message.chat.id, html, buttons)
+        return await send(context, message.chat.id, html, buttons)
+    return None
 
 
 async def send(

@@ -8,13 +8,14 @@ from telegram import Update, User
 
 from chat.callbacks.journey import ConsentDecision, ConsentNext, ConsentStep
 from chat.context import BotContext
-from chat.messaging import say, settle
+from chat.messaging import say
 from chat.place import BEFORE_QUESTIONS, GONE, place_of
 from chat.screens import (
     ask_consent,
     expired,
     next_purpose,
     pressed,
+    settle_press,
     show_consent_step,
     show_place,
     show_where_you_are,
@@ -118,7 +119,7 @@ async def on_consent_step(update: Update, context: BotContext) -> int | None:
     step = button.step
     storage = context.storage
     if step is ConsentStep.MORE:
-        await settle(query)
+        await settle_press(update, context, query)
         await say(update, context, "consent_more", workshop=workshop)
         if participant is not None and participant.status not in GONE:
             return await show_where_you_are(update, context)  # they have already agreed
@@ -126,7 +127,7 @@ async def on_consent_step(update: Update, context: BotContext) -> int | None:
         return State.CONSENT
     if participant is None or participant.status != Status.READY:
         return await expired(update, context)
-    await settle(query)
+    await settle_press(update, context, query)
     context.memory.pop(INVITE, None)
     context.memory.pop(SHARE_WORKSHOP, None)
     if step is ConsentStep.LATER:
@@ -155,7 +156,7 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
     if purpose is Purpose.TAKE_PART:
         if participant is not None and participant.status not in GONE:
             return await expired(update, context)  # already decided: a second tap
-        await settle(query)
+        await settle_press(update, context, query)
         participant = await storage.participants.decide_take_part(
             workshop.id, user.id, granted=granted, text_sha256=shown, method=METHOD
         )
@@ -170,7 +171,7 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
     already = earlier is not None and earlier.withdrawn_at is None
     if participant is None or participant.status != Status.CONSENTING or already:
         return await expired(update, context)
-    await settle(query)
+    await settle_press(update, context, query)
     # The last decision and being ready for the questions land together.
     last = next_purpose(consents, deciding=purpose) is None
     await storage.participants.decide(

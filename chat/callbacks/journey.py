@@ -66,6 +66,8 @@ class QuestionAction(StrEnum):
     BACK = "back"
     PAUSE = "pause"
     NEXT = "next"  # a long answer is complete
+    KEEP = "keep"  # back at an answered question: leave the answer as it is
+    CLEAR = "clear"  # back at an answered question: take the answer away (a skip)
     SUPPORT_DONE = "supdone"  # a relationship's kinds of support are all ticked
     ADD_ANOTHER = "more"  # another relationship
     THATS_ALL = "enough"  # no more relationships

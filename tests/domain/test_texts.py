@@ -398,6 +398,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("edit_not_kept", {}, False),
     ("error", {}, False),
     ("expired", {}, False),
+    ("moved_on", {}, False),
     ("expired_nowhere", {}, False),
     ("fac_action_saved", {"action": action()}, True),
     ("fac_action_saved", {"action": ACTIONS[2]}, False),
@@ -1041,7 +1042,7 @@ LABEL_KEYS = (
         "default_questions", "upload_questions", "london", "create_workshop", "feedback_yes",
         "feedback_partly", "feedback_no", "no_reminders", "cant_come", "write_update",
         "save_action", "change_action", "write_message", "send_now", "send_later",
-        "cancel_update", "no_notes", "updates_for",
+        "cancel_update", "no_notes", "updates_for", "keep_answer", "clear_answer",
     )]
     + [f"commands.{k}" for k in (
         "start", "resume", "share", "mine", "forget", "help", "cancel", "workshops", "workshop",
@@ -1089,7 +1090,7 @@ def test_every_old_label_key_keeps_working() -> None:
         assert t.label(key, **LABEL_VALUES)
     for key in LIST_KEYS:
         assert t.labels(key)
-    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 138
+    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 140
 
 
 def test_label_files_are_jinja_and_not_escaped() -> None:

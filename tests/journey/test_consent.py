@@ -155,11 +155,12 @@ async def test_old_tell_me_more_after_consent_keeps_answers_flowing(
 ) -> None:
     await chat.say(f"/start {chat.invite}")
     more = dict(chat.sent()[-1].buttons)["Tell me more first"]
+    consent_message = chat.sent()[-1].message_id
     await chat.press("Yes, I agree to take part")
     await chat.press("No updates, thanks")
     await chat.press("Please don't quote me")
     await chat.press("Start the questions")
-    calls = await chat.press_data(more)
+    calls = await chat.press_data(more, message_id=consent_message)
     assert "More about taking part" in chat.texts(calls)[0]
     assert "Question 1 of 6" in chat.texts(calls)[-1]
     await chat.say("Family")
