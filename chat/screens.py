@@ -6,6 +6,8 @@ record that the consent screens are complete.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, overload
@@ -129,7 +131,13 @@ async def show_question(
     pos = place.participant.position
     answer = await answer_at(context, place)
     rows: list[list[Button]] = []
-    values: dict[str, Any] = {"step": None, "entries": [], "entry": None, "previous": None}
+    values: dict[str, Any] = {
+        "step": None,
+        "entries": [],
+        "entry": None,
+        "previous": None,
+        "limit": rel.WHO_LIMIT,
+    }
     if question.kind == QuestionKind.RELATIONSHIPS:
         entries = rel.entries_of(answer)
         step = rel.step_of(entries)
@@ -283,10 +291,22 @@ def consent_text(t: Texts, purpose: Purpose, workshop: Workshop) -> str:
     return t.render(f"consent_{purpose}", workshop=workshop)
 
 
+def text_version(html: str) -> str:
+    """A short version of a text, carried in its buttons: a decision is recorded only for
+    the words it was shown with."""
+    return base64.urlsafe_b64encode(hashlib.sha256(html.encode("utf-8")).digest())[:4].decode()
+
+
 def consent_buttons(t: Texts, purpose: Purpose, workshop: Workshop) -> list[list[Button]]:
     code = workshop.invite_code
+    version = text_version(consent_text(t, purpose, workshop))
     rows = [
-        [(t.label(f"buttons.{purpose}_{d}"), ConsentDecision(d, purpose, code).pack())]
+        [
+            (
+                t.label(f"buttons.{purpose}_{d}"),
+                ConsentDecision(d, purpose, code, version).pack(),
+            )
+        ]
         for d in Decision
     ]
     if purpose == Purpose.TAKE_PART:

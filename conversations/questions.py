@@ -113,11 +113,18 @@ async def answer_text(update: Update, context: BotContext) -> int | None:
     place = await latest_place(context, user.id)
     if place is None or place.status not in ANSWERING:
         return await _text_elsewhere(update, context, place)
+    return await _answer(update, context, place, message, message.text)
+
+
+async def _answer(
+    update: Update, context: BotContext, place: Place, message: Message, typed: str
+) -> int:
+    """Keep ``typed`` (a message's text or caption) as the answer to the current question."""
     question = place.question
     if question is None:
         await show_review(update, context, place)
         return State.QUESTIONS
-    text = message.text.strip()
+    text = typed.strip()
     if question.kind == Kind.TEXT:
         return await _save_text(update, context, place, message, text)
     if question.kind == Kind.RELATIONSHIPS:
@@ -184,13 +191,24 @@ async def _relationship_text(
     assert question is not None
     entries = rel.entries_of(await answer_at(context, place))
     step = rel.step_of(entries)
+    if len(text) > rel.WHO_LIMIT:  # never cut: say so, and ask again
+        asked = rel.Step.WHO if step is rel.Step.MORE else step
+        await say(
+            update,
+            context,
+            "relationship_too_long",
+            step=asked.value,
+            limit=rel.WHO_LIMIT,
+            length=len(text),
+        )
+        await show_question(update, context, place)
+        return State.QUESTIONS
     if step in (rel.Step.WHO, rel.Step.MORE):
-        rel.current(entries).who = text[: rel.WHO_LIMIT]
+        rel.current(entries).who = text
     elif step is rel.Step.OFTEN:
-        entries[-1].how_often = text[: rel.WHO_LIMIT]
-    else:  # a kind of support in their own words
-        if text[: rel.WHO_LIMIT] not in entries[-1].support:
-            entries[-1].support.append(text[: rel.WHO_LIMIT])
+        entries[-1].how_often = text
+    elif text not in entries[-1].support:  # a kind of support in their own words
+        entries[-1].support.append(text)
     await context.storage.answers.save(
         place.participant.id, question.id, rel.value_of(entries), message_id=message.message_id
     )
@@ -215,9 +233,15 @@ async def _text_elsewhere(update: Update, context: BotContext, place: Place | No
 
 
 async def not_text(update: Update, context: BotContext) -> int:
-    """A sticker, photo, voice note or location while a question is waiting."""
+    """A sticker, photo, voice note or location while a question is waiting; the words
+    written with a photo or file are the answer."""
     user = update.effective_user
+    message = update.effective_message
     place = await latest_place(context, user.id) if user else None
+    caption = message.caption.strip() if message is not None and message.caption else ""
+    if message is not None and caption and place is not None and place.status in ANSWERING:
+        await say(update, context, "caption_kept")
+        return await _answer(update, context, place, message, caption)
     await say(update, context, "not_text", asking=bool(place and place.status in ANSWERING))
     if place is not None and place.status in ON_QUESTIONS:
         return await show_place(update, context, place)

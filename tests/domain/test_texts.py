@@ -119,7 +119,13 @@ RELATIONSHIP_VALUE = {
 }
 DONE = Relationship(who=f"who {EVIL}", how_often=f"often {EVIL}", support=[EVIL], complete=True)
 OPEN = Relationship(who=f"who {EVIL}")
-Q_BASE: dict[str, Any] = {"step": None, "entries": [], "entry": None, "previous": None}
+Q_BASE: dict[str, Any] = {
+    "step": None,
+    "entries": [],
+    "entry": None,
+    "previous": None,
+    "limit": 200,
+}
 Q = {"number": 2, "total": 6, "changing": False}
 REL = question("relationships")
 SECTION = {
@@ -399,6 +405,11 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("error", {}, False),
     ("expired", {}, False),
     ("moved_on", {}, False),
+    ("caption_kept", {}, False),
+    ("consent_changed", {}, False),
+    ("relationship_too_long", {"step": "who", "limit": 200, "length": 250}, False),
+    ("relationship_too_long", {"step": "often", "limit": 200, "length": 250}, False),
+    ("relationship_too_long", {"step": "support", "limit": 200, "length": 1250}, False),
     ("expired_nowhere", {}, False),
     ("fac_action_saved", {"action": action()}, True),
     ("fac_action_saved", {"action": ACTIONS[2]}, False),

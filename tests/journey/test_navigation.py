@@ -366,3 +366,45 @@ async def test_back_to_relationships_keeps_the_people(chat: Chat, bot: RunningBo
     answer = await bot.storage.answers.get(member.id, questions[3].id)
     assert answer is not None
     assert answer.skipped
+
+
+async def test_a_relationship_detail_over_the_limit_is_refused_not_cut(
+    chat: Chat, bot: RunningBot
+) -> None:
+    await chat.join(chat.invite)
+    for _ in range(3):
+        await chat.press("Skip")
+    questions = await bot.storage.workshops.questions(1)
+    member = await bot.storage.participants.get(1, 4242)
+    assert member is not None
+    long_name = "My neighbour " + "x" * 300
+    calls = await chat.say(long_name)
+    texts = chat.texts(calls)
+    assert texts[0] == (
+        "That is longer than I can keep for who they are: up to 200 characters, and yours "
+        "has 313. Please send it again, shorter. I haven't kept it."
+    )
+    assert "Type the name of someone important to you" in texts[-1]
+    assert await bot.storage.answers.get(member.id, questions[3].id) is None
+    await chat.say("My neighbour")
+    calls = await chat.say("y" * 201)
+    assert "up to 200 characters, and yours has 201" in chat.texts(calls)[0]
+    await chat.say("Every week")
+    calls = await chat.say("z" * 250)
+    assert "for one kind of contact or support: up to 200" in chat.texts(calls)[0]
+    await chat.say("z" * 200)  # exactly at the limit: kept whole
+    answer = await bot.storage.answers.get(member.id, questions[3].id)
+    assert answer is not None
+    entry = answer.value["entries"][0]
+    assert (entry["who"], entry["how_often"], entry["support"]) == (
+        "My neighbour",
+        "Every week",
+        ["z" * 200],
+    )
+
+
+async def test_the_relationship_prompts_state_the_limit(chat: Chat) -> None:
+    await chat.join(chat.invite)
+    for _ in range(3):
+        await chat.press("Skip")
+    assert "(up to 200 characters)" in chat.last_text()
