@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,8 +48,9 @@ async def replace(
     *,
     buttons: Sequence[Sequence[Button]] | None = None,
     **values: Any,
-) -> None:
-    """Show an updated screen in the message whose button was pressed.
+) -> Message | None:
+    """Show an updated screen in the message whose button was pressed; return the
+    message now showing it.
 
     Falls back to a new message when the old one cannot be edited (too old, too long).
     """
@@ -57,11 +59,12 @@ async def replace(
     if isinstance(message, Message) and len(split_message(html)) == 1:
         try:
             await message.edit_text(html, reply_markup=keyboard(buttons) if buttons else None)
-            return
+            return message
         except BadRequest as exc:
             log.info("could not edit a message in place: %s", exc.message)
     if message is not None:
-        await send(context, message.chat.id, html, buttons)
+        return await send(context, message.chat.id, html, buttons)
+    return None
 
 
 async def send(
@@ -80,8 +83,20 @@ async def send(
     return message
 
 
+# Ids of the button presses answered lately: Telegram refuses a second answer, and a press
+# can pass through more than one check (a role check after a refusal, say). Updates are
+# handled one at a time, so a short memory is enough.
+_ANSWERED: OrderedDict[str, None] = OrderedDict()
+_REMEMBERED = 256
+
+
 async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
-    """Answer a button press; an old press can no longer be answered, and that is fine."""
+    """Answer a button press once; an old press can no longer be answered, and that is fine."""
+    if query.id in _ANSWERED:
+        return
+    _ANSWERED[query.id] = None
+    while len(_ANSWERED) > _REMEMBERED:
+        _ANSWERED.popitem(last=False)
     try:
         await query.answer(text)
     except BadRequest as exc:

@@ -6,10 +6,14 @@ record that the consent screens are complete.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from telegram import CallbackQuery, Update, User
+from telegram.error import BadRequest
 
 from chat.callbacks import CallbackData
 from chat.callbacks.journey import (
@@ -27,7 +31,7 @@ from chat.callbacks.journey import (
     SubmitAnswers,
 )
 from chat.context import BotContext
-from chat.messaging import Button, replace, say, send, settle
+from chat.messaging import Button, acknowledge, replace, retire_buttons, say, send
 from chat.place import (
     BEFORE_QUESTIONS,
     CONSENTING,
@@ -42,8 +46,72 @@ from domain.texts import Texts, sha256
 from storage.kinds import ParticipantStatus, Purpose, QuestionKind
 from storage.models import Consent, Participant, Relationship, Workshop
 
+log = logging.getLogger(__name__)
+
 SCALE = range(1, 6)
 Family = TypeVar("Family", bound=CallbackData)
+
+# ---- the screen message --------------------------------------------------------------------
+# A person's question or review screen is one message at a time: showing the next takes
+# the buttons off the last, and a button on any other message has moved on.
+
+
+def _pressed_message_id(update: Update) -> int | None:
+    query = update.callback_query
+    return query.message.message_id if query is not None and query.message else None
+
+
+async def take_buttons_off(update: Update, context: BotContext) -> None:
+    """Take the buttons off the person's screen message, if they are still on it."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    participants = context.storage.participants
+    screen = await participants.screen_message(user.id)
+    if screen is None or not screen[1] or not await participants.screen_buttons_gone(user.id):
+        return
+    try:
+        await context.bot.edit_message_reply_markup(chat.id, screen[0], reply_markup=None)
+    except BadRequest as exc:
+        log.info("could not take the buttons off a screen: %s", exc.message)
+
+
+async def show_screen(
+    update: Update,
+    context: BotContext,
+    participant: Participant,
+    template: str,
+    /,
+    *,
+    buttons: Sequence[Sequence[Button]],
+    **values: Any,
+) -> None:
+    """Send the person's new screen and remember it; the last one's buttons come off."""
+    await take_buttons_off(update, context)
+    message = await say(update, context, template, buttons=buttons, **values)
+    if message is not None:
+        await context.storage.participants.set_screen_message(
+            participant.id, message.message_id, buttons=bool(buttons)
+        )
+
+
+async def on_screen(update: Update, context: BotContext) -> bool:
+    """Whether the pressed button is on the person's screen message (or no screen is
+    known, as for a screen shown before the bot remembered them)."""
+    user = update.effective_user
+    pressed_id = _pressed_message_id(update)
+    if user is None or pressed_id is None:
+        return True
+    screen = await context.storage.participants.screen_message(user.id)
+    return screen is None or screen[0] == pressed_id
+
+
+async def moved_on(update: Update, context: BotContext) -> None:
+    """A button on a message that has been superseded: say so briefly, change nothing."""
+    query = update.callback_query
+    if query is not None:
+        await acknowledge(query, context.texts.plain("moved_on"))
+
 
 # ---- asking --------------------------------------------------------------------------------
 
@@ -63,7 +131,13 @@ async def show_question(
     pos = place.participant.position
     answer = await answer_at(context, place)
     rows: list[list[Button]] = []
-    values: dict[str, Any] = {"step": None, "entries": [], "entry": None, "previous": None}
+    values: dict[str, Any] = {
+        "step": None,
+        "entries": [],
+        "entry": None,
+        "previous": None,
+        "limit": rel.WHO_LIMIT,
+    }
     if question.kind == QuestionKind.RELATIONSHIPS:
         entries = rel.entries_of(answer)
         step = rel.step_of(entries)
@@ -71,8 +145,11 @@ async def show_question(
         values["entries"] = [e for e in entries if e.complete]
         values["entry"] = entries[-1] if entries and not entries[-1].complete else None
         rows += _relationship_buttons(t, pos, step, entries)
+        # Back at a finished list: "That's everyone" keeps it, so Skip would only mislead.
+        kept = step is rel.Step.MORE
     else:
-        if answer is not None and not answer.skipped:
+        kept = answer is not None and not answer.skipped
+        if answer is not None and kept:
             values["previous"] = answer.value
         if question.kind == QuestionKind.CHOICE:
             rows += [
@@ -81,17 +158,22 @@ async def show_question(
             ]
         elif question.kind == QuestionKind.SCALE:
             rows.append([(str(n), QuestionPick(PickOf.ANSWER, pos, n).pack()) for n in SCALE])
-    rows.append(_navigation(t, place))
+    rows += _navigation(t, place, kept=kept, keep=question.kind != QuestionKind.RELATIONSHIPS)
     values.update(
         question=question,
         number=place.number,
         total=place.total,
         changing=place.participant.changing,
     )
-    if in_place and update.callback_query is not None:
-        await replace(update.callback_query, context, "question", buttons=rows, **values)
+    query = update.callback_query
+    if in_place and query is not None:
+        shown = await replace(query, context, "question", buttons=rows, **values)
+        if shown is not None and shown.message_id != _pressed_message_id(update):
+            await context.storage.participants.set_screen_message(
+                place.participant.id, shown.message_id
+            )
     else:
-        await say(update, context, "question", buttons=rows, **values)
+        await show_screen(update, context, place.participant, "question", buttons=rows, **values)
 
 
 def _relationship_buttons(
@@ -131,14 +213,25 @@ def _move(t: Texts, label: str, action: QuestionAction, position: int) -> Button
     return (t.label(label), QuestionMove(action, position).pack())
 
 
-def _navigation(t: Texts, place: Place) -> list[Button]:
+def _navigation(t: Texts, place: Place, *, kept: bool, keep: bool) -> list[list[Button]]:
+    """Back, Skip and Pause; at a question already answered, Keep and Clear instead of Skip
+    (``keep``: the question has no keeping button of its own)."""
     pos = place.participant.position
+    rows: list[list[Button]] = []
     row: list[Button] = []
     if pos > 0 or place.participant.changing:
         row.append(_move(t, "buttons.back", QuestionAction.BACK, pos))
-    row.append(_move(t, "buttons.skip", QuestionAction.SKIP, pos))
+    if kept:
+        clear = _move(t, "buttons.clear_answer", QuestionAction.CLEAR, pos)
+        if keep:
+            rows.append([_move(t, "buttons.keep_answer", QuestionAction.KEEP, pos), clear])
+        else:
+            rows.append([clear])
+    else:
+        row.append(_move(t, "buttons.skip", QuestionAction.SKIP, pos))
     row.append(_move(t, "buttons.pause", QuestionAction.PAUSE, pos))
-    return row
+    rows.append(row)
+    return rows
 
 
 def next_button(t: Texts, position: int) -> list[list[Button]]:
@@ -179,9 +272,10 @@ async def show_review(update: Update, context: BotContext, place: Place) -> None
     if row:
         rows.append(row)
     rows.append([(t.label("buttons.submit"), SubmitAnswers().pack())])
-    await say(
+    await show_screen(
         update,
         context,
+        place.participant,
         "review",
         buttons=rows,
         workshop=place.workshop,
@@ -197,10 +291,22 @@ def consent_text(t: Texts, purpose: Purpose, workshop: Workshop) -> str:
     return t.render(f"consent_{purpose}", workshop=workshop)
 
 
+def text_version(html: str) -> str:
+    """A short version of a text, carried in its buttons: a decision is recorded only for
+    the words it was shown with."""
+    return base64.urlsafe_b64encode(hashlib.sha256(html.encode("utf-8")).digest())[:4].decode()
+
+
 def consent_buttons(t: Texts, purpose: Purpose, workshop: Workshop) -> list[list[Button]]:
     code = workshop.invite_code
+    version = text_version(consent_text(t, purpose, workshop))
     rows = [
-        [(t.label(f"buttons.{purpose}_{d}"), ConsentDecision(d, purpose, code).pack())]
+        [
+            (
+                t.label(f"buttons.{purpose}_{d}"),
+                ConsentDecision(d, purpose, code, version).pack(),
+            )
+        ]
         for d in Decision
     ]
     if purpose == Purpose.TAKE_PART:
@@ -375,5 +481,17 @@ async def expired(update: Update, context: BotContext) -> int:
     """Answer a button from an old message (or forged data) kindly, and show the way back."""
     query = update.callback_query
     if query is not None:
-        await settle(query)
+        await settle_press(update, context, query)
     return await show_where_you_are(update, context, intro="expired", nowhere="expired_nowhere")
+
+
+async def settle_press(update: Update, context: BotContext, query: CallbackQuery) -> None:
+    """Answer a button press and take the buttons off its message, once: through the
+    screen's record when the message is the person's screen."""
+    await acknowledge(query)
+    user = update.effective_user
+    screen = await context.storage.participants.screen_message(user.id) if user else None
+    if screen is not None and screen[0] == _pressed_message_id(update):
+        await take_buttons_off(update, context)
+    else:
+        await retire_buttons(query)

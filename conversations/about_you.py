@@ -6,9 +6,9 @@ from telegram import CallbackQuery, Update
 
 from chat.callbacks.journey import AboutOffer, AboutPick, AboutSkip, Decision
 from chat.context import BotContext
-from chat.messaging import Button, say, settle
+from chat.messaging import Button, say
 from chat.place import latest_place
-from chat.screens import Family, expired, pressed
+from chat.screens import Family, expired, pressed, settle_press
 from chat.states import END
 from storage.about import NOT_SAID
 from storage.kinds import ParticipantStatus as Status
@@ -74,12 +74,12 @@ async def on_offer(update: Update, context: BotContext) -> int | None:
         return None
     query, _, question, offer = found
     if offer.decision is Decision.NO:
-        await settle(query)
+        await settle_press(update, context, query)
         await say(update, context, "about_declined")
         return END
     if question is None:
         return await expired(update, context)
-    await settle(query)
+    await settle_press(update, context, query)
     await _ask(update, context, question)
     return END
 
@@ -92,9 +92,9 @@ async def on_pick(update: Update, context: BotContext) -> int | None:
     query, participant, question, pick = found
     if question is None or pick.position != question.position:
         return await expired(update, context)
-    await settle(query)
     if pick.index >= len(question.options):
         return await expired(update, context)
+    await settle_press(update, context, query)
     return await _keep(update, context, participant, question, question.options[pick.index])
 
 
@@ -106,7 +106,7 @@ async def on_skip(update: Update, context: BotContext) -> int | None:
     query, participant, question, skip = found
     if question is None or skip.position != question.position:
         return await expired(update, context)
-    await settle(query)
+    await settle_press(update, context, query)
     return await _keep(update, context, participant, question, NOT_SAID)
 
 

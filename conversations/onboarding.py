@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import re
 
-from telegram import Update, User
+from telegram import CallbackQuery, Update, User
 
 from chat.callbacks.journey import ConsentDecision, ConsentNext, ConsentStep
 from chat.context import BotContext
-from chat.messaging import say, settle
+from chat.messaging import say
 from chat.place import BEFORE_QUESTIONS, GONE, place_of
 from chat.screens import (
     ask_consent,
+    consent_text,
     expired,
     next_purpose,
     pressed,
+    settle_press,
     show_consent_step,
     show_place,
     show_where_you_are,
-    text_hash,
+    text_version,
 )
 from chat.states import END, INVITE, SHARE_WORKSHOP, State
 from conversations.questions import resume
+from domain.texts import sha256
 from handlers.facilitator import team
 from storage.kinds import ParticipantStatus as Status
 from storage.kinds import Purpose
@@ -98,9 +101,18 @@ async def _joining(
     membership of it; None after the expired reply."""
     storage = context.storage
     workshop = await storage.workshops.by_invite(invite)
-    participant = await storage.participants.get(workshop.id, user.id) if workshop else None
-    if workshop is None or (not workshop.is_open and participant is None):
+    if workshop is None:
         await expired(update, context)
+        return None
+    participant = await storage.participants.get(workshop.id, user.id)
+    if not workshop.is_open and (participant is None or participant.status in GONE):
+        # Closed to new people, and they are not (or no longer) in it: an old button
+        # cannot let them in.
+        query = update.callback_query
+        if query is not None:
+            await settle_press(update, context, query)
+        context.memory.pop(INVITE, None)
+        await say(update, context, "workshop_closed", workshop=workshop)
         return None
     return workshop, participant
 
@@ -118,7 +130,7 @@ async def on_consent_step(update: Update, context: BotContext) -> int | None:
     step = button.step
     storage = context.storage
     if step is ConsentStep.MORE:
-        await settle(query)
+        await settle_press(update, context, query)
         await say(update, context, "consent_more", workshop=workshop)
         if participant is not None and participant.status not in GONE:
             return await show_where_you_are(update, context)  # they have already agreed
@@ -126,7 +138,7 @@ async def on_consent_step(update: Update, context: BotContext) -> int | None:
         return State.CONSENT
     if participant is None or participant.status != Status.READY:
         return await expired(update, context)
-    await settle(query)
+    await settle_press(update, context, query)
     context.memory.pop(INVITE, None)
     context.memory.pop(SHARE_WORKSHOP, None)
     if step is ConsentStep.LATER:
@@ -151,11 +163,14 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
     workshop, participant = joining
     storage = context.storage
     purpose, granted = decision.purpose, decision.decision.granted
-    shown = text_hash(context.texts, purpose, workshop)
+    html = consent_text(context.texts, purpose, workshop)
     if purpose is Purpose.TAKE_PART:
         if participant is not None and participant.status not in GONE:
             return await expired(update, context)  # already decided: a second tap
-        await settle(query)
+        if text_version(html) != decision.version:
+            return await _ask_again(update, context, query, workshop, purpose)
+        shown = sha256(html)
+        await settle_press(update, context, query)
         participant = await storage.participants.decide_take_part(
             workshop.id, user.id, granted=granted, text_sha256=shown, method=METHOD
         )
@@ -170,7 +185,10 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
     already = earlier is not None and earlier.withdrawn_at is None
     if participant is None or participant.status != Status.CONSENTING or already:
         return await expired(update, context)
-    await settle(query)
+    if text_version(html) != decision.version:
+        return await _ask_again(update, context, query, workshop, purpose)
+    shown = sha256(html)
+    await settle_press(update, context, query)
     # The last decision and being ready for the questions land together.
     last = next_purpose(consents, deciding=purpose) is None
     await storage.participants.decide(
@@ -184,6 +202,21 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
     await say(update, context, "consent_noted", purpose=purpose, granted=granted)
     fresh = await storage.participants.by_id(participant.id)
     return await show_consent_step(update, context, workshop, fresh or participant)
+
+
+async def _ask_again(
+    update: Update,
+    context: BotContext,
+    query: CallbackQuery,
+    workshop: Workshop,
+    purpose: Purpose,
+) -> int:
+    """The words changed after the person read them: nothing is recorded; they are shown
+    the words as they are now, to decide on those."""
+    await settle_press(update, context, query)
+    await say(update, context, "consent_changed")
+    await ask_consent(update, context, workshop, purpose)
+    return State.CONSENT
 
 
 async def consent_text_only(update: Update, context: BotContext) -> int:

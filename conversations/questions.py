@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TypeVar
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 
 from chat.callbacks.journey import PickOf, QuestionAction, QuestionMove, QuestionPick
 from chat.callbacks.loop import NoReminders
 from chat.context import BotContext
-from chat.messaging import acknowledge, retire_buttons, say
+from chat.messaging import acknowledge, say
 from chat.place import (
     ANSWERING,
     BEFORE_QUESTIONS,
@@ -23,19 +23,23 @@ from chat.place import (
 from chat.screens import (
     SCALE,
     expired,
+    moved_on,
     next_button,
+    on_screen,
     pressed,
     show_consent_step,
     show_place,
     show_question,
     show_review,
+    show_screen,
+    take_buttons_off,
 )
 from chat.states import END, INVITE, SHARE_WORKSHOP, State
 from domain import relationships as rel
 from storage.answers import Step
 from storage.kinds import ParticipantStatus as Status
 from storage.kinds import QuestionKind as Kind
-from storage.models import Relationship
+from storage.models import Answer, Relationship
 
 # Telegram cuts messages at 4,096 characters, so a text this long has probably been split.
 LONG_TEXT = 4000
@@ -109,11 +113,18 @@ async def answer_text(update: Update, context: BotContext) -> int | None:
     place = await latest_place(context, user.id)
     if place is None or place.status not in ANSWERING:
         return await _text_elsewhere(update, context, place)
+    return await _answer(update, context, place, message, message.text)
+
+
+async def _answer(
+    update: Update, context: BotContext, place: Place, message: Message, typed: str
+) -> int:
+    """Keep ``typed`` (a message's text or caption) as the answer to the current question."""
     question = place.question
     if question is None:
         await show_review(update, context, place)
         return State.QUESTIONS
-    text = message.text.strip()
+    text = typed.strip()
     if question.kind == Kind.TEXT:
         return await _save_text(update, context, place, message, text)
     if question.kind == Kind.RELATIONSHIPS:
@@ -162,9 +173,10 @@ async def _save_text(
         editable=editable,
     )
     if kept is not None:  # None: the same message again, already kept
-        await say(
+        await show_screen(
             update,
             context,
+            kept,
             "long_answer",
             buttons=next_button(context.texts, place.participant.position),
             length=len(text),
@@ -179,13 +191,24 @@ async def _relationship_text(
     assert question is not None
     entries = rel.entries_of(await answer_at(context, place))
     step = rel.step_of(entries)
+    if len(text) > rel.WHO_LIMIT:  # never cut: say so, and ask again
+        asked = rel.Step.WHO if step is rel.Step.MORE else step
+        await say(
+            update,
+            context,
+            "relationship_too_long",
+            step=asked.value,
+            limit=rel.WHO_LIMIT,
+            length=len(text),
+        )
+        await show_question(update, context, place)
+        return State.QUESTIONS
     if step in (rel.Step.WHO, rel.Step.MORE):
-        rel.current(entries).who = text[: rel.WHO_LIMIT]
+        rel.current(entries).who = text
     elif step is rel.Step.OFTEN:
-        entries[-1].how_often = text[: rel.WHO_LIMIT]
-    else:  # a kind of support in their own words
-        if text[: rel.WHO_LIMIT] not in entries[-1].support:
-            entries[-1].support.append(text[: rel.WHO_LIMIT])
+        entries[-1].how_often = text
+    elif text not in entries[-1].support:  # a kind of support in their own words
+        entries[-1].support.append(text)
     await context.storage.answers.save(
         place.participant.id, question.id, rel.value_of(entries), message_id=message.message_id
     )
@@ -210,9 +233,15 @@ async def _text_elsewhere(update: Update, context: BotContext, place: Place | No
 
 
 async def not_text(update: Update, context: BotContext) -> int:
-    """A sticker, photo, voice note or location while a question is waiting."""
+    """A sticker, photo, voice note or location while a question is waiting; the words
+    written with a photo or file are the answer."""
     user = update.effective_user
+    message = update.effective_message
     place = await latest_place(context, user.id) if user else None
+    caption = message.caption.strip() if message is not None and message.caption else ""
+    if message is not None and caption and place is not None and place.status in ANSWERING:
+        await say(update, context, "caption_kept")
+        return await _answer(update, context, place, message, caption)
     await say(update, context, "not_text", asking=bool(place and place.status in ANSWERING))
     if place is not None and place.status in ON_QUESTIONS:
         return await show_place(update, context, place)
@@ -227,13 +256,17 @@ Press = TypeVar("Press", QuestionMove, QuestionPick)
 
 async def _at_question(
     update: Update, context: BotContext, family: type[Press]
-) -> tuple[Place, Press] | None:
-    """The press, if it belongs to the question the person is at; else None, after the
-    expired reply. The press is acknowledged."""
+) -> tuple[CallbackQuery, Place, Press] | None:
+    """The press, if it is on the person's screen and belongs to the question they are
+    at; else None, after the moved-on or expired reply. The press is not answered yet:
+    ``_accept`` answers it once the handler knows it will act on it."""
     press = await pressed(update, context, family)
     if press is None:
         return None
     query, user, data = press
+    if not await on_screen(update, context):
+        await moved_on(update, context)
+        return None
     place = await latest_place(context, user.id)
     if (
         place is None
@@ -243,21 +276,44 @@ async def _at_question(
     ):
         await expired(update, context)
         return None
+    return query, place, data
+
+
+async def _accept(
+    update: Update, context: BotContext, query: CallbackQuery, *, in_place: bool = False
+) -> None:
+    """Answer the press; unless the screen changes in place, its buttons come off."""
     await acknowledge(query)
-    # Ticking a kind of support edits the same message; everything else moves on.
-    if not (isinstance(data, QuestionPick) and data.of is PickOf.SUPPORT):
-        await retire_buttons(query)
-    return place, data
+    if not in_place:
+        await take_buttons_off(update, context)
+
+
+def _has_answer(place: Place, answer: object) -> bool:
+    """A text, choice or scale question answered before: its screen offers Keep and
+    Clear, never Skip."""
+    question = place.question
+    return (
+        question is not None
+        and question.kind != Kind.RELATIONSHIPS
+        and isinstance(answer, Answer)
+        and not answer.skipped
+    )
 
 
 async def on_move(update: Update, context: BotContext) -> int | None:
-    """Skip, Back, Pause, Next, and the steps of the relationships question."""
+    """Skip, Back, Pause, Next, Keep, Clear, and the steps of the relationships question."""
     found = await _at_question(update, context, QuestionMove)
     if found is None:
         return None
-    place, data = found
+    query, place, data = found
     pid = place.participant.id
     action = data.action
+    if action in _RELATIONSHIP_MOVES:
+        return await _relationship_move(update, context, query, place, action)
+    if action is QuestionAction.SKIP and _has_answer(place, await answer_at(context, place)):
+        await moved_on(update, context)  # a Skip from before the answer: it stays
+        return None
+    await _accept(update, context, query)
     if action is QuestionAction.PAUSE:
         await context.storage.participants.move(pid, status=Status.PAUSED)
         # The reminders-off button belongs to the opt-out handlers.
@@ -276,11 +332,18 @@ async def on_move(update: Update, context: BotContext) -> int | None:
         else:
             back = Step(Status.ANSWERING, max(place.participant.position - 1, 0))
         return await move_to(update, context, place, back)
-    if action is QuestionAction.NEXT:
+    if action in (QuestionAction.NEXT, QuestionAction.KEEP):
         return await move_to(update, context, place, next_step(place))
-    if action is QuestionAction.SKIP:
-        return await _skip(update, context, place)
-    return await _relationship_move(update, context, place, action)
+    if action is QuestionAction.CLEAR:
+        return await save_and_advance(update, context, place, None, skipped=True)
+    return await _skip(update, context, place)
+
+
+_RELATIONSHIP_MOVES = (
+    QuestionAction.SUPPORT_DONE,
+    QuestionAction.ADD_ANOTHER,
+    QuestionAction.THATS_ALL,
+)
 
 
 async def on_pick(update: Update, context: BotContext) -> int | None:
@@ -288,10 +351,10 @@ async def on_pick(update: Update, context: BotContext) -> int | None:
     found = await _at_question(update, context, QuestionPick)
     if found is None:
         return None
-    place, data = found
+    query, place, data = found
     if data.of is PickOf.ANSWER:
-        return await _pick(update, context, place, data.index)
-    return await _relationship_pick(update, context, place, data)
+        return await _pick(update, context, query, place, data.index)
+    return await _relationship_pick(update, context, query, place, data)
 
 
 async def _skip(update: Update, context: BotContext, place: Place) -> int:
@@ -304,7 +367,9 @@ async def _skip(update: Update, context: BotContext, place: Place) -> int:
     return await save_and_advance(update, context, place, None, skipped=True)
 
 
-async def _pick(update: Update, context: BotContext, place: Place, index: int) -> int:
+async def _pick(
+    update: Update, context: BotContext, query: CallbackQuery, place: Place, index: int
+) -> int:
     question = place.question
     assert question is not None
     if question.kind == Kind.CHOICE and index < len(question.options):
@@ -313,11 +378,12 @@ async def _pick(update: Update, context: BotContext, place: Place, index: int) -
         value = index
     else:
         return await expired(update, context)
+    await _accept(update, context, query)
     return await save_and_advance(update, context, place, value)
 
 
 async def _relationship_pick(
-    update: Update, context: BotContext, place: Place, data: QuestionPick
+    update: Update, context: BotContext, query: CallbackQuery, place: Place, data: QuestionPick
 ) -> int:
     question = place.question
     assert question is not None
@@ -339,13 +405,20 @@ async def _relationship_pick(
         chosen.remove(label) if label in chosen else chosen.append(label)
     else:
         return await expired(update, context)
+    # Ticking a kind of support edits the same message; everything else moves on.
+    in_place = data.of is PickOf.SUPPORT
+    await _accept(update, context, query, in_place=in_place)
     await context.storage.answers.save(place.participant.id, question.id, rel.value_of(entries))
-    await show_question(update, context, place, in_place=data.of is PickOf.SUPPORT)
+    await show_question(update, context, place, in_place=in_place)
     return State.QUESTIONS
 
 
 async def _relationship_move(
-    update: Update, context: BotContext, place: Place, action: QuestionAction
+    update: Update,
+    context: BotContext,
+    query: CallbackQuery,
+    place: Place,
+    action: QuestionAction,
 ) -> int:
     question = place.question
     assert question is not None
@@ -358,10 +431,12 @@ async def _relationship_move(
     elif action is QuestionAction.ADD_ANOTHER and step is rel.Step.MORE:
         entries.append(Relationship())  # the next name typed fills it in
     elif action is QuestionAction.THATS_ALL and step is rel.Step.MORE:
+        await _accept(update, context, query)
         finished = rel.value_of(rel.finished(entries))
         return await save_and_advance(update, context, place, finished)
     else:
         return await expired(update, context)
+    await _accept(update, context, query)
     await context.storage.answers.save(place.participant.id, question.id, rel.value_of(entries))
     await show_question(update, context, place)
     return State.QUESTIONS

@@ -6,9 +6,9 @@ from telegram import Update
 
 from chat.callbacks.journey import ChangeAnswer, SubmitAnswers
 from chat.context import BotContext
-from chat.messaging import say, settle
+from chat.messaging import say
 from chat.place import Place, latest_place
-from chat.screens import Family, expired, pressed, show_question
+from chat.screens import Family, expired, moved_on, on_screen, pressed, settle_press, show_question
 from chat.states import END, State
 from conversations import about_you
 from storage.kinds import ParticipantStatus as Status
@@ -17,17 +17,23 @@ from storage.kinds import ParticipantStatus as Status
 async def _reviewing(
     update: Update, context: BotContext, family: type[Family]
 ) -> tuple[Place, Family] | None:
-    """The press, if the person is on the review screen (acknowledged); else None, after
-    the expired reply."""
+    """The press, if it is on the person's review screen (answered, its buttons off);
+    else None, after the moved-on or expired reply."""
     press = await pressed(update, context, family)
     if press is None:
         return None
     query, user, data = press
+    if not await on_screen(update, context):
+        await moved_on(update, context)
+        return None
     place = await latest_place(context, user.id)
     if place is None or place.status != Status.REVIEWING:
         await expired(update, context)
         return None
-    await settle(query)
+    if isinstance(data, ChangeAnswer) and data.position >= place.total:
+        await expired(update, context)
+        return None
+    await settle_press(update, context, query)
     return place, data
 
 
@@ -49,8 +55,6 @@ async def on_change(update: Update, context: BotContext) -> int | None:
     if found is None:
         return None
     place, change = found
-    if change.position >= place.total:
-        return await expired(update, context)
     await context.storage.participants.move(
         place.participant.id, status=Status.ANSWERING, position=change.position, changing=True
     )

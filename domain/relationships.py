@@ -7,6 +7,8 @@ from typing import Any
 
 from storage.models import Answer, Relationship
 
+# The most kept for who a person is, how often, or one kind of support; longer is refused
+# with a word (never cut).
 WHO_LIMIT = 200
 
 

@@ -255,6 +255,41 @@ class Participants:
             ),
         )
 
+    async def screen_message(self, telegram_user_id: int) -> tuple[int, bool] | None:
+        """The message showing this person's current question or review screen, and
+        whether it still carries its buttons; None when none is known."""
+        row = await self.db.fetchone(
+            """SELECT screen_message_id, screen_buttons FROM participants
+               WHERE telegram_user_id = ? AND screen_message_id IS NOT NULL
+               ORDER BY activity DESC, id DESC LIMIT 1""",
+            (telegram_user_id,),
+        )
+        return (row["screen_message_id"], bool(row["screen_buttons"])) if row else None
+
+    async def set_screen_message(
+        self, participant_id: int, message_id: int, *, buttons: bool = True
+    ) -> None:
+        """Remember the message now showing the person's screen (one per person: any
+        other membership of theirs forgets its own)."""
+        await self.db.execute(
+            """UPDATE participants SET
+                   screen_message_id = CASE WHEN id = ? THEN ? END,
+                   screen_buttons = CASE WHEN id = ? THEN ? ELSE 0 END
+               WHERE telegram_user_id =
+                   (SELECT telegram_user_id FROM participants WHERE id = ?)""",
+            (participant_id, message_id, participant_id, int(buttons), participant_id),
+        )
+
+    async def screen_buttons_gone(self, telegram_user_id: int) -> bool:
+        """Note that the screen message's buttons are off; False if they already were."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """UPDATE participants SET screen_buttons = 0
+                   WHERE telegram_user_id = ? AND screen_buttons = 1""",
+                (telegram_user_id,),
+            )
+            return cur.rowcount > 0
+
     async def withdraw(self, participant_id: int) -> None:
         """Erase what the person said in this workshop and withdraw every consent."""
         now = utcnow()

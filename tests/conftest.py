@@ -124,6 +124,10 @@ async def make_bot(db_path: Path) -> AsyncIterator[BotFactory]:
             await running.stop()
     for running in started:
         assert not running.errors, f"handler errors: {running.errors!r}"
+        # A second answer to a button press, or an edit that changes nothing: Telegram
+        # refuses both, and the bot should never provoke either.
+        refused = [(call.method, why) for call, why in running.fake.refused]
+        assert not refused, f"Telegram would have refused: {refused!r}"
 
 
 @pytest.fixture

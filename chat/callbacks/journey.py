@@ -17,9 +17,11 @@ from typing import ClassVar
 from chat.callbacks.data import CallbackData, str_field
 from storage.kinds import Purpose, Verdict
 
-# Invite codes are 22 characters today (storage.workshops.new_invite_code); older ones
-# may be shorter or longer.
-INVITE_CODE = r"[A-Za-z0-9_-]{16,40}"
+# Invite codes are 22 characters (storage.workshops.new_invite_code, as they have always
+# been); a little room either side, and still room for a consent text's version.
+INVITE_CODE = r"[A-Za-z0-9_-]{16,36}"
+# The version of the consent words a button was shown with (chat.screens.text_version).
+TEXT_VERSION = r"[A-Za-z0-9_-]{4}"
 
 # ---- consent -------------------------------------------------------------------------------
 
@@ -35,12 +37,14 @@ class Decision(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ConsentDecision(CallbackData):
-    """Yes or no to one purpose: ``cons:yes:take_part:<invite code>``."""
+    """Yes or no to one purpose, as worded in the text of version ``version``:
+    ``cons:yes:take_part:<invite code>:<version>``."""
 
     prefix: ClassVar[str] = "cons"
     decision: Decision
     purpose: Purpose
     invite: str = str_field(INVITE_CODE)
+    version: str = str_field(TEXT_VERSION)
 
 
 class ConsentStep(StrEnum):
@@ -66,6 +70,8 @@ class QuestionAction(StrEnum):
     BACK = "back"
     PAUSE = "pause"
     NEXT = "next"  # a long answer is complete
+    KEEP = "keep"  # back at an answered question: leave the answer as it is
+    CLEAR = "clear"  # back at an answered question: take the answer away (a skip)
     SUPPORT_DONE = "supdone"  # a relationship's kinds of support are all ticked
     ADD_ANOTHER = "more"  # another relationship
     THATS_ALL = "enough"  # no more relationships

@@ -82,6 +82,18 @@ class Person:
         )
 
 
+def _button(message: dict[str, Any], starting: str) -> str:
+    """The data of the button on ``message`` whose data starts with ``starting``."""
+    markup = message.get("reply_markup") or {}
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if str(button.get("callback_data", "")).startswith(starting):
+                return str(button["callback_data"])
+    raise AssertionError(f"no button starting {starting!r} on {message!r}")
+
+
 def _stop(process: subprocess.Popen[bytes], sig: int) -> int:
     process.send_signal(sig)
     try:
@@ -110,12 +122,12 @@ def test_kill_9_mid_questions_then_sigterm(tmp_path: Path) -> None:
         first = _start(db, api)
         try:
             person.say(f"/start {code}")
-            api.wait_for_text("Can we keep your answers?")
-            person.press(f"cons:yes:take_part:{code}")
-            api.wait_for_text("Would you like to hear what happens?")
-            person.press(f"cons:no:updates:{code}")
-            api.wait_for_text("May we quote you?")
-            person.press(f"cons:no:quote:{code}")
+            shown = api.wait_for_text("Can we keep your answers?")
+            person.press(_button(shown, f"cons:yes:take_part:{code}"))
+            shown = api.wait_for_text("Would you like to hear what happens?")
+            person.press(_button(shown, f"cons:no:updates:{code}"))
+            shown = api.wait_for_text("May we quote you?")
+            person.press(_button(shown, f"cons:no:quote:{code}"))
             api.wait_for_text("how we work together")
             person.press(f"cons:step:go:{code}")
             api.wait_for_text("Question 1 of 6")
@@ -246,12 +258,12 @@ def test_kill_9_at_the_share_and_comment_prompts_forgets_neither(tmp_path: Path)
         first = _start(db, api)
         try:
             person.say(f"/start {code}")
-            api.wait_for_text("Can we keep your answers?")
-            person.press(f"cons:yes:take_part:{code}")
-            api.wait_for_text("Would you like to hear what happens?")
-            person.press(f"cons:yes:updates:{code}")
-            api.wait_for_text("May we quote you?")
-            person.press(f"cons:no:quote:{code}")
+            shown = api.wait_for_text("Can we keep your answers?")
+            person.press(_button(shown, f"cons:yes:take_part:{code}"))
+            shown = api.wait_for_text("Would you like to hear what happens?")
+            person.press(_button(shown, f"cons:yes:updates:{code}"))
+            shown = api.wait_for_text("May we quote you?")
+            person.press(_button(shown, f"cons:no:quote:{code}"))
             api.wait_for_text("how we work together")
             person.press(f"cons:step:go:{code}")
             api.wait_for_text("Question 1 of 6")

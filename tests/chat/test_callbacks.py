@@ -23,8 +23,11 @@ from chat.callbacks.journey import (
     QuestionPick,
     ShareFor,
 )
+from chat.screens import consent_buttons, consent_text, text_version
+from domain.texts import texts
 from storage.kinds import Purpose
 from storage.workshops import new_invite_code
+from tests.domain.test_texts import evil_workshop
 
 CODE = "AbCdEfGhIjKlMnOpQr_-09"  # 22 characters, like new_invite_code()
 
@@ -35,7 +38,7 @@ def test_real_invite_codes_fit_every_consent_button() -> None:
         assert len(code) == 22
         for purpose in Purpose:
             for decision in Decision:
-                button = ConsentDecision(decision, purpose, code)
+                button = ConsentDecision(decision, purpose, code, "Ab_9")
                 data = button.pack()
                 assert len(data.encode("utf-8")) <= CALLBACK_LIMIT
                 assert ConsentDecision.unpack(data) == button
@@ -102,6 +105,9 @@ def test_facilitator_buttons_reject_malformed_data(data: str) -> None:
         "cons:yes:marketing:" + CODE,
         "cons:yes:take_part:short",
         "cons:yes:take_part:" + "A" * 41,
+        "cons:yes:take_part:" + CODE,  # from before the words had a version
+        "cons:yes:take_part:" + CODE + ":Ab_",
+        "cons:yes:take_part:" + CODE + ":Ab_9x",
         "cons:step:more:" + CODE[:-1] + "!",
         "cons:step:more:" + CODE[:-1] + "é",  # unicode in a code
         "wm:skip:¹",  # a unicode superscript digit
@@ -118,11 +124,23 @@ def test_participant_buttons_reject_malformed_data(data: str) -> None:
 
 
 def test_the_longest_consent_button_is_well_under_the_limit() -> None:
-    button = ConsentDecision(Decision.YES, Purpose.TAKE_PART, "A" * 40)  # the longest code
+    # the longest code, and the version of the words shown
+    button = ConsentDecision(Decision.YES, Purpose.TAKE_PART, "A" * 36, "Ab_9")
     data = button.pack()
-    assert data == "cons:yes:take_part:" + "A" * 40
-    assert len(data.encode("utf-8")) == 59
+    assert data == "cons:yes:take_part:" + "A" * 36 + ":Ab_9"
+    assert len(data.encode("utf-8")) == 60
     assert ConsentDecision.unpack(data) == button
+
+
+def test_a_consent_button_carries_the_version_of_its_words() -> None:
+    t = texts()
+    workshop = evil_workshop()
+    html = consent_text(t, Purpose.TAKE_PART, workshop)
+    rows = consent_buttons(t, Purpose.TAKE_PART, workshop)
+    decisions = [ConsentDecision.unpack(data) for row in rows for _label, data in row]
+    versions = {d.version for d in decisions if d is not None}
+    assert versions == {text_version(html)}
+    assert text_version(html + " ") != text_version(html)
 
 
 @pytest.mark.parametrize("data", [None, 1, 1.5, b"fw:views:1", ["fw", "views", "1"], object()])
@@ -137,7 +155,8 @@ def test_no_family_accepts_non_strings(data: object) -> None:
         QuestionMove(QuestionAction.SKIP, -1),
         QuestionPick(PickOf.ANSWER, 1, 10**12),
         ConsentNext(ConsentStep.MORE, "a:b" + "c" * 20),
-        ConsentDecision(Decision.YES, Purpose.TAKE_PART, "A" * 41),
+        ConsentDecision(Decision.YES, Purpose.TAKE_PART, "A" * 37, "Ab_9"),
+        ConsentDecision(Decision.YES, Purpose.TAKE_PART, "A" * 22, "Ab_"),
         ShareFor(-1),
     ],
 )

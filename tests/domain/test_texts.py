@@ -120,7 +120,13 @@ RELATIONSHIP_VALUE = {
 }
 DONE = Relationship(who=f"who {EVIL}", how_often=f"often {EVIL}", support=[EVIL], complete=True)
 OPEN = Relationship(who=f"who {EVIL}")
-Q_BASE: dict[str, Any] = {"step": None, "entries": [], "entry": None, "previous": None}
+Q_BASE: dict[str, Any] = {
+    "step": None,
+    "entries": [],
+    "entry": None,
+    "previous": None,
+    "limit": 200,
+}
 Q = {"number": 2, "total": 6, "changing": False}
 REL = question("relationships")
 SECTION = {
@@ -399,6 +405,12 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("edit_not_kept", {}, False),
     ("error", {}, False),
     ("expired", {}, False),
+    ("moved_on", {}, False),
+    ("caption_kept", {}, False),
+    ("consent_changed", {}, False),
+    ("relationship_too_long", {"step": "who", "limit": 200, "length": 250}, False),
+    ("relationship_too_long", {"step": "often", "limit": 200, "length": 250}, False),
+    ("relationship_too_long", {"step": "support", "limit": 200, "length": 1250}, False),
     ("expired_nowhere", {}, False),
     ("fac_action_saved", {"action": action()}, True),
     ("fac_action_saved", {"action": ACTIONS[2]}, False),
@@ -1055,7 +1067,7 @@ LABEL_KEYS = (
         "feedback_partly", "feedback_no", "comment_done", "no_reminders", "cant_come",
         "write_update",
         "save_action", "change_action", "write_message", "send_now", "send_later",
-        "cancel_update", "no_notes", "updates_for",
+        "cancel_update", "no_notes", "updates_for", "keep_answer", "clear_answer",
     )]
     + [f"commands.{k}" for k in (
         "start", "resume", "share", "mine", "forget", "help", "cancel", "workshops", "workshop",
@@ -1105,7 +1117,7 @@ def test_every_old_label_key_keeps_working() -> None:
         assert t.label(key, **LABEL_VALUES)
     for key in LIST_KEYS:
         assert t.labels(key)
-    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 144
+    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 146
 
 
 def test_label_files_are_jinja_and_not_escaped() -> None:

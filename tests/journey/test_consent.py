@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chat.callbacks.journey import ConsentNext, ConsentStep
 from domain.texts import sha256, texts
 from storage.models import Workshop
 from tests.conftest import RunningBot
@@ -155,11 +156,12 @@ async def test_old_tell_me_more_after_consent_keeps_answers_flowing(
 ) -> None:
     await chat.say(f"/start {chat.invite}")
     more = dict(chat.sent()[-1].buttons)["Tell me more first"]
+    consent_message = chat.sent()[-1].message_id
     await chat.press("Yes, I agree to take part")
     await chat.press("No updates, thanks")
     await chat.press("Please don't quote me")
     await chat.press("Start the questions")
-    calls = await chat.press_data(more)
+    calls = await chat.press_data(more, message_id=consent_message)
     assert "More about taking part" in chat.texts(calls)[0]
     assert "Question 1 of 6" in chat.texts(calls)[-1]
     await chat.say("Family")
@@ -199,3 +201,67 @@ async def test_cancel_after_agreeing_does_not_claim_nothing_was_kept(chat: Chat)
     text = chat.texts(calls)[0]
     assert "Nothing has been kept" not in text
     assert "/resume" in text
+
+
+async def test_a_declined_person_cannot_join_a_closed_workshop_by_an_old_button(
+    chat: Chat, bot: RunningBot, workshop: Workshop
+) -> None:
+    await chat.say(f"/start {chat.invite}")
+    asked = chat.sent()[-1]
+    yes = dict(asked.buttons)["Yes, I agree to take part"]
+    await chat.press("No, thank you")
+    await bot.storage.workshops.close(workshop.id, None)
+    calls = await chat.press_data(yes, message_id=asked.message_id)
+    texts_sent = chat.texts(calls)
+    assert texts_sent == [
+        "<b>Getting to appointments: a 100-day lab</b> is no longer taking new people. "
+        "Thank you for wanting to take part."
+    ]
+    assert [c.method for c in calls].count("answerCallbackQuery") == 1
+    member = await bot.storage.participants.get(workshop.id, 4242)
+    assert member is not None
+    assert member.status == "declined"
+    consents = await bot.storage.participants.consents(member.id)
+    assert not consents["take_part"].granted
+    more = ConsentNext(ConsentStep.MORE, chat.invite).pack()
+    calls = await chat.press_data(more, message_id=asked.message_id)
+    assert "no longer taking new people" in chat.texts(calls)[0]
+
+
+async def test_consent_changed_since_it_was_shown_is_shown_again(
+    chat: Chat, bot: RunningBot, workshop: Workshop
+) -> None:
+    await chat.say(f"/start {chat.invite}")
+    # a facilitator shortens how long answers are kept, while the person is reading
+    await bot.storage.workshops.update(workshop.id, "retention_days", 30)
+    calls = await chat.press("Yes, I agree to take part")
+    texts_sent = chat.texts(calls)
+    assert texts_sent[0] == (
+        "The words about this changed after you read them. Here they are as they are now: "
+        "please read them again before you decide."
+    )
+    fresh = await bot.storage.workshops.get(workshop.id)
+    assert fresh is not None
+    now_shown = texts().render("consent_take_part", workshop=fresh)
+    assert texts_sent[-1] == now_shown
+    assert "30 days" in now_shown
+    assert await bot.storage.participants.get(workshop.id, 4242) is None  # nothing recorded
+    await chat.press("Yes, I agree to take part")
+    member = await bot.storage.participants.get(workshop.id, 4242)
+    assert member is not None
+    consents = await bot.storage.participants.consents(member.id)
+    assert consents["take_part"].text_sha256 == sha256(now_shown)
+
+
+async def test_a_later_purpose_records_the_words_that_were_shown(
+    chat: Chat, bot: RunningBot, workshop: Workshop
+) -> None:
+    await chat.say(f"/start {chat.invite}")
+    await chat.press("Yes, I agree to take part")
+    shown = chat.sent()[-1].text
+    await chat.press("Yes, send me updates")
+    member = await bot.storage.participants.get(workshop.id, 4242)
+    assert member is not None
+    consents = await bot.storage.participants.consents(member.id)
+    assert consents["updates"].text_sha256 == sha256(shown)
+    assert shown == texts().render("consent_updates", workshop=workshop)

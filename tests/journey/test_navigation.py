@@ -274,3 +274,137 @@ async def test_half_told_relationship_has_no_none(chat: Chat) -> None:
     await chat.press("« Back")
     assert "• My sister" in chat.last_text()
     assert "None" not in chat.last_text()
+
+
+async def _values(bot: RunningBot, workshop_id: int = 1, user_id: int = 4242) -> list[object]:
+    member = await bot.storage.participants.get(workshop_id, user_id)
+    assert member is not None
+    answers = await bot.storage.answers.for_participant(member.id)
+    return [a.value for _, a in sorted(answers.items())]
+
+
+async def test_back_keeps_the_saved_answer(chat: Chat, bot: RunningBot) -> None:
+    await chat.join(chat.invite)
+    await chat.say("My dog")
+    await chat.press("« Back")
+    assert "Your answer so far: <i>My dog</i>" in chat.last_text()
+    assert "Skip" not in chat.buttons()
+    assert "Keep this answer" in chat.buttons()
+    await chat.press("Keep this answer")
+    assert "Question 2 of 6" in chat.last_text()
+    assert await _values(bot) == ["My dog"]
+
+
+async def test_clearing_an_answer_is_its_own_button(chat: Chat, bot: RunningBot) -> None:
+    await chat.join(chat.invite)
+    await chat.say("My dog")
+    await chat.press("« Back")
+    await chat.press("Clear this answer")
+    assert "Question 2 of 6" in chat.last_text()
+    assert await _values(bot) == [None]
+    member = await bot.storage.participants.get(1, 4242)
+    assert member is not None
+    answers = await bot.storage.answers.for_participant(member.id)
+    assert [a.skipped for a in answers.values()] == [True]
+
+
+async def test_an_old_skip_cannot_erase_an_answer_kept_after_back(
+    chat: Chat, bot: RunningBot
+) -> None:
+    await chat.join(chat.invite)
+    old_skip = chat.sent()[-1].buttons[-2][1]  # Skip on question 1
+    await chat.say("My dog")
+    await chat.press("« Back")
+    await chat.press_data(old_skip)
+    assert await _values(bot) == ["My dog"]
+
+
+async def test_back_to_a_choice_keeps_it(bot: RunningBot, tmp_path: Path) -> None:
+    path = tmp_path / "lunch.toml"
+    path.write_text(CUSTOM, encoding="utf-8")
+    workshop = await bot.storage.workshops.create(load_workshop_file(path))
+    chat = bot.chat(user_id=99)
+    await chat.join(workshop.invite_code)
+    await chat.press("1pm")
+    await chat.press("« Back")
+    assert "Your answer so far: <i>1pm</i>" in chat.last_text()
+    assert "Skip" not in chat.buttons()
+    await chat.press("Keep this answer")
+    assert "Question 2 of 2" in chat.last_text()
+    await chat.press("4")
+    await chat.press("Change 2")
+    assert "Your answer so far: <i>4</i>" in chat.last_text()
+    await chat.press("Keep this answer")
+    assert "Your answers for Day centre lunches" in chat.last_text()
+    assert await _values(bot, workshop.id, 99) == ["1pm", 4]
+    await chat.press("Change 1")
+    await chat.press("Clear this answer")
+    assert await _values(bot, workshop.id, 99) == [None, 4]
+
+
+async def test_back_to_relationships_keeps_the_people(chat: Chat, bot: RunningBot) -> None:
+    await chat.join(chat.invite)
+    for _ in range(3):
+        await chat.press("Skip")
+    await chat.say("Mum")
+    await chat.press("Every day")
+    await chat.press("Done with this person")
+    await chat.press("That's everyone")
+    await chat.press("« Back")
+    assert "• Mum – Every day" in chat.last_text()
+    assert "Skip" not in chat.buttons()
+    await chat.press("That's everyone")
+    assert "Question 5 of 6" in chat.last_text()
+    questions = await bot.storage.workshops.questions(1)
+    member = await bot.storage.participants.get(1, 4242)
+    assert member is not None
+    answer = await bot.storage.answers.get(member.id, questions[3].id)
+    assert answer is not None
+    assert [e["who"] for e in answer.value["entries"]] == ["Mum"]
+    await chat.press("« Back")
+    await chat.press("Clear this answer")
+    answer = await bot.storage.answers.get(member.id, questions[3].id)
+    assert answer is not None
+    assert answer.skipped
+
+
+async def test_a_relationship_detail_over_the_limit_is_refused_not_cut(
+    chat: Chat, bot: RunningBot
+) -> None:
+    await chat.join(chat.invite)
+    for _ in range(3):
+        await chat.press("Skip")
+    questions = await bot.storage.workshops.questions(1)
+    member = await bot.storage.participants.get(1, 4242)
+    assert member is not None
+    long_name = "My neighbour " + "x" * 300
+    calls = await chat.say(long_name)
+    texts = chat.texts(calls)
+    assert texts[0] == (
+        "That is longer than I can keep for who they are: up to 200 characters, and yours "
+        "has 313. Please send it again, shorter. I haven't kept it."
+    )
+    assert "Type the name of someone important to you" in texts[-1]
+    assert await bot.storage.answers.get(member.id, questions[3].id) is None
+    await chat.say("My neighbour")
+    calls = await chat.say("y" * 201)
+    assert "up to 200 characters, and yours has 201" in chat.texts(calls)[0]
+    await chat.say("Every week")
+    calls = await chat.say("z" * 250)
+    assert "for one kind of contact or support: up to 200" in chat.texts(calls)[0]
+    await chat.say("z" * 200)  # exactly at the limit: kept whole
+    answer = await bot.storage.answers.get(member.id, questions[3].id)
+    assert answer is not None
+    entry = answer.value["entries"][0]
+    assert (entry["who"], entry["how_often"], entry["support"]) == (
+        "My neighbour",
+        "Every week",
+        ["z" * 200],
+    )
+
+
+async def test_the_relationship_prompts_state_the_limit(chat: Chat) -> None:
+    await chat.join(chat.invite)
+    for _ in range(3):
+        await chat.press("Skip")
+    assert "(up to 200 characters)" in chat.last_text()

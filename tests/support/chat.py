@@ -95,23 +95,32 @@ class Chat:
         for call in reversed(self.sent()):
             for text, data in call.buttons:
                 if text == label:
-                    return await self.press_data(data)
+                    return await self.press_data(data, message_id=call.message_id)
         raise AssertionError(f"no button {label!r}; last buttons: {self.buttons()}")
 
-    async def press_data(self, data: str, message_text: str = "…") -> list[Call]:
-        """Send a callback query with any data, as a (possibly forged) client could."""
+    async def press_data(
+        self, data: str, message_text: str = "…", *, message_id: int | None = None
+    ) -> list[Call]:
+        """Send a callback query with any data, as a (possibly forged) client could, from
+        the message ``message_id`` (by default the newest one with buttons)."""
+        if message_id is None:
+            message_id = next((c.message_id for c in reversed(self.sent()) if c.buttons), 1)
+        message: dict[str, Any] = {
+            "message_id": message_id or 1,
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": BOT_USER,
+            "text": message_text,
+        }
+        keyboard = self.fake.keyboard_of(self.chat["id"], message_id or 1)
+        if keyboard is not None:  # Telegram sends the keyboard the message has now
+            message["reply_markup"] = keyboard
         query = {
             "id": str(next(_update_ids)),
             "from": self.user,
             "chat_instance": "ci-1",
             "data": data,
-            "message": {
-                "message_id": 1,
-                "date": int(time.time()),
-                "chat": self.chat,
-                "from": BOT_USER,
-                "text": message_text,
-            },
+            "message": message,
         }
         return await self.send(query, kind="callback_query")
 

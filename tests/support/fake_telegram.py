@@ -63,6 +63,8 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # The message this call sent or changed, once Telegram has answered.
+    message_id: int | None = None
 
     @property
     def chat_id(self) -> int | None:
@@ -96,6 +98,12 @@ class FakeTelegram(BaseRequest):
     next_message_id: int = 5000
     # Files people sent the bot, by file_id: (file name, content).
     uploads: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # The inline keyboard each sent message carries now, by (chat id, message id).
+    keyboards: dict[tuple[int, int], Any] = field(default_factory=dict)
+    # Callback queries already answered; a second answer is refused, as Telegram does.
+    answered: set[str] = field(default_factory=set)
+    # Calls Telegram would have refused for what they are (not failures a test queued).
+    refused: list[tuple[Call, str]] = field(default_factory=list)
 
     def upload(self, name: str, content: bytes) -> dict[str, Any]:
         """A document a person sends; returns the Telegram `document` object for a message."""
@@ -172,7 +180,41 @@ class FakeTelegram(BaseRequest):
             problem = html_problem(str(params.get("text", "")))
             if problem is not None:
                 return self._error(400, f"Bad Request: can't parse entities: {problem}")
-        return 200, json.dumps({"ok": True, "result": self._result(endpoint, params)}).encode()
+        refusal = self._refusal(endpoint, params)
+        if refusal is not None:
+            self.refused.append((self.calls[-1], refusal))
+            return self._error(400, f"Bad Request: {refusal}")
+        result = self._result(endpoint, params)
+        self._remember(self.calls[-1], result)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def keyboard_of(self, chat_id: int, message_id: int) -> Any:
+        """The inline keyboard a message carries now (None: none, or not a known message)."""
+        return self.keyboards.get((chat_id, message_id))
+
+    def _refusal(self, endpoint: str, params: dict[str, Any]) -> str | None:
+        if endpoint == "answerCallbackQuery":
+            query_id = str(params.get("callback_query_id"))
+            if query_id in self.answered:
+                return "query is too old and response timeout expired or query ID is invalid"
+            self.answered.add(query_id)
+        if endpoint == "editMessageReplyMarkup" and "message_id" in params:
+            key = (int(params.get("chat_id", 0)), int(params["message_id"]))
+            if key in self.keyboards and self.keyboards[key] == _markup(params):
+                return (
+                    "message is not modified: specified new message content and reply "
+                    "markup are exactly the same as a current content and reply markup "
+                    "of the message"
+                )
+        return None
+
+    def _remember(self, call: Call, result: Any) -> None:
+        if not isinstance(result, dict) or "message_id" not in result:
+            return
+        call.message_id = int(result["message_id"])
+        if call.method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
+            key = (int(result["chat"]["id"]), call.message_id)
+            self.keyboards[key] = _markup(call.params)
 
     @staticmethod
     def _error(code: int, description: str, retry_after: int | None = None) -> tuple[int, bytes]:
@@ -216,3 +258,13 @@ class FakeTelegram(BaseRequest):
                 "file_path": file_id,
             }
         return True
+
+
+def _markup(params: dict[str, Any]) -> Any:
+    """The inline keyboard in a call's parameters, read back from JSON (None: none)."""
+    markup = params.get("reply_markup")
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    if not markup or not markup.get("inline_keyboard"):
+        return None
+    return markup
