@@ -71,7 +71,7 @@ class Storage:
         self.housekeeping = Housekeeping(self.db)
         self.facilitators = Facilitators(self.db)
         self.audit = Audit(self.db)
-        self.opens = LinkOpens(self.db, self.meta)
+        self.opens = LinkOpens(self.db)
         self.themes = Themes(self.db)
         self.feed = Feed(self.db)
         self.stats = Stats(self.db)

@@ -2,14 +2,65 @@
 
 from __future__ import annotations
 
-import secrets
+import sqlite3
+from dataclasses import dataclass
 
 import aiosqlite
 
 from storage.db import Database, utcnow
 from storage.kinds import UNFINISHED, ParticipantStatus, Purpose
 from storage.models import Consent, Participant
+from storage.pseudonyms import pseudonym
 from storage.sql import agreed_to, among, taking_part
+
+# Every column that can name a participant, and how erasure reaches it. A schema test
+# (tests/storage/test_erasure.py) fails when a table gains such a column not listed here,
+# so a new table cannot be forgotten by erasure.
+ERASED_BY_PARTICIPANT = (
+    "answers",
+    "views",
+    "seen_messages",
+    "about_answers",
+    "feedback",
+    "session_replies",
+    "deliveries",
+    "consents",  # kept only as a tombstone: purpose, time, text hash
+)
+ERASED_BY_TELEGRAM_ID = (
+    ("ptb_conversations", "user_id"),  # when no other membership or role needs it
+    ("ptb_user_data", "user_id"),
+    ("audit_log", "actor"),  # replaced by a tombstone id
+    ("deliveries", "chat_id"),  # each of a participant's deliveries carries participant_id
+    ("link_opens", "opener"),  # the keyed hash of the Telegram id, for this workshop
+)
+# Columns that name staff (facilitators, owners), never a participant as such.
+STAFF_COLUMNS = (
+    ("workshops", "created_by"),
+    ("facilitators", "telegram_user_id"),
+    ("facilitators", "added_by"),
+    ("facilitator_invites", "created_by"),
+    ("facilitator_invites", "used_by"),
+    ("actions", "created_by"),
+    ("action_status_changes", "changed_by"),
+    ("updates", "created_by"),
+    ("sessions", "created_by"),
+    ("theme_tags", "tagged_by"),
+)
+# Statements that insert a participant with an id drawn here and a pseudonym made from it.
+_NEXT_ID = """UPDATE sequences
+    SET value = MAX(value, (SELECT COALESCE(MAX(id), 0) FROM participants)) + 1
+    WHERE name = 'participants' RETURNING value"""
+# Rows written with random pseudonyms before migration 0005 (or by hand) can still clash
+# with a derived one; then the next id is taken. New workshops never clash.
+_CLASHES_ALLOWED = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What an erasure did: whether anything was found, and whether the -wal is clean."""
+
+    found: bool
+    finished: bool
 
 
 def _participant(row: aiosqlite.Row) -> Participant:
@@ -26,21 +77,6 @@ def _participant(row: aiosqlite.Row) -> Participant:
         submitted_at=row["submitted_at"],
         reminders_sent=row["reminders_sent"],
     )
-
-
-async def _free_pseudonym(conn: aiosqlite.Connection, workshop_id: int) -> str:
-    digits = 4
-    for attempt in range(1000):
-        if attempt and attempt % 20 == 0:
-            digits += 1  # a busy workshop: widen the space rather than loop
-        candidate = "P-" + secrets.token_hex(4).upper()[:digits]
-        async with conn.execute(
-            "SELECT 1 FROM participants WHERE workshop_id = ? AND pseudonym = ?",
-            (workshop_id, candidate),
-        ) as cur:
-            if await cur.fetchone() is None:
-                return candidate
-    raise RuntimeError("no free pseudonym")  # pragma: no cover - 8 hex digits never run out
 
 
 # Answering in one workshop pauses these in the person's others.
@@ -97,8 +133,9 @@ class Participants:
     ) -> Participant:
         """Record the take-part decision; the participant row is created by this decision.
 
-        Someone who erased their data and joins again gets a new pseudonym, so what they
-        say now cannot be linked to what they erased.
+        Someone who withdrew or erased their data and joins again is a new participant: a
+        new id and a new pseudonym, so what they say now cannot be linked to what they
+        erased. The pseudonym is made from the id (storage.pseudonyms): no look-ups.
         """
         now = utcnow()
         status = ParticipantStatus.CONSENTING if granted else ParticipantStatus.DECLINED
@@ -109,22 +146,16 @@ class Participants:
                 (workshop_id, telegram_user_id),
             ) as cur:
                 row = await cur.fetchone()
+            if row is not None and row["status"] == ParticipantStatus.WITHDRAWN and granted:
+                # What they said is already erased; the old membership leaves a tombstone.
+                await self._delete_membership(conn, row["id"], now)
+                row = None
             if row is None:
-                pseudonym = await _free_pseudonym(conn, workshop_id)
-                cur = await conn.execute(
-                    """INSERT INTO participants (workshop_id, telegram_user_id, pseudonym,
-                           status, joined_at, last_seen_at)
-                       VALUES (?, ?, ?, ?, ?, ?)""",
-                    (workshop_id, telegram_user_id, pseudonym, status, now, now),
+                participant_id = await self._insert(
+                    conn, workshop_id, telegram_user_id, status, now
                 )
-                participant_id = cur.lastrowid or 0
             else:
                 participant_id = row["id"]
-                if row["status"] == ParticipantStatus.WITHDRAWN and granted:
-                    await conn.execute(
-                        "UPDATE participants SET pseudonym = ?, joined_at = ? WHERE id = ?",
-                        (await _free_pseudonym(conn, workshop_id), now, participant_id),
-                    )
                 await conn.execute(
                     """UPDATE participants SET status = ?, position = 0, changing = 0,
                            last_seen_at = ? WHERE id = ?""",
@@ -138,6 +169,41 @@ class Participants:
         participant = await self.by_id(participant_id)
         assert participant is not None
         return participant
+
+    async def _insert(
+        self,
+        conn: aiosqlite.Connection,
+        workshop_id: int,
+        telegram_user_id: int,
+        status: ParticipantStatus,
+        now: str,
+    ) -> int:
+        for _ in range(_CLASHES_ALLOWED):
+            async with conn.execute(_NEXT_ID) as cur:
+                row = await cur.fetchone()
+            assert row is not None, "migration 0005 creates the participants sequence"
+            participant_id = int(row[0])
+            try:
+                await conn.execute(
+                    """INSERT INTO participants (id, workshop_id, telegram_user_id, pseudonym,
+                           status, joined_at, last_seen_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        participant_id,
+                        workshop_id,
+                        telegram_user_id,
+                        pseudonym(self.db.pseudonym_key, participant_id - 1),
+                        status,
+                        now,
+                        now,
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                if "pseudonym" not in str(exc):
+                    raise
+                continue  # an old random pseudonym: take the next id
+            return participant_id
+        raise RuntimeError("no free pseudonym")  # pragma: no cover - needs 1000 old clashes
 
     async def make_current(self, participant_id: int) -> None:
         """Make this the workshop the person is working in; pause their questions elsewhere."""
@@ -275,6 +341,85 @@ class Participants:
                 (ParticipantStatus.WITHDRAWN, now, participant_id),
             )
         await self.db.checkpoint()
+
+    async def erase(self, participant_id: int) -> Erased:
+        """Remove this membership from every table; return whether the -wal is clean too.
+
+        Answers, views, about-you answers, feedback, session replies, deliveries, seen
+        messages and the participants row go; consents leave a tombstone (purpose, time,
+        text hash, no person); the link-open hash for this workshop goes; audit rows the
+        person caused get a tombstone id instead of their Telegram id; flow state goes
+        when no other membership or role of theirs needs it. Works for someone who declined
+        too (call it as soon as they have been answered). If a reader elsewhere kept the
+        checkpoint busy, ``finished`` is False: call :meth:`Database.finish_checkpoint`
+        later (the next start does it too) and tell the person it will be complete soon.
+        """
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT workshop_id, telegram_user_id FROM participants WHERE id = ?",
+                (participant_id,),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None:
+                await self._erase(conn, participant_id, row[0], row[1], now)
+        finished = await self.db.checkpoint()
+        return Erased(found=row is not None, finished=finished)
+
+    async def _erase(
+        self,
+        conn: aiosqlite.Connection,
+        participant_id: int,
+        workshop_id: int,
+        telegram_user_id: int,
+        now: str,
+    ) -> None:
+        for table in ERASED_BY_PARTICIPANT[:-1]:
+            await conn.execute(f"DELETE FROM {table} WHERE participant_id = ?", (participant_id,))
+        await conn.execute(
+            "DELETE FROM link_opens WHERE workshop_id = ? AND opener = ?",
+            (workshop_id, self.db.opener(telegram_user_id)),
+        )
+        await self._delete_membership(conn, participant_id, now)
+        async with conn.execute(
+            """SELECT EXISTS (SELECT 1 FROM participants WHERE telegram_user_id = ?),
+                      EXISTS (SELECT 1 FROM facilitators WHERE telegram_user_id = ?),
+                      EXISTS (SELECT 1 FROM facilitators
+                              WHERE telegram_user_id = ? AND workshop_id = ?)""",
+            (telegram_user_id, telegram_user_id, telegram_user_id, workshop_id),
+        ) as cur:
+            other = await cur.fetchone()
+        member_elsewhere, staff_anywhere, staff_here = (bool(v) for v in other or (0, 0, 0))
+        # A negative id no Telegram user has, and that points at no row any more.
+        tombstone = -participant_id
+        if not staff_here:
+            await conn.execute(
+                """UPDATE audit_log SET actor = ? WHERE actor = ?
+                   AND (workshop_id = ? OR (workshop_id IS NULL AND ?))""",
+                (tombstone, telegram_user_id, workshop_id, int(not staff_anywhere)),
+            )
+        if not (member_elsewhere or staff_anywhere):
+            await conn.execute(
+                "DELETE FROM ptb_conversations WHERE user_id = ?", (telegram_user_id,)
+            )
+            await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (telegram_user_id,))
+
+    @staticmethod
+    async def _delete_membership(
+        conn: aiosqlite.Connection, participant_id: int, now: str
+    ) -> None:
+        """Turn the consents into tombstones and delete the participants row."""
+        await conn.execute(
+            """INSERT INTO consent_tombstones (workshop_id, purpose, granted, text_sha256,
+                   decided_at, withdrawn_at, erased_at)
+               SELECT p.workshop_id, c.purpose, c.granted, c.text_sha256, c.decided_at,
+                   COALESCE(c.withdrawn_at, ?), ?
+               FROM consents c JOIN participants p ON p.id = c.participant_id
+               WHERE c.participant_id = ?""",
+            (now, now, participant_id),
+        )
+        # The rows left (consents; anything else already gone) cascade with the row.
+        await conn.execute("DELETE FROM participants WHERE id = ?", (participant_id,))
 
     async def set_stopped(self, telegram_user_id: int, stopped: bool) -> int:
         """STOP (or /updates again) for every workshop this person is in."""

@@ -27,7 +27,12 @@ class Stats:
 
     async def figures(self, workshop_id: int) -> Figures:
         one = self.db.fetchone
-        opened = await one("SELECT COUNT(*) FROM link_opens WHERE workshop_id = ?", (workshop_id,))
+        opened = await one(
+            """SELECT (SELECT COUNT(*) FROM link_opens WHERE workshop_id = ?)
+                    + COALESCE((SELECT count FROM purged_totals
+                                WHERE workshop_id = ? AND what = 'link_opens'), 0)""",
+            (workshop_id, workshop_id),
+        )
         joined = await self.db.fetchall(
             """SELECT c.decided_at FROM consents c JOIN participants p ON p.id = c.participant_id
                WHERE p.workshop_id = ? AND c.purpose = ? AND c.granted = 1
