@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 # Bits per tier: 4, 5, 6, 7 and 8 hex digits (all even, so the halves are equal).
 TIERS = (16, 20, 24, 28, 32)
@@ -19,9 +20,15 @@ ROUNDS = 4
 CAPACITY = sum(1 << bits for bits in TIERS)
 
 
+@lru_cache(maxsize=8)
+def _keyed(key: bytes) -> hmac.HMAC:
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
 def _round(key: bytes, bits: int, number: int, value: int) -> int:
-    message = bytes((bits, number)) + value.to_bytes(4, "big")
-    digest = hmac.new(key, message, hashlib.sha256).digest()
+    mac = _keyed(key).copy()  # the key's pads computed once, not per round
+    mac.update(bytes((bits, number)) + value.to_bytes(4, "big"))
+    digest = mac.digest()
     return int.from_bytes(digest[:4], "big") & ((1 << (bits // 2)) - 1)
 
 
