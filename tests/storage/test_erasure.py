@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from storage import Storage
+from storage.db import utcnow
 from storage.kinds import Purpose
 from storage.models import Participant, Workshop
 from storage.participants import ERASED_BY_PARTICIPANT, ERASED_BY_TELEGRAM_ID, STAFF_COLUMNS
@@ -69,6 +70,7 @@ async def _fill(storage: Storage, workshop: Workshop, telegram_user_id: int) -> 
     await storage.answers.save(member.id, question.id, f"{SENTINEL} answer", message_id=1)
     await storage.views.add_draft(member.id, f"{SENTINEL} view", 2)
     db = storage.db
+    now = utcnow()
     about = await db.execute(
         """INSERT INTO about_questions (workshop_id, position, key, prompt, options)
            VALUES (?, ?, ?, 'Age?', '["a"]')""",
@@ -81,9 +83,9 @@ async def _fill(storage: Storage, workshop: Workshop, telegram_user_id: int) -> 
     session = await storage.sessions.create(workshop.id, "2030-01-01", "Hall", "", 1)
     await storage.sessions.cant_come(session.id, member.id)
     await db.execute(
-        """INSERT INTO deliveries (kind, participant_id, workshop_id, chat_id, text,
-               not_before, created_at) VALUES ('update', ?, ?, ?, ?, 'x', 'x')""",
-        (member.id, workshop.id, telegram_user_id, f"{SENTINEL} delivery"),
+        """INSERT INTO deliveries (kind, participant_id, workshop_id, chat_id, text, state,
+               not_before, created_at) VALUES ('update', ?, ?, ?, ?, 'sent', ?, ?)""",
+        (member.id, workshop.id, telegram_user_id, f"{SENTINEL} delivery", now, now),
     )
     await storage.audit.record(telegram_user_id, "export", workshop_id=workshop.id, allowed=False)
     await storage.conversations.save("journey", (telegram_user_id, telegram_user_id), 3)
