@@ -313,8 +313,13 @@ class Participants:
             ),
         )
 
-    async def withdraw(self, participant_id: int) -> None:
-        """Erase what the person said in this workshop and withdraw every consent."""
+    async def withdraw(self, participant_id: int) -> bool:
+        """Erase what the person said in this workshop and withdraw every consent.
+
+        The participants row stays (status withdrawn) until they join again, which makes a
+        new participant; :meth:`erase` removes the row too. Returns whether the -wal is
+        clean (see :meth:`erase`).
+        """
         now = utcnow()
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM answers WHERE participant_id = ?", (participant_id,))
@@ -340,7 +345,7 @@ class Participants:
                        submitted_at = NULL, last_seen_at = ? WHERE id = ?""",
                 (ParticipantStatus.WITHDRAWN, now, participant_id),
             )
-        await self.db.checkpoint()
+        return await self.db.checkpoint()
 
     async def erase(self, participant_id: int) -> Erased:
         """Remove this membership from every table; return whether the -wal is clean too.
@@ -366,6 +371,37 @@ class Participants:
         finished = await self.db.checkpoint()
         return Erased(found=row is not None, finished=finished)
 
+    async def decline(
+        self, workshop_id: int, telegram_user_id: int, *, text_sha256: str, method: str
+    ) -> bool:
+        """Record a "no" to taking part without keeping a row about the person.
+
+        The refusal is kept as a consent tombstone (take part, no, when, which text); an
+        earlier declined or withdrawn row of theirs in this workshop is erased. Someone
+        taking part (a stale "No" button) is left as they are: returns False then.
+        """
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                """SELECT id, status FROM participants
+                   WHERE workshop_id = ? AND telegram_user_id = ?""",
+                (workshop_id, telegram_user_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None:
+                if row["status"] not in (ParticipantStatus.DECLINED, ParticipantStatus.WITHDRAWN):
+                    return False
+                await self._erase(conn, row["id"], workshop_id, telegram_user_id, now)
+            else:
+                await self._forget_open(conn, workshop_id, telegram_user_id)
+            await conn.execute(
+                """INSERT INTO consent_tombstones (workshop_id, purpose, granted, text_sha256,
+                       decided_at, withdrawn_at, erased_at) VALUES (?, ?, 0, ?, ?, NULL, ?)""",
+                (workshop_id, Purpose.TAKE_PART, text_sha256, now, now),
+            )
+        await self.db.checkpoint()
+        return True
+
     async def _erase(
         self,
         conn: aiosqlite.Connection,
@@ -376,10 +412,7 @@ class Participants:
     ) -> None:
         for table in ERASED_BY_PARTICIPANT[:-1]:
             await conn.execute(f"DELETE FROM {table} WHERE participant_id = ?", (participant_id,))
-        await conn.execute(
-            "DELETE FROM link_opens WHERE workshop_id = ? AND opener = ?",
-            (workshop_id, self.db.opener(telegram_user_id)),
-        )
+        await self._forget_open(conn, workshop_id, telegram_user_id)
         await self._delete_membership(conn, participant_id, now)
         async with conn.execute(
             """SELECT EXISTS (SELECT 1 FROM participants WHERE telegram_user_id = ?),
@@ -403,6 +436,21 @@ class Participants:
                 "DELETE FROM ptb_conversations WHERE user_id = ?", (telegram_user_id,)
             )
             await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (telegram_user_id,))
+
+    async def _forget_open(
+        self, conn: aiosqlite.Connection, workshop_id: int, telegram_user_id: int
+    ) -> None:
+        cur = await conn.execute(
+            "DELETE FROM link_opens WHERE workshop_id = ? AND opener = ?",
+            (workshop_id, self.db.opener(telegram_user_id)),
+        )
+        if cur.rowcount > 0:  # the funnel still counts the open, now naming no one
+            await conn.execute(
+                """INSERT INTO purged_totals (workshop_id, what, count)
+                   VALUES (?, 'link_opens', 1)
+                   ON CONFLICT (workshop_id, what) DO UPDATE SET count = count + 1""",
+                (workshop_id,),
+            )
 
     @staticmethod
     async def _delete_membership(

@@ -15,7 +15,9 @@ from storage.db import utcnow
 from storage.kinds import Purpose
 from storage.models import Participant, Workshop
 from storage.participants import ERASED_BY_PARTICIPANT, ERASED_BY_TELEGRAM_ID, STAFF_COLUMNS
+from tests.conftest import RunningBot
 from tests.storage.test_participants import HASH, new_workshop
+from tests.support.chat import Chat
 
 SENTINEL = "zq-sentinel-7f1c93-never-anywhere"
 PERSON = 5150
@@ -150,7 +152,7 @@ async def test_erase_removes_the_person_from_every_table(file_storage: Storage) 
     assert all(t["withdrawn_at"] and t["erased_at"] for t in tombstones)
     actors = {r["actor"] for r in await storage.db.fetchall("SELECT actor FROM audit_log")}
     assert actors == {-member.id, PERSON + 1}  # a tombstone id, naming no one
-    assert await storage.opens.count(workshop.id) == 1
+    assert await storage.opens.count(workshop.id) == 2  # the erased open is still counted
     assert (await storage.participants.erase(member.id)).found is False
 
 
@@ -250,3 +252,55 @@ async def test_a_pending_checkpoint_is_finished_by_the_next_start(tmp_path: Path
         assert _occurrences(path) == {"db": 0, "-wal": 0, "-shm": 0}
     finally:
         await again.close()
+
+
+async def test_a_refusal_keeps_only_a_tombstone(fresh_storage: Storage) -> None:
+    workshop = await fresh_storage.workshops.create(new_workshop())
+    parts = fresh_storage.participants
+    await fresh_storage.opens.record(workshop.id, 88)
+    assert await parts.decline(workshop.id, 88, text_sha256=HASH, method="button")
+    assert await parts.get(workshop.id, 88) is None
+    # An earlier "no" kept as a row (the old way) goes too; the funnel keeps its count.
+    old = await parts.decide_take_part(
+        workshop.id, 89, granted=False, text_sha256=HASH, method="button"
+    )
+    assert await parts.decline(workshop.id, 89, text_sha256=HASH, method="button")
+    assert await parts.by_id(old.id) is None
+    rows = await fresh_storage.db.fetchall(
+        "SELECT purpose, granted, text_sha256 FROM consent_tombstones"
+    )
+    assert [tuple(r) for r in rows] == [("take_part", 0, HASH)] * 3
+    assert await fresh_storage.opens.count(workshop.id) == 1
+    assert await fresh_storage.db.fetchall("SELECT * FROM link_opens") == []
+    # A stale "No" from someone taking part changes nothing.
+    member = await parts.decide_take_part(
+        workshop.id, 90, granted=True, text_sha256=HASH, method="button"
+    )
+    assert await parts.decline(workshop.id, 90, text_sha256=HASH, method="button") is False
+    assert await parts.by_id(member.id) == member
+
+
+@pytest.mark.parametrize("reader_open", [False, True], ids=["alone", "with-a-reader"])
+async def test_a_journey_through_the_bot_leaves_no_trace_after_erasure(
+    chat: Chat, bot: RunningBot, workshop: Workshop, db_path: Path, reader_open: bool
+) -> None:
+    """The words typed through the real bot, then erased: 0 bytes of them in any file."""
+    await chat.join(chat.invite, updates=True)
+    await chat.say(f"{SENTINEL} family")
+    await chat.say(f"{SENTINEL} cooking")
+    await bot.app.update_persistence()
+    member = await bot.storage.participants.get(workshop.id, 4242)
+    assert member is not None
+    reader = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        if reader_open:  # an export or a backup reading at the same moment
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM answers").fetchone()
+        erased = await bot.storage.participants.erase(member.id)
+        assert erased.finished is not reader_open
+    finally:
+        reader.close()
+    assert await bot.storage.db.finish_checkpoint()
+    assert _occurrences(db_path) == {"db": 0, "-wal": 0, "-shm": 0}
+    await bot.stop()
+    assert _occurrences(db_path) == {"db": 0, "-wal": 0, "-shm": 0}
