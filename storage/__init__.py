@@ -16,6 +16,7 @@ from storage.feed import Feed
 from storage.feedback import Feedback
 from storage.housekeeping import Housekeeping
 from storage.meta import Meta
+from storage.mydata import MyData, PersonalData
 from storage.opens import LinkOpens
 from storage.outbox import Outbox
 from storage.participants import Participants
@@ -39,10 +40,12 @@ __all__ = [
     "Housekeeping",
     "LinkOpens",
     "Meta",
+    "MyData",
     "NewQuestion",
     "NewWorkshop",
     "Outbox",
     "Participants",
+    "PersonalData",
     "Sessions",
     "Stats",
     "Storage",
@@ -81,6 +84,7 @@ class Storage:
         self.outbox = Outbox(self.db)
         self.feedback = Feedback(self.db)
         self.sessions = Sessions(self.db)
+        self.mydata = MyData(self.db)
 
     async def open(self) -> None:
         await self.db.open()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from storage.db import Database, utcnow
-from storage.kinds import UNFINISHED, ParticipantStatus, Purpose
+from storage.kinds import UNFINISHED, DeliveryKind, DeliveryState, ParticipantStatus, Purpose
 from storage.models import Consent, Participant
 from storage.pseudonyms import pseudonym
 from storage.sql import agreed_to, among, taking_part
@@ -371,6 +371,69 @@ class Participants:
         finished = await self.db.checkpoint()
         return Erased(found=row is not None, finished=finished)
 
+    async def withdraw_consent(self, participant_id: int, purpose: Purpose) -> int:
+        """Withdraw a standing yes to one further purpose (updates, quote), at once.
+
+        Recorded as a withdrawal (the yes and when it was given are kept, with when it was
+        withdrawn). Withdrawing updates cancels every update and session message still
+        waiting for them; the sender checks consent again before each send, too. Returns
+        how many waiting messages were cancelled. Taking part is withdrawn with
+        :meth:`erase` or :meth:`anonymise` instead.
+        """
+        if purpose == Purpose.TAKE_PART:
+            raise ValueError("withdraw taking part with erase() or anonymise()")
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """UPDATE consents SET withdrawn_at = ?
+                   WHERE participant_id = ? AND purpose = ? AND withdrawn_at IS NULL""",
+                (utcnow(), participant_id, purpose),
+            )
+            if purpose != Purpose.UPDATES:
+                return 0
+            cur = await conn.execute(
+                f"""UPDATE deliveries SET state = ?, last_error = 'consent withdrawn'
+                    WHERE participant_id = ? AND state = ?
+                      AND kind IN {among(DeliveryKind.UPDATE, DeliveryKind.SESSION)}""",
+                (DeliveryState.CANCELLED, participant_id, DeliveryState.PENDING),
+            )
+            return max(cur.rowcount, 0)
+
+    async def anonymise(self, participant_id: int) -> Erased:
+        """Keep what they said under the pseudonym, cut loose from their Telegram id.
+
+        The row's Telegram id becomes a tombstone id no one has; messages to them, their
+        "about you" answers, link open, seen messages and flow state go; updates consent
+        is withdrawn and nothing is sent to them again. Answers, views and feedback stay
+        in the workshop's results, by pseudonym only.
+        """
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT workshop_id, telegram_user_id FROM participants WHERE id = ?",
+                (participant_id,),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None and row[1] >= 0:
+                workshop_id, telegram_user_id = row[0], row[1]
+                for table in ("deliveries", "about_answers", "seen_messages", "session_replies"):
+                    await conn.execute(
+                        f"DELETE FROM {table} WHERE participant_id = ?", (participant_id,)
+                    )
+                await self._forget_open(conn, workshop_id, telegram_user_id)
+                await conn.execute(
+                    """UPDATE consents SET withdrawn_at = ? WHERE participant_id = ?
+                       AND purpose = ? AND withdrawn_at IS NULL""",
+                    (now, participant_id, Purpose.UPDATES),
+                )
+                await conn.execute(
+                    """UPDATE participants SET telegram_user_id = ?, stopped_at = ?,
+                           no_reminders = 1, last_seen_at = ? WHERE id = ?""",
+                    (-participant_id, now, now, participant_id),
+                )
+                await self._forget_person(conn, participant_id, workshop_id, telegram_user_id)
+        finished = await self.db.checkpoint()
+        return Erased(found=row is not None, finished=finished)
+
     async def decline(
         self, workshop_id: int, telegram_user_id: int, *, text_sha256: str, method: str
     ) -> bool:
@@ -414,6 +477,13 @@ class Participants:
             await conn.execute(f"DELETE FROM {table} WHERE participant_id = ?", (participant_id,))
         await self._forget_open(conn, workshop_id, telegram_user_id)
         await self._delete_membership(conn, participant_id, now)
+        await self._forget_person(conn, participant_id, workshop_id, telegram_user_id)
+
+    @staticmethod
+    async def _forget_person(
+        conn: aiosqlite.Connection, participant_id: int, workshop_id: int, telegram_user_id: int
+    ) -> None:
+        """Audit entries and flow state that name the person, once this membership is gone."""
         async with conn.execute(
             """SELECT EXISTS (SELECT 1 FROM participants WHERE telegram_user_id = ?),
                       EXISTS (SELECT 1 FROM facilitators WHERE telegram_user_id = ?),
