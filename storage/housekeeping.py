@@ -30,8 +30,9 @@ class Retained:
 
 
 RETAINED = (
-    Retained("answers", "answered_at", "'answers'"),
-    Retained("views", "created_at", "'views'"),
+    # Counted per question and skipped-or-not, and views per status: /stats adds them back.
+    Retained("answers", "answered_at", "'answers:' || question_id || ':' || skipped"),
+    Retained("views", "created_at", "'views:' || status"),
     Retained("about_answers", "answered_at", "'about_answers'"),
     # Counted per verdict, so the co-evaluation tally still adds up after the purge.
     Retained("feedback", "answered_at", "'feedback:' || verdict"),

@@ -71,10 +71,14 @@ async def test_retention_purges_every_table_after_the_period_and_keeps_the_count
     storage = Storage(path)
     await storage.open()
     try:
-        workshop, _ = await _everything(storage, tmp_path)
+        workshop, _member = await _everything(storage, tmp_path)
         start = datetime.now(UTC)
         assert set(_held(path).values()) == {1}
         tally = await storage.feedback.workshop_tally(workshop.id)
+        await storage.views.share_drafts(_member)
+        figures = await storage.stats.figures(workshop.id)
+        assert figures.views == 1
+        assert figures.answers_per_question[0][2:] == (1, 0)
         opened = await storage.opens.count(workshop.id)
 
         # A day short of the period: nothing goes; a week short: the warning is due.
@@ -96,8 +100,16 @@ async def test_retention_purges_every_table_after_the_period_and_keeps_the_count
         # The figures still add up, and the audit entry stays without its detail.
         assert await storage.feedback.workshop_tally(workshop.id) == tally
         assert await storage.opens.count(workshop.id) == opened == 1
+        after = await storage.stats.figures(workshop.id)
+        assert (after.views, after.answers_per_question, after.opened) == (
+            figures.views,
+            figures.answers_per_question,
+            figures.opened,
+        )
         totals = await storage.housekeeping.purged_totals(workshop.id)
-        assert totals["answers"] == 1
+        question = (await storage.workshops.questions(workshop.id))[0]
+        assert totals[f"answers:{question.id}:0"] == 1
+        assert totals["views:shared"] == 1
         assert totals["feedback:partly"] == 1
         entries = await storage.audit.entries(workshop.id)
         assert [e.detail for e in entries] == ["", ""]
