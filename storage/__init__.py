@@ -14,6 +14,7 @@ from storage.errors import StorageError, StorageUnavailable
 from storage.facilitators import Facilitators
 from storage.feed import Feed
 from storage.feedback import Feedback
+from storage.flags import Flag, Flags
 from storage.housekeeping import Housekeeping
 from storage.meta import Meta
 from storage.mydata import MyData, PersonalData
@@ -37,6 +38,8 @@ __all__ = [
     "Facilitators",
     "Feed",
     "Feedback",
+    "Flag",
+    "Flags",
     "Housekeeping",
     "LinkOpens",
     "Meta",
@@ -85,6 +88,7 @@ class Storage:
         self.feedback = Feedback(self.db)
         self.sessions = Sessions(self.db)
         self.mydata = MyData(self.db)
+        self.flags = Flags(self.db)
 
     async def open(self) -> None:
         await self.db.open()

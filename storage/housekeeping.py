@@ -16,6 +16,7 @@ from storage.sql import among, taking_part
 
 STRANGER_STATE_HOURS = 24
 WARN_DAYS = 7
+DEFAULT_RETENTION_DAYS = 365  # workshops.retention_days' default
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ RETAINED = (
         only=f"state NOT IN {among(DeliveryState.PENDING, DeliveryState.SENDING)}",
     ),
     Retained("link_opens", "opened_at", "'link_opens'", by_participant=False),
+    Retained("flags", "raised_at", "'flags'", by_participant=False),
 )
 
 
@@ -98,6 +100,12 @@ class Housekeeping:
                        AND at < :cutoff AND detail != ''""",
                     params,
                 )
+            # Flags raised outside any workshop: the default retention period.
+            cur = await conn.execute(
+                "DELETE FROM flags WHERE workshop_id IS NULL AND raised_at < ?",
+                (_ago(now, days=DEFAULT_RETENTION_DAYS),),
+            )
+            purged["flags"] += max(cur.rowcount, 0)
         if any(purged.values()):
             await self.db.checkpoint()
         else:

@@ -44,20 +44,21 @@ class MyData:
         tables["participants"] = members
         ids = [int(str(m["id"])) for m in members]
         marks = ", ".join("?" * len(ids)) or "NULL"
+        # Each table once, found by participant id or by Telegram id, whichever it has.
+        found: dict[str, list[tuple[str, tuple[object, ...]]]] = {}
         for table in ERASED_BY_PARTICIPANT:
-            tables[table] = await self._rows(
-                f"SELECT * FROM {table} WHERE participant_id IN ({marks})", tuple(ids)
-            )
+            found.setdefault(table, []).append((f"participant_id IN ({marks})", tuple(ids)))
         for table, column in ERASED_BY_TELEGRAM_ID:
-            if table in tables:
-                continue  # deliveries: already there, by participant
-            value: object = telegram_user_id
-            if column == "opener":
-                value = self.db.opener(telegram_user_id)
-            rows = await self._rows(f"SELECT * FROM {table} WHERE {column} = ?", (value,))
-            if column == "opener":  # the hash itself says nothing to them
-                rows = [{k: v for k, v in r.items() if k != "opener"} for r in rows]
-            tables[table] = rows
+            if table == "deliveries":
+                continue  # every delivery to a participant carries their participant id
+            value = self.db.opener(telegram_user_id) if column == "opener" else telegram_user_id
+            found.setdefault(table, []).append((f"{column} = ?", (value,)))
+        for table, conditions in found.items():
+            where = " OR ".join(f"({sql})" for sql, _params in conditions)
+            params = tuple(p for _sql, values in conditions for p in values)
+            rows = await self._rows(f"SELECT * FROM {table} WHERE {where}", params)
+            # The link-open hash says nothing to them.
+            tables[table] = [{k: v for k, v in r.items() if k != "opener"} for r in rows]
         tables["facilitators"] = await self._rows(
             "SELECT * FROM facilitators WHERE telegram_user_id = ?", (telegram_user_id,)
         )

@@ -24,6 +24,7 @@ ERASED_BY_PARTICIPANT = (
     "feedback",
     "session_replies",
     "deliveries",
+    "flags",  # safeguarding flags go with the rest (retention purges them too)
     "consents",  # kept only as a tombstone: purpose, time, text hash
 )
 ERASED_BY_TELEGRAM_ID = (
@@ -32,6 +33,7 @@ ERASED_BY_TELEGRAM_ID = (
     ("audit_log", "actor"),  # replaced by a tombstone id
     ("deliveries", "chat_id"),  # each of a participant's deliveries carries participant_id
     ("link_opens", "opener"),  # the keyed hash of the Telegram id, for this workshop
+    ("flags", "telegram_user_id"),  # raised before they agreed: no participant id yet
 )
 # Columns that name staff (facilitators, owners), never a participant as such.
 STAFF_COLUMNS = (
@@ -45,6 +47,7 @@ STAFF_COLUMNS = (
     ("updates", "created_by"),
     ("sessions", "created_by"),
     ("theme_tags", "tagged_by"),
+    ("flags", "handled_by"),
 )
 # Statements that insert a participant with an id drawn here and a pseudonym made from it.
 _NEXT_ID = """UPDATE sequences
@@ -415,10 +418,20 @@ class Participants:
                 row = await cur.fetchone()
             if row is not None and row[1] >= 0:
                 workshop_id, telegram_user_id = row[0], row[1]
-                for table in ("deliveries", "about_answers", "seen_messages", "session_replies"):
+                for table in (
+                    "deliveries",
+                    "about_answers",
+                    "seen_messages",
+                    "session_replies",
+                    "flags",
+                ):
                     await conn.execute(
                         f"DELETE FROM {table} WHERE participant_id = ?", (participant_id,)
                     )
+                await conn.execute(
+                    "DELETE FROM flags WHERE telegram_user_id = ? AND workshop_id = ?",
+                    (telegram_user_id, workshop_id),
+                )
                 await self._forget_open(conn, workshop_id, telegram_user_id)
                 await conn.execute(
                     """UPDATE consents SET withdrawn_at = ? WHERE participant_id = ?
@@ -476,6 +489,10 @@ class Participants:
         for table in ERASED_BY_PARTICIPANT[:-1]:
             await conn.execute(f"DELETE FROM {table} WHERE participant_id = ?", (participant_id,))
         await self._forget_open(conn, workshop_id, telegram_user_id)
+        await conn.execute(
+            "DELETE FROM flags WHERE telegram_user_id = ? AND workshop_id = ?",
+            (telegram_user_id, workshop_id),
+        )
         await self._delete_membership(conn, participant_id, now)
         await self._forget_person(conn, participant_id, workshop_id, telegram_user_id)
 
@@ -506,6 +523,10 @@ class Participants:
                 "DELETE FROM ptb_conversations WHERE user_id = ?", (telegram_user_id,)
             )
             await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (telegram_user_id,))
+            await conn.execute(
+                "DELETE FROM flags WHERE telegram_user_id = ? AND workshop_id IS NULL",
+                (telegram_user_id,),
+            )
 
     async def _forget_open(
         self, conn: aiosqlite.Connection, workshop_id: int, telegram_user_id: int

@@ -90,6 +90,16 @@ async def _fill(storage: Storage, workshop: Workshop, telegram_user_id: int) -> 
         (member.id, workshop.id, telegram_user_id, f"{SENTINEL} delivery", now, now),
     )
     await storage.audit.record(telegram_user_id, "export", workshop_id=workshop.id, allowed=False)
+    await storage.flags.raise_flag(
+        telegram_user_id,
+        "not safe",
+        f"{SENTINEL} flag",
+        workshop_id=workshop.id,
+        participant_id=member.id,
+    )
+    await storage.flags.raise_flag(  # typed before they had agreed, with no workshop yet
+        telegram_user_id, "hurt me", f"{SENTINEL} early flag"
+    )
     await storage.conversations.save("journey", (telegram_user_id, telegram_user_id), 3)
     await storage.user_data.save(telegram_user_id, {"invite": workshop.invite_code})
     return member
