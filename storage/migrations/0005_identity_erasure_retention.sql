@@ -50,5 +50,5 @@ CREATE TABLE retention_warnings (
     PRIMARY KEY (workshop_id, due_at)
 ) WITHOUT ROWID;
 
-CREATE INDEX audit_by_actor ON audit_log (actor);
+CREATE INDEX audit_by_actor ON audit_log (actor, allowed, at);
 CREATE INDEX ptb_conversations_by_user ON ptb_conversations (user_id);

@@ -16,3 +16,6 @@ CREATE TABLE flags (
 CREATE INDEX flags_open ON flags (workshop_id, handled_at);
 CREATE INDEX flags_by_user ON flags (telegram_user_id);
 CREATE INDEX flags_by_participant ON flags (participant_id);
+
+-- Refused attempts are counted per hour before one more is logged (storage.audit).
+CREATE INDEX audit_refusals ON audit_log (allowed, at);
