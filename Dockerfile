@@ -7,11 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DOINGWITH_DB=/data/doingwith.db
 
 RUN useradd --create-home --uid 10001 doingwith \
-    && mkdir /data \
+    && mkdir -m 0700 /data \
     && chown doingwith:doingwith /data
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY conversations ./conversations
@@ -19,7 +19,8 @@ COPY chat ./chat
 COPY domain ./domain
 COPY storage ./storage
 COPY examples ./examples
-RUN pip install .
+# The versions CI tested (constraints.txt), not whatever is newest today.
+RUN pip install -c constraints.txt .
 
 USER doingwith
 VOLUME ["/data"]

@@ -1,4 +1,4 @@
-"""The ``doingwith`` command: run the bot, add and list workshops."""
+"""The ``doingwith`` command: run the bot, add and list workshops, export, back up."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from domain.config import Settings, db_path_from_env
 from domain.errors import DoingwithError
 from domain.workshop_file import load_workshop_file
 from storage import Storage, StorageError
+from storage.backup import backup_database
+from storage.files import write_private
 from storage.models import Workshop
 
 EXIT_USAGE = 2
@@ -41,27 +43,69 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("workshop", type=int, help="the workshop's number (see `workshop list`)")
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--out", help="file to write (default: standard output)")
+    backup = sub.add_parser(
+        "backup", help="copy the database to PATH (0600), safely while the bot is running"
+    )
+    backup.add_argument("path", help="the file to write, e.g. /backups/doingwith-2025-05-01.db")
     return p
+
+
+# Loggers that would put people's words or the bot token into the log below these levels.
+QUIET_LOGGERS = {
+    # httpx logs every request URL at INFO, and the URL contains the bot token.
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    # At DEBUG, PTB logs the parameters of every request: what people wrote, and replies.
+    "telegram": logging.INFO,
+    # At DEBUG, aiosqlite logs every statement with its parameters: every answer.
+    "aiosqlite": logging.WARNING,
+    # The outbox ticks every two seconds; APScheduler would log every tick at INFO.
+    "apscheduler": logging.WARNING,
+}
+
+
+class RedactSecrets(logging.Filter):
+    """Replace the bot token wherever it would appear in a log line (say, an error URL)."""
+
+    def __init__(self, *secrets: str) -> None:
+        super().__init__()
+        self.secrets = tuple(s for s in secrets if s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "[redacted]")
+            record.msg, record.args = message, None
+        return True
+
+
+def quiet_loggers() -> None:
+    """Keep DEBUG logging useful without people's words or the token in it."""
+    for name, level in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    quiet_loggers()
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets(token))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("DOINGWITH_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL at INFO, and the URL contains the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    # At DEBUG, PTB logs the parameters of every request: what people wrote, and replies.
-    logging.getLogger("telegram").setLevel(logging.INFO)
-    # The outbox ticks every two seconds; APScheduler would log every tick at INFO.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    configure_logging(os.environ.get("DOINGWITH_LOG_LEVEL", "INFO"))
     try:
         if args.command == "run":
             return run()
         if args.command == "export":
             return export_workshop(args.workshop, args.format, args.out)
+        if args.command == "backup":
+            return backup(args.path)
         if args.action == "add":
             return asyncio.run(add_workshop(args.file, args.bot_username))
         return asyncio.run(list_workshops())
@@ -153,7 +197,7 @@ def export_workshop(workshop_id: int, fmt: str, out: str | None) -> int:
         return EXIT_USAGE
     data, count = found
     if out:
-        Path(out).write_bytes(data)
+        write_private(Path(out), data)  # 0600: an export holds what people said
         print(f"Wrote {count} rows to {out}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
@@ -177,3 +221,11 @@ async def _export(workshop_id: int, fmt: str) -> tuple[bytes, int] | None:
     finally:
         await storage.close()
     return (to_csv(rows) if fmt == "csv" else to_json(workshop, rows)), len(rows)
+
+
+def backup(path: str) -> int:
+    """Copy the database with SQLite's backup API: consistent even while the bot writes."""
+    target = Path(path)
+    pages = backup_database(db_path_from_env(), target)
+    print(f"Backed up {pages} pages to {target} (readable only by you)", file=sys.stderr)
+    return 0

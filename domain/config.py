@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import ConfigError
+from domain.safeguarding import DEFAULT_RISK_PHRASES, compile_phrases
 
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
@@ -26,6 +27,8 @@ class Settings:
     rate_limit: bool = True
     reminder_after_hours: int = 48
     delivery_attempts: int = 5
+    # Safeguarding: phrases that make the bot answer with where to get help, at any step.
+    risk_phrases: tuple[str, ...] = DEFAULT_RISK_PHRASES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -50,6 +53,7 @@ class Settings:
             timezone=_timezone(env.get("DOINGWITH_TIMEZONE", "Europe/London")),
             reminder_after_hours=_whole(env, "DOINGWITH_REMINDER_HOURS", 48, 1, 24 * 60),
             delivery_attempts=_whole(env, "DOINGWITH_DELIVERY_ATTEMPTS", 5, 1, 50),
+            risk_phrases=_phrases(env.get("DOINGWITH_RISK_PHRASES", "")),
         )
 
 
@@ -72,6 +76,21 @@ def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int)
     if not re.fullmatch(r"[0-9]+", raw) or not low <= int(raw) <= high:
         raise ConfigError(f"{name}: a whole number from {low} to {high}, please (got {raw!r}).")
     return int(raw)
+
+
+def _phrases(raw: str) -> tuple[str, ...]:
+    """Comma-separated risk phrases; a leading "+" adds them to the defaults."""
+    raw = raw.strip()
+    if not raw:
+        return DEFAULT_RISK_PHRASES
+    extra = raw.startswith("+")
+    phrases = compile_phrases(tuple(raw.lstrip("+").split(",")))
+    if not phrases:
+        raise ConfigError(
+            "DOINGWITH_RISK_PHRASES: give phrases separated by commas, e.g. "
+            "'+not coping,scared of him' (a leading + adds them to the built-in ones)."
+        )
+    return compile_phrases(DEFAULT_RISK_PHRASES + phrases) if extra else phrases
 
 
 def _admins(raw: str) -> frozenset[int]:

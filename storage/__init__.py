@@ -14,8 +14,10 @@ from storage.errors import StorageError, StorageUnavailable
 from storage.facilitators import Facilitators
 from storage.feed import Feed
 from storage.feedback import Feedback
+from storage.flags import Flag, Flags
 from storage.housekeeping import Housekeeping
 from storage.meta import Meta
+from storage.mydata import MyData, PersonalData
 from storage.opens import LinkOpens
 from storage.outbox import Outbox
 from storage.participants import Participants
@@ -37,13 +39,17 @@ __all__ = [
     "Facilitators",
     "Feed",
     "Feedback",
+    "Flag",
+    "Flags",
     "Housekeeping",
     "LinkOpens",
     "Meta",
+    "MyData",
     "NewQuestion",
     "NewWorkshop",
     "Outbox",
     "Participants",
+    "PersonalData",
     "Sessions",
     "Stats",
     "Storage",
@@ -73,7 +79,7 @@ class Storage:
         self.housekeeping = Housekeeping(self.db)
         self.facilitators = Facilitators(self.db)
         self.audit = Audit(self.db)
-        self.opens = LinkOpens(self.db, self.meta)
+        self.opens = LinkOpens(self.db)
         self.themes = Themes(self.db)
         self.feed = Feed(self.db)
         self.stats = Stats(self.db)
@@ -84,6 +90,8 @@ class Storage:
         self.feedback = Feedback(self.db)
         self.sessions = Sessions(self.db)
         self.typed_steps = TypedSteps(self.db)
+        self.mydata = MyData(self.db)
+        self.flags = Flags(self.db)
 
     async def open(self) -> None:
         await self.db.open()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,14 +16,22 @@ from pathlib import Path
 import aiosqlite
 
 from storage.errors import StorageUnavailable
+from storage.files import key_path, load_or_create_key, secure_database_files
 
+BUSY_TIMEOUT_MS = 5000
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA secure_delete = ON",
-    "PRAGMA busy_timeout = 5000",
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
 )
+# Where older versions kept the link-open key (migration 0005 moves it to the key file).
+LEGACY_OPENER_KEY = "opener_key"
+# Erasing must not leave text in the -wal file: a checkpoint that finds a reader busy is
+# tried again this many times, waiting twice as long each time (0.05 s + 0.1 s + …).
+CHECKPOINT_ATTEMPTS = 5
+CHECKPOINT_FIRST_PAUSE = 0.05
 
 
 def utcnow() -> str:
@@ -50,6 +61,11 @@ class Database:
         self._conn: aiosqlite.Connection | None = None
         # One connection means one transaction at a time: writers take turns here.
         self._write_lock = asyncio.Lock()
+        # Keys for link-open hashes (kept in a file beside the database) and pseudonyms.
+        self.opener_key = b""
+        self.pseudonym_key = b""
+        # True while erased rows may still have a copy in the -wal file (a reader was busy).
+        self.checkpoint_pending = False
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -65,8 +81,14 @@ class Database:
         """Connect, set pragmas and apply migrations; calling it again does nothing."""
         if self._conn is not None:
             return
-        if self.path != ":memory:" and not await asyncio.to_thread(_folder_exists, self.path):
-            raise StorageUnavailable(f"the folder for {self.path} does not exist")
+        in_memory = self.path == ":memory:"
+        if not in_memory:
+            if not await asyncio.to_thread(_folder_exists, self.path):
+                raise StorageUnavailable(f"the folder for {self.path} does not exist")
+            try:
+                await asyncio.to_thread(secure_database_files, Path(self.path))
+            except OSError as exc:
+                raise StorageUnavailable(f"cannot open {self.path}: {exc}") from exc
         try:
             conn = await aiosqlite.connect(self.path, isolation_level=None)
         except sqlite3.Error as exc:
@@ -75,25 +97,100 @@ class Database:
         try:
             for pragma in PRAGMAS:
                 await conn.execute(pragma)
+            legacy_key = await self._legacy_opener_key(conn)
             await self._migrate(conn)
+            async with conn.execute("SELECT key FROM pseudonym_key WHERE id = 1") as cur:
+                row = await cur.fetchone()
         except sqlite3.Error as exc:
             await conn.close()
             raise StorageUnavailable(f"cannot use {self.path}: {exc}") from exc
+        self.pseudonym_key = bytes(row[0]) if row else b""
+        if in_memory:
+            self.opener_key = bytes.fromhex(legacy_key) if legacy_key else os.urandom(32)
+        else:
+            try:
+                self.opener_key = await asyncio.to_thread(
+                    load_or_create_key, key_path(Path(self.path)), legacy_key
+                )
+            except (OSError, ValueError) as exc:
+                await conn.close()
+                raise StorageUnavailable(f"cannot use the key file of {self.path}: {exc}") from exc
         self._conn = conn
+        if not in_memory:
+            # An erasure that could not fold its -wal back before a restart finishes now.
+            await self.checkpoint(attempts=1)
 
     async def close(self) -> None:
         """Fold the write-ahead log back (so erased rows leave no copy) and disconnect."""
         if self._conn is None:
             return
-        conn, self._conn = self._conn, None
         try:
-            await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self.checkpoint(attempts=3)
         finally:
-            await conn.close()
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                await conn.close()
 
-    async def checkpoint(self) -> None:
-        """Copy the WAL into the main file and truncate it; run after erasing data."""
-        await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    async def checkpoint(
+        self, attempts: int = CHECKPOINT_ATTEMPTS, first_pause: float = CHECKPOINT_FIRST_PAUSE
+    ) -> bool:
+        """Copy the WAL into the main file and truncate it; run after erasing data.
+
+        A reader elsewhere (an export, a backup) makes the checkpoint busy; then it is tried
+        again, ``attempts`` times in all with a growing pause between. Returns whether the
+        WAL is empty now; if not, ``checkpoint_pending`` stays True until a later call
+        (:meth:`finish_checkpoint`, or the next start) manages it.
+        """
+        pause = first_pause
+        for attempt in range(attempts):
+            if attempt:
+                await asyncio.sleep(pause)
+                pause *= 2
+            if await self._checkpoint_once():
+                self.checkpoint_pending = False
+                return True
+        self.checkpoint_pending = True
+        return False
+
+    async def finish_checkpoint(self) -> bool:
+        """Finish a checkpoint an erasure left pending; True when nothing is pending now."""
+        if not self.checkpoint_pending:
+            return True
+        return await self.checkpoint()
+
+    async def _checkpoint_once(self) -> bool:
+        conn = self.conn
+        # Without a busy timeout the checkpoint answers "busy" at once instead of blocking
+        # every other statement of the bot for five seconds; the retries do the waiting.
+        async with self._write_lock:
+            await conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+                    row = await cur.fetchone()
+            except sqlite3.OperationalError:
+                return False  # "database is locked": another process is writing
+            finally:
+                await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return row is None or row[0] == 0
+
+    @staticmethod
+    async def _legacy_opener_key(conn: aiosqlite.Connection) -> str | None:
+        """The link-open key an older version kept in the database, to move to the file."""
+        async with conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ) as cur:
+            if await cur.fetchone() is None:
+                return None
+        async with conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (LEGACY_OPENER_KEY,)
+        ) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    def opener(self, telegram_user_id: int) -> str:
+        """The keyed hash that counts a person's link open without naming them."""
+        digest = hmac.new(self.opener_key, str(telegram_user_id).encode(), hashlib.sha256)
+        return digest.hexdigest()
 
     @staticmethod
     async def _migrate(conn: aiosqlite.Connection) -> None:

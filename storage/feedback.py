@@ -147,11 +147,17 @@ class Feedback:
         return [(r[0], Verdict(r[1]), r[2]) for r in rows]
 
     async def workshop_tally(self, workshop_id: int) -> dict[Verdict, int]:
+        """Every verdict given in the workshop, those purged after retention included."""
         rows = await self.db.fetchall(
-            """SELECT f.verdict, COUNT(*) AS n FROM feedback f
-               JOIN updates u ON u.id = f.update_id
-               WHERE u.workshop_id = ? GROUP BY f.verdict""",
-            (workshop_id,),
+            """SELECT verdict, SUM(n) AS n FROM (
+                   SELECT f.verdict, COUNT(*) AS n FROM feedback f
+                   JOIN updates u ON u.id = f.update_id
+                   WHERE u.workshop_id = ? GROUP BY f.verdict
+                   UNION ALL
+                   SELECT substr(what, 10), count FROM purged_totals
+                   WHERE workshop_id = ? AND what LIKE 'feedback:%')
+               GROUP BY verdict""",
+            (workshop_id, workshop_id),
         )
         return _counts(rows)
 

@@ -2,14 +2,71 @@
 
 from __future__ import annotations
 
-import secrets
+import sqlite3
+from dataclasses import dataclass
 
 import aiosqlite
 
 from storage.db import Database, utcnow
-from storage.kinds import UNFINISHED, ParticipantStatus, Purpose
+from storage.kinds import UNFINISHED, DeliveryKind, DeliveryState, ParticipantStatus, Purpose
 from storage.models import Consent, Participant
+from storage.pseudonyms import pseudonym
 from storage.sql import agreed_to, among, taking_part
+
+# Every column that can name a participant, and how erasure reaches it. A schema test
+# (tests/storage/test_erasure.py) fails when a table gains such a column not listed here,
+# so a new table cannot be forgotten by erasure.
+ERASED_BY_PARTICIPANT = (
+    "answers",
+    "views",
+    "seen_messages",
+    "about_answers",
+    "feedback",
+    "session_replies",
+    "deliveries",
+    "flags",  # safeguarding flags go with the rest (retention purges them too)
+    "typed_steps",  # what their next typed message was for
+    "handled_updates",  # Telegram update ids already handled for them
+    "consents",  # kept only as a tombstone: purpose, time, text hash
+)
+ERASED_BY_TELEGRAM_ID = (
+    ("ptb_conversations", "user_id"),  # when no other membership or role needs it
+    ("ptb_user_data", "user_id"),
+    ("audit_log", "actor"),  # replaced by a tombstone id
+    ("deliveries", "chat_id"),  # each of a participant's deliveries carries participant_id
+    ("link_opens", "opener"),  # the keyed hash of the Telegram id, for this workshop
+    ("flags", "telegram_user_id"),  # raised before they agreed: no participant id yet
+    ("typed_steps", "telegram_user_id"),  # a step not yet tied to a workshop
+)
+# Columns that name staff (facilitators, owners), never a participant as such.
+STAFF_COLUMNS = (
+    ("workshops", "created_by"),
+    ("facilitators", "telegram_user_id"),
+    ("facilitators", "added_by"),
+    ("facilitator_invites", "created_by"),
+    ("facilitator_invites", "used_by"),
+    ("actions", "created_by"),
+    ("action_status_changes", "changed_by"),
+    ("updates", "created_by"),
+    ("sessions", "created_by"),
+    ("theme_tags", "tagged_by"),
+    ("flags", "handled_by"),
+)
+# Statements that insert a participant with an id drawn here and a pseudonym made from it.
+_NEXT_ID = """UPDATE sequences
+    SET value = MAX(value, (SELECT COALESCE(MAX(id), 0) FROM participants)) + 1
+    WHERE name = 'participants' RETURNING value"""
+# Rows written with random pseudonyms before migration 0005 (or by hand) can still clash
+# with a derived one; then the next id is taken. New workshops never clash.
+_CLASHES_ALLOWED = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What an erasure did: whether anything was found, and whether the -wal is clean."""
+
+    found: bool
+    finished: bool
 
 
 def _participant(row: aiosqlite.Row) -> Participant:
@@ -26,21 +83,6 @@ def _participant(row: aiosqlite.Row) -> Participant:
         submitted_at=row["submitted_at"],
         reminders_sent=row["reminders_sent"],
     )
-
-
-async def _free_pseudonym(conn: aiosqlite.Connection, workshop_id: int) -> str:
-    digits = 4
-    for attempt in range(1000):
-        if attempt and attempt % 20 == 0:
-            digits += 1  # a busy workshop: widen the space rather than loop
-        candidate = "P-" + secrets.token_hex(4).upper()[:digits]
-        async with conn.execute(
-            "SELECT 1 FROM participants WHERE workshop_id = ? AND pseudonym = ?",
-            (workshop_id, candidate),
-        ) as cur:
-            if await cur.fetchone() is None:
-                return candidate
-    raise RuntimeError("no free pseudonym")  # pragma: no cover - 8 hex digits never run out
 
 
 # Answering in one workshop pauses these in the person's others.
@@ -97,8 +139,9 @@ class Participants:
     ) -> Participant:
         """Record the take-part decision; the participant row is created by this decision.
 
-        Someone who erased their data and joins again gets a new pseudonym, so what they
-        say now cannot be linked to what they erased.
+        Someone who withdrew or erased their data and joins again is a new participant: a
+        new id and a new pseudonym, so what they say now cannot be linked to what they
+        erased. The pseudonym is made from the id (storage.pseudonyms): no look-ups.
         """
         now = utcnow()
         status = ParticipantStatus.CONSENTING if granted else ParticipantStatus.DECLINED
@@ -109,22 +152,16 @@ class Participants:
                 (workshop_id, telegram_user_id),
             ) as cur:
                 row = await cur.fetchone()
+            if row is not None and row["status"] == ParticipantStatus.WITHDRAWN and granted:
+                # What they said is already erased; the old membership leaves a tombstone.
+                await self._delete_membership(conn, row["id"], now)
+                row = None
             if row is None:
-                pseudonym = await _free_pseudonym(conn, workshop_id)
-                cur = await conn.execute(
-                    """INSERT INTO participants (workshop_id, telegram_user_id, pseudonym,
-                           status, joined_at, last_seen_at)
-                       VALUES (?, ?, ?, ?, ?, ?)""",
-                    (workshop_id, telegram_user_id, pseudonym, status, now, now),
+                participant_id = await self._insert(
+                    conn, workshop_id, telegram_user_id, status, now
                 )
-                participant_id = cur.lastrowid or 0
             else:
                 participant_id = row["id"]
-                if row["status"] == ParticipantStatus.WITHDRAWN and granted:
-                    await conn.execute(
-                        "UPDATE participants SET pseudonym = ?, joined_at = ? WHERE id = ?",
-                        (await _free_pseudonym(conn, workshop_id), now, participant_id),
-                    )
                 await conn.execute(
                     """UPDATE participants SET status = ?, position = 0, changing = 0,
                            last_seen_at = ? WHERE id = ?""",
@@ -138,6 +175,41 @@ class Participants:
         participant = await self.by_id(participant_id)
         assert participant is not None
         return participant
+
+    async def _insert(
+        self,
+        conn: aiosqlite.Connection,
+        workshop_id: int,
+        telegram_user_id: int,
+        status: ParticipantStatus,
+        now: str,
+    ) -> int:
+        for _ in range(_CLASHES_ALLOWED):
+            async with conn.execute(_NEXT_ID) as cur:
+                row = await cur.fetchone()
+            assert row is not None, "migration 0005 creates the participants sequence"
+            participant_id = int(row[0])
+            try:
+                await conn.execute(
+                    """INSERT INTO participants (id, workshop_id, telegram_user_id, pseudonym,
+                           status, joined_at, last_seen_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        participant_id,
+                        workshop_id,
+                        telegram_user_id,
+                        pseudonym(self.db.pseudonym_key, participant_id - 1),
+                        status,
+                        now,
+                        now,
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                if "pseudonym" not in str(exc):
+                    raise
+                continue  # an old random pseudonym: take the next id
+            return participant_id
+        raise RuntimeError("no free pseudonym")  # pragma: no cover - needs 1000 old clashes
 
     async def make_current(self, participant_id: int) -> None:
         """Make this the workshop the person is working in; pause their questions elsewhere."""
@@ -290,8 +362,13 @@ class Participants:
             )
             return cur.rowcount > 0
 
-    async def withdraw(self, participant_id: int) -> None:
-        """Erase what the person said in this workshop and withdraw every consent."""
+    async def withdraw(self, participant_id: int) -> bool:
+        """Erase what the person said in this workshop and withdraw every consent.
+
+        The participants row stays (status withdrawn) until they join again, which makes a
+        new participant; :meth:`erase` removes the row too. Returns whether the -wal is
+        clean (see :meth:`erase`).
+        """
         now = utcnow()
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM answers WHERE participant_id = ?", (participant_id,))
@@ -317,7 +394,225 @@ class Participants:
                        submitted_at = NULL, last_seen_at = ? WHERE id = ?""",
                 (ParticipantStatus.WITHDRAWN, now, participant_id),
             )
+        return await self.db.checkpoint()
+
+    async def erase(self, participant_id: int) -> Erased:
+        """Remove this membership from every table; return whether the -wal is clean too.
+
+        Answers, views, about-you answers, feedback, session replies, deliveries, seen
+        messages and the participants row go; consents leave a tombstone (purpose, time,
+        text hash, no person); the link-open hash for this workshop goes; audit rows the
+        person caused get a tombstone id instead of their Telegram id; flow state goes
+        when no other membership or role of theirs needs it. Works for someone who declined
+        too (call it as soon as they have been answered). If a reader elsewhere kept the
+        checkpoint busy, ``finished`` is False: call :meth:`Database.finish_checkpoint`
+        later (the next start does it too) and tell the person it will be complete soon.
+        """
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT workshop_id, telegram_user_id FROM participants WHERE id = ?",
+                (participant_id,),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None:
+                await self._erase(conn, participant_id, row[0], row[1], now)
+        finished = await self.db.checkpoint()
+        return Erased(found=row is not None, finished=finished)
+
+    async def withdraw_consent(self, participant_id: int, purpose: Purpose) -> int:
+        """Withdraw a standing yes to one further purpose (updates, quote), at once.
+
+        Recorded as a withdrawal (the yes and when it was given are kept, with when it was
+        withdrawn). Withdrawing updates cancels every update and session message still
+        waiting for them; the sender checks consent again before each send, too. Returns
+        how many waiting messages were cancelled. Taking part is withdrawn with
+        :meth:`erase` or :meth:`anonymise` instead.
+        """
+        if purpose == Purpose.TAKE_PART:
+            raise ValueError("withdraw taking part with erase() or anonymise()")
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """UPDATE consents SET withdrawn_at = ?
+                   WHERE participant_id = ? AND purpose = ? AND withdrawn_at IS NULL""",
+                (utcnow(), participant_id, purpose),
+            )
+            if purpose != Purpose.UPDATES:
+                return 0
+            cur = await conn.execute(
+                f"""UPDATE deliveries SET state = ?, last_error = 'consent withdrawn'
+                    WHERE participant_id = ? AND state = ?
+                      AND kind IN {among(DeliveryKind.UPDATE, DeliveryKind.SESSION)}""",
+                (DeliveryState.CANCELLED, participant_id, DeliveryState.PENDING),
+            )
+            return max(cur.rowcount, 0)
+
+    async def anonymise(self, participant_id: int) -> Erased:
+        """Keep what they said under the pseudonym, cut loose from their Telegram id.
+
+        The row's Telegram id becomes a tombstone id no one has; messages to them, their
+        "about you" answers, link open, seen messages and flow state go; updates consent
+        is withdrawn and nothing is sent to them again. Answers, views and feedback stay
+        in the workshop's results, by pseudonym only.
+        """
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT workshop_id, telegram_user_id FROM participants WHERE id = ?",
+                (participant_id,),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None and row[1] >= 0:
+                workshop_id, telegram_user_id = row[0], row[1]
+                for table in (
+                    "deliveries",
+                    "about_answers",
+                    "seen_messages",
+                    "session_replies",
+                    "flags",
+                    "typed_steps",
+                    "handled_updates",
+                ):
+                    await conn.execute(
+                        f"DELETE FROM {table} WHERE participant_id = ?", (participant_id,)
+                    )
+                await conn.execute(
+                    "DELETE FROM typed_steps WHERE telegram_user_id = ?", (telegram_user_id,)
+                )
+                await conn.execute(
+                    "DELETE FROM flags WHERE telegram_user_id = ? AND workshop_id = ?",
+                    (telegram_user_id, workshop_id),
+                )
+                await self._forget_open(conn, workshop_id, telegram_user_id)
+                await conn.execute(
+                    """UPDATE consents SET withdrawn_at = ? WHERE participant_id = ?
+                       AND purpose = ? AND withdrawn_at IS NULL""",
+                    (now, participant_id, Purpose.UPDATES),
+                )
+                await conn.execute(
+                    """UPDATE participants SET telegram_user_id = ?, stopped_at = ?,
+                           no_reminders = 1, last_seen_at = ? WHERE id = ?""",
+                    (-participant_id, now, now, participant_id),
+                )
+                await self._forget_person(conn, participant_id, workshop_id, telegram_user_id)
+        finished = await self.db.checkpoint()
+        return Erased(found=row is not None, finished=finished)
+
+    async def decline(
+        self, workshop_id: int, telegram_user_id: int, *, text_sha256: str, method: str
+    ) -> bool:
+        """Record a "no" to taking part without keeping a row about the person.
+
+        The refusal is kept as a consent tombstone (take part, no, when, which text); an
+        earlier declined or withdrawn row of theirs in this workshop is erased. Someone
+        taking part (a stale "No" button) is left as they are: returns False then.
+        """
+        now = utcnow()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                """SELECT id, status FROM participants
+                   WHERE workshop_id = ? AND telegram_user_id = ?""",
+                (workshop_id, telegram_user_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None:
+                if row["status"] not in (ParticipantStatus.DECLINED, ParticipantStatus.WITHDRAWN):
+                    return False
+                await self._erase(conn, row["id"], workshop_id, telegram_user_id, now)
+            else:
+                await self._forget_open(conn, workshop_id, telegram_user_id)
+            await conn.execute(
+                """INSERT INTO consent_tombstones (workshop_id, purpose, granted, text_sha256,
+                       decided_at, withdrawn_at, erased_at) VALUES (?, ?, 0, ?, ?, NULL, ?)""",
+                (workshop_id, Purpose.TAKE_PART, text_sha256, now, now),
+            )
         await self.db.checkpoint()
+        return True
+
+    async def _erase(
+        self,
+        conn: aiosqlite.Connection,
+        participant_id: int,
+        workshop_id: int,
+        telegram_user_id: int,
+        now: str,
+    ) -> None:
+        for table in ERASED_BY_PARTICIPANT[:-1]:
+            await conn.execute(f"DELETE FROM {table} WHERE participant_id = ?", (participant_id,))
+        await self._forget_open(conn, workshop_id, telegram_user_id)
+        await conn.execute(
+            "DELETE FROM typed_steps WHERE telegram_user_id = ?", (telegram_user_id,)
+        )
+        await conn.execute(
+            "DELETE FROM flags WHERE telegram_user_id = ? AND workshop_id = ?",
+            (telegram_user_id, workshop_id),
+        )
+        await self._delete_membership(conn, participant_id, now)
+        await self._forget_person(conn, participant_id, workshop_id, telegram_user_id)
+
+    @staticmethod
+    async def _forget_person(
+        conn: aiosqlite.Connection, participant_id: int, workshop_id: int, telegram_user_id: int
+    ) -> None:
+        """Audit entries and flow state that name the person, once this membership is gone."""
+        async with conn.execute(
+            """SELECT EXISTS (SELECT 1 FROM participants WHERE telegram_user_id = ?),
+                      EXISTS (SELECT 1 FROM facilitators WHERE telegram_user_id = ?),
+                      EXISTS (SELECT 1 FROM facilitators
+                              WHERE telegram_user_id = ? AND workshop_id = ?)""",
+            (telegram_user_id, telegram_user_id, telegram_user_id, workshop_id),
+        ) as cur:
+            other = await cur.fetchone()
+        member_elsewhere, staff_anywhere, staff_here = (bool(v) for v in other or (0, 0, 0))
+        # A negative id no Telegram user has, and that points at no row any more.
+        tombstone = -participant_id
+        if not staff_here:
+            await conn.execute(
+                """UPDATE audit_log SET actor = ? WHERE actor = ?
+                   AND (workshop_id = ? OR (workshop_id IS NULL AND ?))""",
+                (tombstone, telegram_user_id, workshop_id, int(not staff_anywhere)),
+            )
+        if not (member_elsewhere or staff_anywhere):
+            await conn.execute(
+                "DELETE FROM ptb_conversations WHERE user_id = ?", (telegram_user_id,)
+            )
+            await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (telegram_user_id,))
+            await conn.execute(
+                "DELETE FROM flags WHERE telegram_user_id = ? AND workshop_id IS NULL",
+                (telegram_user_id,),
+            )
+
+    async def _forget_open(
+        self, conn: aiosqlite.Connection, workshop_id: int, telegram_user_id: int
+    ) -> None:
+        cur = await conn.execute(
+            "DELETE FROM link_opens WHERE workshop_id = ? AND opener = ?",
+            (workshop_id, self.db.opener(telegram_user_id)),
+        )
+        if cur.rowcount > 0:  # the funnel still counts the open, now naming no one
+            await conn.execute(
+                """INSERT INTO purged_totals (workshop_id, what, count)
+                   VALUES (?, 'link_opens', 1)
+                   ON CONFLICT (workshop_id, what) DO UPDATE SET count = count + 1""",
+                (workshop_id,),
+            )
+
+    @staticmethod
+    async def _delete_membership(
+        conn: aiosqlite.Connection, participant_id: int, now: str
+    ) -> None:
+        """Turn the consents into tombstones and delete the participants row."""
+        await conn.execute(
+            """INSERT INTO consent_tombstones (workshop_id, purpose, granted, text_sha256,
+                   decided_at, withdrawn_at, erased_at)
+               SELECT p.workshop_id, c.purpose, c.granted, c.text_sha256, c.decided_at,
+                   COALESCE(c.withdrawn_at, ?), ?
+               FROM consents c JOIN participants p ON p.id = c.participant_id
+               WHERE c.participant_id = ?""",
+            (now, now, participant_id),
+        )
+        # The rows left (consents; anything else already gone) cascade with the row.
+        await conn.execute("DELETE FROM participants WHERE id = ?", (participant_id,))
 
     async def set_stopped(self, telegram_user_id: int, stopped: bool) -> int:
         """STOP (or /updates again) for every workshop this person is in."""

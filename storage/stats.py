@@ -27,7 +27,12 @@ class Stats:
 
     async def figures(self, workshop_id: int) -> Figures:
         one = self.db.fetchone
-        opened = await one("SELECT COUNT(*) FROM link_opens WHERE workshop_id = ?", (workshop_id,))
+        opened = await one(
+            """SELECT (SELECT COUNT(*) FROM link_opens WHERE workshop_id = ?)
+                    + COALESCE((SELECT count FROM purged_totals
+                                WHERE workshop_id = ? AND what = 'link_opens'), 0)""",
+            (workshop_id, workshop_id),
+        )
         joined = await self.db.fetchall(
             """SELECT c.decided_at FROM consents c JOIN participants p ON p.id = c.participant_id
                WHERE p.workshop_id = ? AND c.purpose = ? AND c.granted = 1
@@ -44,13 +49,19 @@ class Stats:
                WHERE workshop_id = ? AND status = ? ORDER BY submitted_at""",
             (workshop_id, ParticipantStatus.SUBMITTED),
         )
+        # Answers and views purged after the retention period still count (purged_totals).
         per_question = await self.db.fetchall(
             """SELECT q.position, q.prompt,
-                   COALESCE(SUM(a.skipped = 0), 0) AS answered,
-                   COALESCE(SUM(a.skipped = 1), 0) AS skipped
-               FROM questions q LEFT JOIN answers a ON a.question_id = q.id
-               WHERE q.workshop_id = ? GROUP BY q.id ORDER BY q.position""",
-            (workshop_id,),
+                   COALESCE((SELECT SUM(a.skipped = 0) FROM answers a
+                             WHERE a.question_id = q.id), 0)
+                   + COALESCE((SELECT count FROM purged_totals t WHERE t.workshop_id = ?
+                               AND t.what = 'answers:' || q.id || ':0'), 0) AS answered,
+                   COALESCE((SELECT SUM(a.skipped = 1) FROM answers a
+                             WHERE a.question_id = q.id), 0)
+                   + COALESCE((SELECT count FROM purged_totals t WHERE t.workshop_id = ?
+                               AND t.what = 'answers:' || q.id || ':1'), 0) AS skipped
+               FROM questions q WHERE q.workshop_id = ? ORDER BY q.position""",
+            (workshop_id, workshop_id, workshop_id),
         )
         consents = await self.db.fetchall(
             """SELECT c.purpose, SUM(c.granted = 1 AND c.withdrawn_at IS NULL) AS yes,
@@ -60,9 +71,11 @@ class Stats:
             (workshop_id,),
         )
         views = await one(
-            """SELECT COUNT(*) FROM views v JOIN participants p ON p.id = v.participant_id
-               WHERE p.workshop_id = ? AND v.status = ?""",
-            (workshop_id, ViewStatus.SHARED),
+            """SELECT (SELECT COUNT(*) FROM views v JOIN participants p
+                       ON p.id = v.participant_id WHERE p.workshop_id = ? AND v.status = ?)
+                    + COALESCE((SELECT count FROM purged_totals
+                                WHERE workshop_id = ? AND what = 'views:' || ?), 0)""",
+            (workshop_id, ViewStatus.SHARED, workshop_id, ViewStatus.SHARED),
         )
         return Figures(
             opened=int(opened[0]) if opened else 0,

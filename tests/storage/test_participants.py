@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-import storage.participants as participants_module
 from storage import NewQuestion, NewWorkshop, Storage
 from storage.kinds import EngagementLevel, ParticipantStatus, Purpose, QuestionKind
 from storage.models import Participant, SupportContact, Workshop
+from storage.pseudonyms import pseudonym
 
 PSEUDONYM = re.compile(r"^P-[0-9A-F]{4}$")
 HASH = "a" * 64
@@ -162,32 +162,34 @@ async def test_an_unknown_purpose_is_refused_by_the_schema(
     assert set(await fresh_storage.participants.consents(member.id)) == {"take_part"}
 
 
-async def test_collided_pseudonym_is_redrawn(
-    fresh_storage: Storage, workshop: Workshop, monkeypatch: pytest.MonkeyPatch
+async def test_a_pseudonym_left_from_random_draws_is_stepped_over(
+    fresh_storage: Storage, workshop: Workshop
 ) -> None:
-    draws = iter(["abcd0000", "abcd1111", "beef0000"])
-    monkeypatch.setattr(participants_module.secrets, "token_hex", lambda _n: next(draws))
-    parts = fresh_storage.participants
-    first = await parts.decide_take_part(
-        workshop.id, 1, granted=True, text_sha256=HASH, method="button"
+    # Before pseudonyms were derived from ids they were drawn at random: the id whose
+    # pseudonym is already taken is passed over, not the insert refused.
+    key = fresh_storage.db.pseudonym_key
+    await fresh_storage.db.execute(
+        """INSERT INTO participants (id, workshop_id, telegram_user_id, pseudonym, status,
+               joined_at, last_seen_at) VALUES (100, ?, 1, ?, 'submitted', 'x', 'x')""",
+        (workshop.id, pseudonym(key, 100)),  # the pseudonym id 101 will be given
     )
-    second = await parts.decide_take_part(
+    p = await fresh_storage.participants.decide_take_part(
         workshop.id, 2, granted=True, text_sha256=HASH, method="button"
     )
-    assert first.pseudonym == "P-ABCD"
-    assert second.pseudonym == "P-BEEF"  # P-ABCD was taken, so it drew again
+    assert (p.id, p.pseudonym) == (102, pseudonym(key, 101))
 
 
-async def test_the_same_pseudonym_may_appear_in_another_workshop(
-    fresh_storage: Storage, workshop: Workshop, monkeypatch: pytest.MonkeyPatch
+async def test_pseudonyms_in_two_workshops_never_share_an_id(
+    fresh_storage: Storage, workshop: Workshop
 ) -> None:
     other = await fresh_storage.workshops.create(new_workshop("Trains"))
-    monkeypatch.setattr(participants_module.secrets, "token_hex", lambda _n: "cafe0000")
     parts = fresh_storage.participants
     a = await parts.decide_take_part(workshop.id, 1, granted=True, text_sha256=HASH, method="b")
     b = await parts.decide_take_part(other.id, 1, granted=True, text_sha256=HASH, method="b")
-    assert a.pseudonym == b.pseudonym == "P-CAFE"
     assert a.id != b.id
+    assert a.pseudonym != b.pseudonym
+    key = fresh_storage.db.pseudonym_key
+    assert (a.pseudonym, b.pseudonym) == (pseudonym(key, a.id - 1), pseudonym(key, b.id - 1))
 
 
 async def test_pseudonyms_are_unique_across_300_participants(
@@ -407,14 +409,18 @@ async def test_withdraw_erases_answers_and_views_and_withdraws_consent(
     assert [v.text for v in await fresh_storage.views.drafts(other.id)] == ["their view"]
     assert all(c.active for c in (await parts.consents(other.id)).values())
 
-    # The message ids may be used again after taking part anew.
+    # Joining again makes a new participant: a new id and pseudonym, consents asked anew;
+    # the old membership leaves only consent tombstones.
     again = await parts.decide_take_part(
         workshop.id, 1001, granted=True, text_sha256=HASH, method="button"
     )
-    assert again.id == member.id
-    assert (await parts.consents(member.id))["take_part"].active is True
-    assert (await parts.consents(member.id))["updates"].active is False
-    assert await fresh_storage.answers.save(member.id, q1, "back again", message_id=1) is True
+    assert again.id != member.id
+    assert again.pseudonym != member.pseudonym
+    assert await parts.by_id(member.id) is None
+    assert set(await parts.consents(again.id)) == {"take_part"}
+    assert (await parts.consents(again.id))["take_part"].active is True
+    assert await count(fresh_storage, "SELECT count(*) FROM consent_tombstones") == 3
+    assert await fresh_storage.answers.save(again.id, q1, "back again", message_id=1) is True
 
 
 async def test_latest_is_the_membership_made_current_last(
