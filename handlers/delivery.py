@@ -5,6 +5,13 @@ Forbidden: the person blocked the bot or left Telegram; never try them again.
 BadRequest: the message itself is wrong; retrying cannot help.
 TimedOut and other network errors: back off and retry, up to a limit. (A timed-out send
 may in fact have arrived: then the person gets it twice, the price of not losing it.)
+Any other error from the send: the row fails, with the error as its reason (a bug would
+only repeat). An error of ours after the send (recording it): the row is retried.
+
+Nothing stays "sending": when the bot stops, or an error or a cancellation ends a run,
+the rows claimed but not begun go back to the queue as they were; if even that fails,
+the next run puts them back. A long text goes as several messages, each recorded as it
+goes out, so a retry sends only the parts not yet delivered.
 """
 
 from __future__ import annotations
