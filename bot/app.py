@@ -69,6 +69,7 @@ def build_application(
         storage,
         clock=clock or (lambda: datetime.now(UTC)),
         max_attempts=settings.delivery_attempts,
+        stopping=lambda: stopping(app),
     )
     app.bot_data.update(storage=storage, texts=texts(), settings=settings, worker=worker)
 
@@ -95,6 +96,18 @@ def build_application(
     if app.job_queue is not None:
         jobs.schedule(app.job_queue)
     return app
+
+
+def stopping(app: BotApplication) -> bool:
+    """Whether the application has begun to stop: the outbox then claims no more rows.
+
+    ``Application.stop()`` first sets ``running`` to False, then waits for the running jobs
+    (a delivery run among them) before it shuts the job queue's scheduler down; so "not
+    running while the scheduler still runs" is exactly that wait. (Without the scheduler,
+    as when a test calls the jobs itself, the application was never started: not stopping.)
+    """
+    job_queue = app.job_queue
+    return not app.running and job_queue is not None and job_queue.scheduler.running
 
 
 async def on_startup(app: Any) -> None:

@@ -52,6 +52,7 @@ class Delivery:
     not_before: str
     last_error: str | None
     telegram_message_id: int | None
+    parts_sent: int = 0  # of a long text split into several messages
 
 
 def _delivery(row: aiosqlite.Row) -> Delivery:
@@ -71,6 +72,7 @@ def _delivery(row: aiosqlite.Row) -> Delivery:
         not_before=row["not_before"],
         last_error=row["last_error"],
         telegram_message_id=row["telegram_message_id"],
+        parts_sent=row["parts_sent"],
     )
 
 
@@ -227,12 +229,43 @@ class Outbox:
             rows = await cur.fetchall()
         return sorted((_delivery(r) for r in rows), key=lambda d: (d.not_before, d.id))
 
-    async def sent(self, delivery_id: int, message_id: int) -> None:
+    async def sent(self, delivery_id: int, message_id: int, parts: int = 1) -> None:
+        """The last (or only) part went out: ``parts`` in all."""
         await self.db.execute(
-            """UPDATE deliveries SET state = ?, telegram_message_id = ?, sent_at = ?,
-                   last_error = NULL WHERE id = ?""",
-            (DeliveryState.SENT, message_id, utcnow(), delivery_id),
+            """UPDATE deliveries SET state = ?, telegram_message_id = ?, parts_sent = ?,
+                   sent_at = ?, last_error = NULL WHERE id = ?""",
+            (DeliveryState.SENT, message_id, parts, utcnow(), delivery_id),
         )
+
+    async def part_sent(self, delivery_id: int, parts: int, message_id: int) -> None:
+        """A part of a long text went out (``parts`` so far): a retry sends only the rest."""
+        await self.db.execute(
+            "UPDATE deliveries SET parts_sent = ?, telegram_message_id = ? WHERE id = ?",
+            (parts, message_id, delivery_id),
+        )
+
+    async def release(self, delivery_ids: list[int], *, tried: bool, reason: str | None) -> int:
+        """Put claimed rows back in the queue as they were, due when they were due.
+
+        ``tried``: their attempt counts (a send had begun); otherwise it is not counted.
+        Only rows still being sent move, so a row that was settled meanwhile stays settled.
+        """
+        if not delivery_ids:
+            return 0
+        marks = ", ".join("?" * len(delivery_ids))
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                f"""UPDATE deliveries SET state = ?, last_error = COALESCE(?, last_error),
+                        attempts = MAX(attempts - ?, 0) WHERE id IN ({marks}) AND state = ?""",
+                (
+                    DeliveryState.PENDING,
+                    reason,
+                    0 if tried else 1,
+                    *delivery_ids,
+                    DeliveryState.SENDING,
+                ),
+            )
+            return cur.rowcount
 
     async def retry(self, delivery_id: int, not_before: str, error: str) -> None:
         await self.db.execute(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -66,6 +68,21 @@ class FakeBotApi:
                 for method, params in self.calls
                 if method == "sendMessage" and fragment in str(params.get("text", ""))
             )
+
+    def sends_by_chat(self) -> Counter[int]:
+        """How many sendMessage requests reached the fake, per chat (answered or not)."""
+        with self._cond:
+            return Counter(int(p["chat_id"]) for m, p in self.calls if m == "sendMessage")
+
+    def wait_until(self, done: Callable[[FakeBotApi], bool], timeout: float = 20.0) -> None:
+        """Block until ``done(self)`` holds, looking again after every request."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not done(self):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("the bot never got there")
+                self._cond.wait(min(left, 0.5))
 
     # ---- the bot's side ----------------------------------------------------------------------
 
