@@ -463,6 +463,22 @@ async def test_updates_command_makes_a_blocked_person_reachable(
     assert [r.chat_id for r in await bot.storage.updates.recipients(workshop.id)] == [902]
 
 
+async def test_a_message_from_someone_reachable_writes_no_reachability(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    person = bot.chat(903)
+    await person.join(workshop.invite_code, updates=True)
+    statements: list[str] = []
+    await bot.storage.db.conn.set_trace_callback(statements.append)
+    try:
+        await person.say("Buses")
+        await person.say("/updates")
+    finally:
+        await bot.storage.db.conn.set_trace_callback(None)
+    assert statements  # the trace saw the messages' own reads and writes
+    assert [s for s in statements if "unreachable_at = NULL" in s] == []
+
+
 def test_quiet_hours_edges() -> None:
     from domain.quiet_hours import in_quiet_hours, next_allowed
 
