@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler
 from chat.callbacks.facilitator import CloseSilently, KeepOpen, Pick, PickWorkshop
 from chat.context import BotContext
 from chat.filters import TEXT, command
+from chat.handler_types import AnyHandler
 from chat.messaging import retire_buttons, say
 from chat.states import END
 from conversations.facilitator.drafts import Flow, Next, Store, ask, fits, step, taken, typed
@@ -33,7 +34,7 @@ DRAFT = Store("close", Draft)
 
 
 async def _ask(update: Update, context: BotContext, workshop: Workshop) -> Next:
-    DRAFT.put(context, Draft(workshop.id))
+    DRAFT.open(context, Draft(workshop.id))
     t = context.texts
     rows = [
         [(t.label("buttons.close_silently"), CloseSilently(workshop.id).pack())],
@@ -45,7 +46,7 @@ async def _ask(update: Update, context: BotContext, workshop: Workshop) -> Next:
 
 @staff_only("close")
 async def begin(update: Update, context: BotContext) -> Next:
-    workshop = await chosen_workshop(update, context, "close")
+    workshop = await chosen_workshop(update, context, Pick.CLOSE)
     return END if workshop is None else await _ask(update, context, workshop)
 
 
@@ -105,7 +106,7 @@ async def keep_open(
 
 
 def build() -> Flow:
-    buttons = [
+    buttons: list[AnyHandler] = [
         CallbackQueryHandler(taken(silently), pattern=CloseSilently.pattern()),
         CallbackQueryHandler(taken(keep_open), pattern=KeepOpen.pattern()),
     ]
@@ -118,4 +119,5 @@ def build() -> Flow:
         ],
         states={State.MESSAGE: [MessageHandler(TEXT, take_message), *buttons]},
         store=DRAFT,
+        command="/close",
     )
