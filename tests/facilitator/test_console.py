@@ -459,3 +459,14 @@ async def test_a_cadence_edit_keeps_the_default_hear_back_true_in_one_write(
     assert edited is not None
     assert edited.update_cadence_days == 30
     assert edited.hear_back == "We meet monthly."
+
+
+async def test_feed_items_say_what_they_are(bot: RunningBot, workshop: Workshop) -> None:
+    from storage.kinds import FeedKind
+
+    await _participant_with_answers(bot, workshop, 501, "Buses")
+    [item] = await bot.storage.feed.items(workshop.id)
+    assert item.kind is FeedKind.ANSWER
+    again = await bot.storage.feed.item(FeedKind.ANSWER, item.id)
+    assert again is not None
+    assert again.kind is FeedKind.ANSWER

@@ -3,6 +3,8 @@ expire with them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from telegram.ext import CommandHandler
 
@@ -288,3 +290,27 @@ async def test_a_step_button_from_an_older_draft_changes_nothing(
     await owner.press_data(newer)
     [sent] = await bot.storage.updates.of_workshop(workshop.id)
     assert sent.body == "The second message"
+
+
+def test_drafts_read_back_hold_their_enums() -> None:
+    from types import SimpleNamespace
+
+    from chat.callbacks.facilitator import Field, ItemKind
+    from conversations.facilitator import action, edit, theme
+    from storage.kinds import ActionStatus
+
+    context: Any = SimpleNamespace(user_data={"action": {"workshop": 1, "status": "not_possible"}})
+    found = action.DRAFT.get(context)
+    assert found is not None
+    assert found.status is ActionStatus.NOT_POSSIBLE
+    context.user_data = {"edit": {"workshop": 1, "field": "update_cadence_days"}}
+    edited = edit.DRAFT.get(context)
+    assert edited is not None
+    assert edited.field is Field.UPDATE_CADENCE_DAYS
+    context.user_data = {"theme": {"workshop": 1, "kind": "v", "item": 3}}
+    named = theme.DRAFT.get(context)
+    assert named is not None
+    assert named.kind is ItemKind.VIEW
+    # A value no version of the flow wrote is no draft at all.
+    context.user_data = {"action": {"workshop": 1, "status": "sideways"}}
+    assert action.DRAFT.get(context) is None

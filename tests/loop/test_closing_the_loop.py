@@ -112,12 +112,10 @@ async def test_feedback_recorded_once_and_forgery_changes_nothing(
     assert cat.texts(calls)[0].startswith("That button")
     await ann.press_data("fb:no:999")
     assert await bot.storage.feedback.tally(1) == {"yes": 0, "partly": 1, "no": 0}
+    ann_member = await bot.storage.participants.get(workshop.id, 101)
+    assert ann_member is not None
     assert await bot.storage.feedback.comments(1) == [
-        (
-            (await bot.storage.participants.get(workshop.id, 101)).pseudonym,
-            "partly",
-            "It missed Sundays",
-        )  # type: ignore[union-attr]
+        (ann_member.pseudonym, "partly", "It missed Sundays")
     ]
     # The comment was not kept as an answer to a question.
     calls = await owner.say("/report")
