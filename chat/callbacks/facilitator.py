@@ -106,12 +106,14 @@ class SetLevel(CallbackData):
 class CloseSilently(CallbackData):
     prefix: ClassVar[str] = "wc:skip"
     workshop: int
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
 class KeepOpen(CallbackData):
     prefix: ClassVar[str] = "wc:keep"
     workshop: int
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,12 @@ Each flow (a module here) has its own ``State`` range, a typed draft and a ``bui
 giving its entry points and states; this module joins them. One prompt is open at a time
 by construction: starting another flow switches to it (the flows' entry points are also
 fallbacks). What the conversation takes it keeps from every later group; what is not its
-own ends the prompt quietly and goes on to the participant journey and the other commands:
-any other command (/help, /views, /start …) and any button that is not a facilitator's.
-A prompt left quiet for ``TIMEOUT_MINUTES`` closes, and says so.
+own ends the prompt and goes on to the participant journey and the other commands: any
+other command (/help, /views, /start …) and any button that is not a facilitator's (with
+a line saying what was closed, if anything was half-written). A prompt left quiet for
+``TIMEOUT_MINUTES`` closes, and says so: by its timeout job, or, for one left open across a
+restart (persistence keeps the prompt, not the job), when it is next used. ``build`` checks
+that every callback keeps what it takes from the later groups, but ``LET_THROUGH``.
 """
 
 from __future__ import annotations

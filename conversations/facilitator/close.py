@@ -14,7 +14,18 @@ from chat.filters import TEXT, command
 from chat.handler_types import AnyHandler
 from chat.messaging import retire_buttons, say
 from chat.states import END
-from conversations.facilitator.drafts import Flow, Next, Store, ask, fits, step, taken, typed
+from conversations.facilitator.drafts import (
+    Flow,
+    Next,
+    Store,
+    ask,
+    fits,
+    stale,
+    step,
+    taken,
+    time_out,
+    typed,
+)
 from handlers.facilitator.access import audit, button, chosen_workshop, gone, picked, staff_only
 from storage.models import Workshop
 
@@ -36,9 +47,10 @@ DRAFT = Store("close", Draft)
 async def _ask(update: Update, context: BotContext, workshop: Workshop) -> Next:
     DRAFT.open(context, Draft(workshop.id))
     t = context.texts
+    nonce = DRAFT.buttons_for(context)
     rows = [
-        [(t.label("buttons.close_silently"), CloseSilently(workshop.id).pack())],
-        [(t.label("buttons.keep_open"), KeepOpen(workshop.id).pack())],
+        [(t.label("buttons.close_silently"), CloseSilently(workshop.id, nonce).pack())],
+        [(t.label("buttons.keep_open"), KeepOpen(workshop.id, nonce).pack())],
     ]
     await ask(update, context, "fac_ask_closing", buttons=rows, workshop=workshop)
     return State.MESSAGE
@@ -75,12 +87,14 @@ async def take_message(update: Update, context: BotContext, draft: Draft) -> Nex
 async def _this_prompt(
     update: Update, context: BotContext, data: CloseSilently | KeepOpen
 ) -> Draft | None:
-    """The open closing prompt for the workshop on the button, if there is one."""
+    """The open closing prompt the button was shown for, if it is still open."""
     query = update.callback_query
     assert query is not None
     await retire_buttons(query)
+    if stale(context):  # left open across a restart
+        await time_out(update, context)
     draft = DRAFT.get(context)
-    if draft is None or draft.workshop != data.workshop:
+    if draft is None or draft.workshop != data.workshop or data.draft != DRAFT.nonce(context):
         await gone(update, context)
         return None
     return draft

@@ -203,6 +203,24 @@ async def test_a_prompt_left_open_across_a_restart_times_out_when_next_used(
     assert not any(TIMED_OUT in text for text in owner.texts(calls))
 
 
+async def test_a_closing_button_left_across_a_restart_times_out(make_bot: BotFactory) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    owner = first.chat(OWNER, "Olu")
+    await owner.say("/close")
+    silently = dict(owner.sent()[-1].buttons)["Close without a message"]
+    await first.stop()
+
+    second = await make_bot()
+    second.clock.advance(minutes=TIMEOUT_MINUTES + 1)
+    owner = second.chat(OWNER, "Olu")
+    calls = await owner.press_data(silently)
+    assert owner.texts(calls) == [f"{TIMED_OUT} Send the command again to start over."]
+    still = await second.storage.workshops.get(workshop.id)
+    assert still is not None
+    assert still.is_open
+
+
 async def test_a_button_that_opens_no_prompt_keeps_the_open_one(
     bot: RunningBot, workshop: Workshop
 ) -> None:
@@ -290,6 +308,23 @@ async def test_a_step_button_from_an_older_draft_changes_nothing(
     await owner.press_data(newer)
     [sent] = await bot.storage.updates.of_workshop(workshop.id)
     assert sent.body == "The second message"
+
+
+async def test_a_closing_button_from_an_older_prompt_changes_nothing(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    owner = bot.chat(OWNER, "Olu")
+    await owner.say("/close")
+    older = dict(owner.sent()[-1].buttons)["Close without a message"]
+    await owner.say("/close")
+    newer = dict(owner.sent()[-1].buttons)["Keep it open"]
+    calls = await owner.press_data(older)
+    assert owner.texts(calls)[0].startswith(GONE)
+    still = await bot.storage.workshops.get(workshop.id)
+    assert still is not None
+    assert still.is_open
+    await owner.press_data(newer)
+    assert "open" in owner.last_text()
 
 
 def test_drafts_read_back_hold_their_enums() -> None:
