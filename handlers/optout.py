@@ -14,7 +14,6 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -25,6 +24,7 @@ from telegram.ext import (
 from chat.callbacks.loop import CantCome, NoReminders, UpdatesFrom
 from chat.context import BotContext
 from chat.filters import NEW_MESSAGE
+from chat.handler_types import AnyHandler
 from chat.messaging import acknowledge, retire_buttons, say
 from chat.screens import expired, show_where_you_are, text_hash
 from storage.kinds import ParticipantStatus, Purpose
@@ -150,12 +150,12 @@ async def on_cant_come(update: Update, context: BotContext) -> None:
     await say(update, context, "session_cant_come", session=session)
 
 
-def presence() -> list[BaseHandler]:  # type: ignore[type-arg]
+def presence() -> list[AnyHandler]:
     """Registered early, stopping nothing: any message shows the person can be reached."""
     return [TypeHandler(Update, reachable_again)]
 
 
-def handlers(closing: Closing) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(closing: Closing) -> list[AnyHandler]:
     """Registered in an early group: STOP works in any state and is kept nowhere.
     ``closing`` closes any facilitator prompt the person had open."""
     return [
@@ -165,7 +165,7 @@ def handlers(closing: Closing) -> list[BaseHandler]:  # type: ignore[type-arg]
     ]
 
 
-def buttons() -> list[BaseHandler]:  # type: ignore[type-arg]
+def buttons() -> list[AnyHandler]:
     """Registered with the general handlers."""
     return [
         CallbackQueryHandler(on_optin, pattern=UpdatesFrom.pattern()),

@@ -10,19 +10,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from storage.db import Database
-from storage.kinds import Purpose, QuestionKind, ViewStatus
+from storage.kinds import FeedKind, Purpose, QuestionKind, ViewStatus
 from storage.models import FeedItem
 from storage.sql import agreed_to, among, taking_part
 
 _ACTIVE = f"{taking_part()} AND {agreed_to(Purpose.TAKE_PART)}"
 _QUOTE = agreed_to(Purpose.QUOTE)
 
-_ANSWERS = f"""SELECT 'answer' AS kind, a.id, p.pseudonym, q.kind AS qkind, q.prompt,
+_ANSWERS = f"""SELECT '{FeedKind.ANSWER}' AS kind, a.id, p.pseudonym, q.kind AS qkind, q.prompt,
         q.position, a.value, a.answered_at AS at, {_QUOTE} AS quote_ok
     FROM answers a JOIN participants p ON p.id = a.participant_id
     JOIN questions q ON q.id = a.question_id
     WHERE p.workshop_id = ? AND a.skipped = 0 AND {_ACTIVE}"""
-_VIEWS = f"""SELECT 'view' AS kind, v.id, p.pseudonym, NULL AS qkind, NULL AS prompt,
+_VIEWS = f"""SELECT '{FeedKind.VIEW}' AS kind, v.id, p.pseudonym, NULL AS qkind, NULL AS prompt,
         NULL AS position, v.text AS value, v.created_at AS at, {_QUOTE} AS quote_ok
     FROM views v JOIN participants p ON p.id = v.participant_id
     WHERE p.workshop_id = ? AND v.status IN {among(ViewStatus.SHARED)} AND {_ACTIVE}"""
@@ -63,20 +63,20 @@ class Feed:
             sql += " LIMIT ? OFFSET ?"
             params = (*params, limit, offset)
         rows = await self.db.fetchall(sql, params)
-        themes = await self._themes([(r["kind"], r["id"]) for r in rows])
+        themes = await self._themes([(FeedKind(r["kind"]), r["id"]) for r in rows])
         return [self._item(r, themes) for r in rows]
 
-    async def item(self, kind: str, item_id: int) -> FeedItem | None:
+    async def item(self, kind: FeedKind, item_id: int) -> FeedItem | None:
         """One answer or shared view, if its author is still taking part."""
-        if kind == "answer":
+        if kind == FeedKind.ANSWER:
             sql, params = f"SELECT * FROM ({_ANSWERS} AND a.id = ?)", (item_id,)
         else:
             sql, params = f"SELECT * FROM ({_VIEWS} AND v.id = ?)", (item_id,)
         workshop = await self.db.fetchone(
             """SELECT p.workshop_id FROM participants p WHERE p.id = (SELECT participant_id
-               FROM answers WHERE id = ? AND ? = 'answer'
-               UNION ALL SELECT participant_id FROM views WHERE id = ? AND ? = 'view')""",
-            (item_id, kind, item_id, kind),
+               FROM answers WHERE id = ? AND ? = ?
+               UNION ALL SELECT participant_id FROM views WHERE id = ? AND ? = ?)""",
+            (item_id, kind, FeedKind.ANSWER, item_id, kind, FeedKind.VIEW),
         )
         if workshop is None:
             return None
@@ -86,23 +86,26 @@ class Feed:
         themes = await self._themes([(kind, item_id)])
         return self._item(rows[0], themes)
 
-    def _item(self, r: Any, themes: dict[tuple[str, int], list[str]]) -> FeedItem:
+    def _item(self, r: Any, themes: dict[tuple[FeedKind, int], list[str]]) -> FeedItem:
+        kind = FeedKind(r["kind"])
         return FeedItem(
-            kind=r["kind"],
+            kind=kind,
             id=r["id"],
             pseudonym=r["pseudonym"],
             question_kind=None if r["qkind"] is None else QuestionKind(r["qkind"]),
             question_prompt=r["prompt"],
             question_position=r["position"],
-            value=json.loads(r["value"]) if r["kind"] == "answer" else r["value"],
+            value=json.loads(r["value"]) if kind == FeedKind.ANSWER else r["value"],
             at=r["at"],
-            themes=tuple(themes.get((r["kind"], r["id"]), ())),
+            themes=tuple(themes.get((kind, r["id"]), ())),
             quote_ok=bool(r["quote_ok"]),
         )
 
-    async def _themes(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], list[str]]:
-        found: dict[tuple[str, int], list[str]] = {}
-        for kind, column in (("answer", "answer_id"), ("view", "view_id")):
+    async def _themes(
+        self, keys: Sequence[tuple[FeedKind, int]]
+    ) -> dict[tuple[FeedKind, int], list[str]]:
+        found: dict[tuple[FeedKind, int], list[str]] = {}
+        for kind, column in ((FeedKind.ANSWER, "answer_id"), (FeedKind.VIEW, "view_id")):
             ids = [i for k, i in keys if k == kind]
             if not ids:
                 continue

@@ -51,6 +51,13 @@ class Purpose(StrEnum):
     QUOTE = "quote"
 
 
+class FeedKind(StrEnum):
+    """What an item of the feed (and a theme's tag) is: an answer or a shared view."""
+
+    ANSWER = "answer"
+    VIEW = "view"
+
+
 class ViewStatus(StrEnum):
     DRAFT = "draft"
     SHARED = "shared"

@@ -308,7 +308,17 @@ class Outbox:
             )
 
     async def reachable_again(self, telegram_user_id: int) -> None:
-        """They wrote to the bot, so they have unblocked it (a write only if they were marked)."""
+        """They wrote to the bot, so they have unblocked it.
+
+        Called for every message: it only reads, unless they were marked (an UPDATE that
+        matches no row would still wait for the write lock and take SQLite's)."""
+        marked = await self.db.fetchone(
+            """SELECT 1 FROM participants
+               WHERE telegram_user_id = ? AND unreachable_at IS NOT NULL LIMIT 1""",
+            (telegram_user_id,),
+        )
+        if marked is None:
+            return
         await self.db.execute(
             """UPDATE participants SET unreachable_at = NULL
                WHERE telegram_user_id = ? AND unreachable_at IS NOT NULL""",

@@ -7,11 +7,11 @@ import sqlite3
 import aiosqlite
 
 from storage.db import Database, utcnow
-from storage.kinds import ViewStatus
+from storage.kinds import FeedKind, ViewStatus
 from storage.models import Theme, ThemeCount
 from storage.sql import taking_part
 
-ITEM_COLUMN = {"answer": "answer_id", "view": "view_id"}
+ITEM_COLUMN = {FeedKind.ANSWER: "answer_id", FeedKind.VIEW: "view_id"}
 
 
 def _theme(row: aiosqlite.Row) -> Theme:
@@ -28,7 +28,7 @@ class Themes:
         self.db = db
 
     async def create(
-        self, workshop_id: int, name: str, tag: tuple[str, int, int] | None = None
+        self, workshop_id: int, name: str, tag: tuple[FeedKind, int, int] | None = None
     ) -> Theme | None:
         """A new theme, and optionally its first tag (kind, item id, by), together.
 
@@ -82,7 +82,7 @@ class Themes:
             )
             await conn.execute("DELETE FROM themes WHERE id = ?", (source_id,))
 
-    async def tag(self, theme_id: int, kind: str, item_id: int, tagged_by: int) -> None:
+    async def tag(self, theme_id: int, kind: FeedKind, item_id: int, tagged_by: int) -> None:
         """Tag an answer or view; tagging twice (two facilitators at once) is harmless."""
         column = ITEM_COLUMN[kind]
         await self.db.execute(
@@ -91,29 +91,29 @@ class Themes:
             (theme_id, item_id, tagged_by, utcnow()),
         )
 
-    async def untag(self, theme_id: int, kind: str, item_id: int) -> None:
+    async def untag(self, theme_id: int, kind: FeedKind, item_id: int) -> None:
         column = ITEM_COLUMN[kind]
         await self.db.execute(
             f"DELETE FROM theme_tags WHERE theme_id = ? AND {column} = ?", (theme_id, item_id)
         )
 
-    async def of_item(self, kind: str, item_id: int) -> set[int]:
+    async def of_item(self, kind: FeedKind, item_id: int) -> set[int]:
         column = ITEM_COLUMN[kind]
         rows = await self.db.fetchall(
             f"SELECT theme_id FROM theme_tags WHERE {column} = ?", (item_id,)
         )
         return {r["theme_id"] for r in rows}
 
-    async def item_workshop(self, kind: str, item_id: int) -> int | None:
+    async def item_workshop(self, kind: FeedKind, item_id: int) -> int | None:
         """The workshop an answer or shared view belongs to (for checking who may tag it)."""
-        if kind == "answer":
+        if kind == FeedKind.ANSWER:
             sql = """SELECT p.workshop_id FROM answers a
                      JOIN participants p ON p.id = a.participant_id WHERE a.id = ?"""
         else:
             sql = """SELECT p.workshop_id FROM views v
                      JOIN participants p ON p.id = v.participant_id
                      WHERE v.id = ? AND v.status = ?"""
-        params = (item_id,) if kind == "answer" else (item_id, ViewStatus.SHARED)
+        params = (item_id,) if kind == FeedKind.ANSWER else (item_id, ViewStatus.SHARED)
         row = await self.db.fetchone(sql, params)
         return int(row[0]) if row else None
 

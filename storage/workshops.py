@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import aiosqlite
@@ -237,6 +237,27 @@ class Workshops:
         await self.db.execute(
             f"UPDATE workshops SET {field_name} = ? WHERE id = ?", (stored, workshop_id)
         )
+
+    async def set_cadence(
+        self, workshop_id: int, days: int, default_hear_back: Callable[[int], str]
+    ) -> None:
+        """Change how often updates are promised, in one transaction with the "what happens
+        next" text when that is still the default one (``default_hear_back(days)``), which
+        names the cadence: so it stays true. A text someone wrote is theirs and is kept."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT update_cadence_days, hear_back FROM workshops WHERE id = ?",
+                (workshop_id,),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return
+            generated = row["hear_back"] == default_hear_back(row["update_cadence_days"])
+            hear_back = default_hear_back(days) if generated else row["hear_back"]
+            await conn.execute(
+                "UPDATE workshops SET update_cadence_days = ?, hear_back = ? WHERE id = ?",
+                (days, hear_back, workshop_id),
+            )
 
     async def participant_counts(self, workshop_id: int) -> dict[ParticipantStatus, int]:
         """How many people are at each status in this workshop."""

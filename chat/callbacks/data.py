@@ -13,9 +13,10 @@ data ``unpack()`` accepts, so no regex has to agree with an encoder by hand::
     CallbackQueryHandler(skip, pattern=Skip.pattern())
     Skip.unpack(query.data)  # Skip(position=3), or None
 
-Fields may be ``int`` (0 or more, at most 12 digits), ``bool`` (``1``/``0``), a ``StrEnum``
-(by value) or ``str`` (``[A-Za-z0-9_-]``, 1 to 40 characters unless the field's metadata
-gives another ``pattern``). Telegram allows 1 to 64 bytes; ``pack()`` refuses more.
+Fields may be ``int`` (0 or more, at most 16 digits: a Telegram user id may need them),
+``bool`` (``1``/``0``), a ``StrEnum`` (by value) or ``str`` (``[A-Za-z0-9_-]``, 1 to 40
+characters unless the field's metadata gives another ``pattern``; a step button's ``draft``
+nonce is ``nonce_field()``). Telegram allows 1 to 64 bytes; ``pack()`` refuses more.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from typing import Any, ClassVar, Self
 
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit
 SEPARATOR = ":"
-_INT = re.compile(r"[0-9]{1,12}", re.ASCII)
+_INT = re.compile(r"[0-9]{1,16}", re.ASCII)
+NONCE = r"[0-9a-f]{6}"  # a draft's nonce on its step buttons (conversations.facilitator)
 _STR = r"[A-Za-z0-9_-]{1,40}"
 _PREFIX = re.compile(r"[a-z]{1,8}(:[a-z_]{1,12})?", re.ASCII)
 
@@ -42,10 +44,22 @@ def str_field(pattern: str) -> Any:
     return dataclasses.field(metadata={"pattern": pattern})
 
 
+def nonce_field() -> Any:
+    """The ``draft`` field of a step button: the nonce of the draft it was shown for."""
+    return str_field(NONCE)
+
+
+Reader = Callable[[str], object]
+
+
 class CallbackData:
     """Base of every button family (subclass it as a frozen dataclass)."""
 
     prefix: ClassVar[str]
+    # Set by @dataclass on each family; declared so a family is known to be a dataclass.
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    # Each family's (field name, reader) pairs, worked out on first use.
+    _readers_cache: ClassVar[tuple[tuple[str, Reader], ...]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -59,18 +73,18 @@ class CallbackData:
         FAMILIES[prefix] = cls
 
     @classmethod
-    def _fields(cls) -> tuple[tuple[str, Callable[[str], object]], ...]:
-        # Read lazily: the dataclass decorator runs after __init_subclass__.
-        try:
-            return cls.__dict__["_readers_cache"]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
+    def _fields(cls) -> tuple[tuple[str, Reader], ...]:
+        # Read lazily: the dataclass decorator runs after __init_subclass__. Looked up in
+        # the family's own __dict__: a family never shares its base's readers.
+        cached: tuple[tuple[str, Reader], ...] | None = cls.__dict__.get("_readers_cache")
+        if cached is not None:
+            return cached
         hints = typing.get_type_hints(cls)
         readers = tuple(
             (f.name, _reader(hints[f.name], f.metadata.get("pattern", _STR)))
-            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+            for f in dataclasses.fields(cls)
         )
-        cls._readers_cache = readers  # type: ignore[attr-defined]
+        cls._readers_cache = readers
         return readers
 
     def pack(self) -> str:
@@ -124,7 +138,7 @@ def _write(value: object) -> str:
     return str(value)
 
 
-def _reader(kind: Any, pattern: str) -> Callable[[str], object]:
+def _reader(kind: Any, pattern: str) -> Reader:
     if kind is bool:
         return _read_bool
     if kind is int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
-from chat.callbacks.data import CallbackData
+from chat.callbacks.data import CallbackData, nonce_field
 from storage.kinds import EngagementLevel
 
 
@@ -106,12 +106,14 @@ class SetLevel(CallbackData):
 class CloseSilently(CallbackData):
     prefix: ClassVar[str] = "wc:skip"
     workshop: int
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
 class KeepOpen(CallbackData):
     prefix: ClassVar[str] = "wc:keep"
     workshop: int
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +232,7 @@ class CancelPrompt(CallbackData):
 @dataclass(frozen=True, slots=True)
 class SkipOptional(CallbackData):
     prefix: ClassVar[str] = "fi:skip"
+    draft: str = nonce_field()
 
 
 # ---- /newworkshop -----------------------------------------------------------------------
@@ -239,17 +242,20 @@ class SkipOptional(CallbackData):
 class NewLevel(CallbackData):
     prefix: ClassVar[str] = "nw:level"
     level: EngagementLevel
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
 class NewQuestions(CallbackData):
     prefix: ClassVar[str] = "nw:questions"
     questions: QuestionSet
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
 class NewLondon(CallbackData):
     prefix: ClassVar[str] = "nw:tz"
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,13 +263,17 @@ class NewDays(CallbackData):
     prefix: ClassVar[str] = "nw:days"
     field: DayField
     days: int
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
 class NewSave(CallbackData):
     prefix: ClassVar[str] = "nw:save"
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
 class NewCancel(CallbackData):
     prefix: ClassVar[str] = "nw:cancel"
+
+    draft: str = nonce_field()

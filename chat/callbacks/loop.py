@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from chat.callbacks import facilitator
-from chat.callbacks.data import FAMILIES, CallbackData
+from chat.callbacks.data import FAMILIES, CallbackData, nonce_field
 from storage.kinds import ActionStatus
 
 # ---- actions ----------------------------------------------------------------------------
@@ -19,6 +19,7 @@ class NewActionStatus(CallbackData):
 
     prefix: ClassVar[str] = "ac:status"
     status: ActionStatus
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +28,13 @@ class ActionTheme(CallbackData):
 
     prefix: ClassVar[str] = "ac:theme"
     theme: int
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
 class SaveAction(CallbackData):
     prefix: ClassVar[str] = "ac:save"
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,21 +69,25 @@ class UpdateAction(CallbackData):
 
     prefix: ClassVar[str] = "up:act"
     action: int
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
 class WriteUpdate(CallbackData):
     prefix: ClassVar[str] = "up:next"
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
 class SendNow(CallbackData):
     prefix: ClassVar[str] = "up:now"
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)
 class SendLater(CallbackData):
     prefix: ClassVar[str] = "up:later"
+    draft: str = nonce_field()
 
 
 @dataclass(frozen=True, slots=True)

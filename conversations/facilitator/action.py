@@ -50,10 +50,13 @@ class State(IntEnum):
 class Draft:
     workshop: int
     title: str = ""
-    status: str = ActionStatus.PLANNED.value
+    status: ActionStatus = ActionStatus.PLANNED
     reason: str | None = None
     themes: list[int] = field(default_factory=list)
     action: int | None = None  # an existing action whose status is changing
+
+    def __post_init__(self) -> None:
+        self.status = ActionStatus(self.status)  # stored by its value
 
 
 DRAFT = Store("action", Draft)
@@ -63,14 +66,14 @@ DRAFT = Store("action", Draft)
 
 
 async def _begin(update: Update, context: BotContext, workshop: Workshop) -> Next:
-    DRAFT.put(context, Draft(workshop.id))
+    DRAFT.open(context, Draft(workshop.id))
     await ask(update, context, "fac_ask_action", workshop=workshop)
     return State.TITLE
 
 
 @staff_only("action")
 async def begin(update: Update, context: BotContext) -> Next:
-    workshop = await chosen_workshop(update, context, "action")
+    workshop = await chosen_workshop(update, context, Pick.ACTION)
     return END if workshop is None else await _begin(update, context, workshop)
 
 
@@ -89,8 +92,9 @@ async def take_title(update: Update, context: BotContext, draft: Draft) -> Next:
     draft.title = text
     DRAFT.put(context, draft)
     t = context.texts
+    nonce = DRAFT.buttons_for(context)
     rows = [
-        [(t.label(f"action_status.{status.value}"), NewActionStatus(status).pack())]
+        [(t.label(f"action_status.{status.value}"), NewActionStatus(status, nonce).pack())]
         for status in ActionStatus
     ]
     await ask(update, context, "fac_ask_action_status", buttons=rows)
@@ -100,7 +104,7 @@ async def take_title(update: Update, context: BotContext, draft: Draft) -> Next:
 @step(DRAFT, "action")
 async def take_status(update: Update, context: BotContext, draft: Draft) -> Next:
     status = pressed(update, NewActionStatus).status
-    draft.status = status.value
+    draft.status = status
     DRAFT.put(context, draft)
     if status is ActionStatus.NOT_POSSIBLE:
         await ask(update, context, "fac_ask_action_reason")
@@ -123,11 +127,17 @@ async def _theme_picker(
 ) -> Next:
     t = context.texts
     chosen = set(draft.themes)
+    nonce = DRAFT.buttons_for(context)
     rows: list[list[Button]] = [
-        [(("✓ " if theme.id in chosen else "") + theme.name, ActionTheme(theme.id).pack())]
+        [
+            (
+                ("✓ " if theme.id in chosen else "") + theme.name,
+                ActionTheme(theme.id, nonce).pack(),
+            )
+        ]
         for theme in await context.storage.themes.of_workshop(draft.workshop)
     ]
-    rows.append([(t.label("buttons.save_action"), SaveAction().pack())])
+    rows.append([(t.label("buttons.save_action"), SaveAction(nonce).pack())])
     if in_place and update.callback_query is not None:
         await replace(update.callback_query, context, "fac_ask_action_themes", buttons=rows)
     else:
@@ -154,7 +164,7 @@ async def save(update: Update, context: BotContext, draft: Draft) -> Next:
     action = await storage.actions.create(
         draft.workshop,
         draft.title,
-        ActionStatus(draft.status),
+        draft.status,
         draft.reason,
         list(draft.themes),
         user.id,
@@ -196,7 +206,7 @@ async def set_status(
 ) -> Next:
     """Store the new status; a reason is asked for when it is not possible."""
     if data.status is ActionStatus.NOT_POSSIBLE:
-        DRAFT.put(context, Draft(workshop.id, action=data.action))
+        DRAFT.open(context, Draft(workshop.id, action=data.action))
         await ask(update, context, "fac_ask_action_reason")
         return State.CHANGE_REASON
     user = update.effective_user
@@ -204,7 +214,7 @@ async def set_status(
     await context.storage.actions.set_status(data.action, data.status, None, user.id)
     await audit(update, context, "action-status", workshop.id, str(data.action))
     await show_actions(update, context, workshop)
-    return END
+    return None  # not a prompt: whatever else is open stays open
 
 
 @step(DRAFT, "action")
@@ -243,6 +253,7 @@ def build() -> Flow:
             State.CHANGE_REASON: [MessageHandler(TEXT, take_change_reason)],
         },
         store=DRAFT,
+        command="/action",
         steps=(
             NewActionStatus,
             ActionTheme,

@@ -11,9 +11,21 @@ from telegram.ext import CallbackQueryHandler, MessageHandler
 from chat.callbacks.facilitator import CloseSilently, KeepOpen, Pick, PickWorkshop
 from chat.context import BotContext
 from chat.filters import TEXT, command
+from chat.handler_types import AnyHandler
 from chat.messaging import retire_buttons, say
 from chat.states import END
-from conversations.facilitator.drafts import Flow, Next, Store, ask, fits, step, taken, typed
+from conversations.facilitator.drafts import (
+    Flow,
+    Next,
+    Store,
+    ask,
+    fits,
+    stale,
+    step,
+    taken,
+    time_out,
+    typed,
+)
 from handlers.facilitator.access import audit, button, chosen_workshop, gone, picked, staff_only
 from storage.models import Workshop
 
@@ -33,11 +45,12 @@ DRAFT = Store("close", Draft)
 
 
 async def _ask(update: Update, context: BotContext, workshop: Workshop) -> Next:
-    DRAFT.put(context, Draft(workshop.id))
+    DRAFT.open(context, Draft(workshop.id))
     t = context.texts
+    nonce = DRAFT.buttons_for(context)
     rows = [
-        [(t.label("buttons.close_silently"), CloseSilently(workshop.id).pack())],
-        [(t.label("buttons.keep_open"), KeepOpen(workshop.id).pack())],
+        [(t.label("buttons.close_silently"), CloseSilently(workshop.id, nonce).pack())],
+        [(t.label("buttons.keep_open"), KeepOpen(workshop.id, nonce).pack())],
     ]
     await ask(update, context, "fac_ask_closing", buttons=rows, workshop=workshop)
     return State.MESSAGE
@@ -45,7 +58,7 @@ async def _ask(update: Update, context: BotContext, workshop: Workshop) -> Next:
 
 @staff_only("close")
 async def begin(update: Update, context: BotContext) -> Next:
-    workshop = await chosen_workshop(update, context, "close")
+    workshop = await chosen_workshop(update, context, Pick.CLOSE)
     return END if workshop is None else await _ask(update, context, workshop)
 
 
@@ -74,12 +87,14 @@ async def take_message(update: Update, context: BotContext, draft: Draft) -> Nex
 async def _this_prompt(
     update: Update, context: BotContext, data: CloseSilently | KeepOpen
 ) -> Draft | None:
-    """The open closing prompt for the workshop on the button, if there is one."""
+    """The open closing prompt the button was shown for, if it is still open."""
     query = update.callback_query
     assert query is not None
     await retire_buttons(query)
+    if stale(context):  # left open across a restart
+        await time_out(update, context)
     draft = DRAFT.get(context)
-    if draft is None or draft.workshop != data.workshop:
+    if draft is None or draft.workshop != data.workshop or data.draft != DRAFT.nonce(context):
         await gone(update, context)
         return None
     return draft
@@ -105,7 +120,7 @@ async def keep_open(
 
 
 def build() -> Flow:
-    buttons = [
+    buttons: list[AnyHandler] = [
         CallbackQueryHandler(taken(silently), pattern=CloseSilently.pattern()),
         CallbackQueryHandler(taken(keep_open), pattern=KeepOpen.pattern()),
     ]
@@ -118,4 +133,5 @@ def build() -> Flow:
         ],
         states={State.MESSAGE: [MessageHandler(TEXT, take_message), *buttons]},
         store=DRAFT,
+        command="/close",
     )

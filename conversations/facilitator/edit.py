@@ -27,7 +27,10 @@ class State(IntEnum):
 @dataclass
 class Draft:
     workshop: int
-    field: str
+    field: Field
+
+    def __post_init__(self) -> None:
+        self.field = Field(self.field)  # stored by its value
 
 
 DRAFT = Store("edit", Draft)
@@ -40,7 +43,7 @@ def _typed_field(data: object) -> bool:
 
 @button(EditField, "edit")
 async def begin(update: Update, context: BotContext, data: EditField, workshop: Workshop) -> Next:
-    DRAFT.put(context, Draft(workshop.id, data.field.value))
+    DRAFT.open(context, Draft(workshop.id, data.field))
     await ask(update, context, "fac_ask_field", field=data.field.value, workshop=workshop)
     return State.VALUE
 
@@ -53,15 +56,14 @@ async def take_value(update: Update, context: BotContext, draft: Draft) -> Next:
         await say(update, context, "fac_field_problem", problem=problem.problem, **problem.values)
         return None
     workshops = context.storage.workshops
-    before = await workshops.get(draft.workshop)
-    await workshops.update(draft.workshop, draft.field, value)
-    if draft.field == Field.UPDATE_CADENCE_DAYS and before is not None:
-        # The generated "what happens next" names the cadence: keep it true.
+    if draft.field is Field.UPDATE_CADENCE_DAYS:
+        assert isinstance(value, int)
         t = context.texts
-        if before.hear_back == t.plain("default_hear_back", days=before.update_cadence_days):
-            await workshops.update(
-                draft.workshop, "hear_back", t.plain("default_hear_back", days=value)
-            )
+        await workshops.set_cadence(
+            draft.workshop, value, lambda days: t.plain("default_hear_back", days=days)
+        )
+    else:
+        await workshops.update(draft.workshop, draft.field, value)
     await audit(update, context, "edit", draft.workshop, draft.field)
     await say(update, context, "fac_saved", field=draft.field)
     workshop = await workshops.get(draft.workshop)
@@ -75,4 +77,5 @@ def build() -> Flow:
         entry_points=[CallbackQueryHandler(taken(begin), pattern=_typed_field)],
         states={State.VALUE: [MessageHandler(TEXT, take_value)]},
         store=DRAFT,
+        command="/workshop",
     )

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler
+from telegram.ext import CallbackQueryHandler, MessageHandler
 
 from chat.callbacks import CallbackData
 from chat.callbacks.facilitator import (
@@ -23,6 +23,7 @@ from chat.callbacks.facilitator import (
 )
 from chat.context import BotContext
 from chat.filters import DOCUMENT, NOT_TEXT, TEXT, command
+from chat.handler_types import AnyHandler
 from chat.messaging import Button, retire_buttons, say
 from chat.states import END
 from conversations.facilitator.drafts import Callback, Flow, Next, Store, pressed, step, taken
@@ -79,7 +80,7 @@ class Draft:
     about_you: list[dict[str, Any]] | None = None
 
 
-DRAFT = Store("new_workshop", Draft)
+DRAFT = Store("new_workshop", Draft, expired="nw_expired")
 
 # Typed steps: the field parse_field checks, and the next step
 TYPED = {
@@ -104,32 +105,35 @@ NEEDED = (
 
 def _rows(context: BotContext, state: State) -> list[list[Button]]:
     t = context.texts
+    nonce = DRAFT.buttons_for(context)
     rows: list[list[Button]] = []
     if state is State.LEVEL:
         rows = [
-            [(t.label(f"level_names.{level}"), NewLevel(level).pack())]
+            [(t.label(f"level_names.{level}"), NewLevel(level, nonce).pack())]
             for level in EngagementLevel
         ]
     elif state is State.QUESTIONS:
+        default = NewQuestions(QuestionSet.DEFAULT, nonce).pack()
+        file = NewQuestions(QuestionSet.FILE, nonce).pack()
         rows = [
-            [(t.label("buttons.default_questions"), NewQuestions(QuestionSet.DEFAULT).pack())],
-            [(t.label("buttons.upload_questions"), NewQuestions(QuestionSet.FILE).pack())],
+            [(t.label("buttons.default_questions"), default)],
+            [(t.label("buttons.upload_questions"), file)],
         ]
     elif state is State.TIMEZONE:
-        rows = [[(t.label("buttons.london"), NewLondon().pack())]]
+        rows = [[(t.label("buttons.london"), NewLondon(nonce).pack())]]
     elif state is State.RETENTION:
         rows = [
-            [(t.label(f"retention.d{d}"), NewDays(DayField.RETENTION, d).pack())]
+            [(t.label(f"retention.d{d}"), NewDays(DayField.RETENTION, d, nonce).pack())]
             for d in RETENTION_CHOICES
         ]
     elif state is State.CADENCE:
         rows = [
-            [(t.label(f"cadence.d{d}"), NewDays(DayField.CADENCE, d).pack())]
+            [(t.label(f"cadence.d{d}"), NewDays(DayField.CADENCE, d, nonce).pack())]
             for d in CADENCE_CHOICES
         ]
     elif state is State.CONFIRM:
-        rows = [[(t.label("buttons.create_workshop"), NewSave().pack())]]
-    rows.append([(t.label("buttons.cancel"), NewCancel().pack())])
+        rows = [[(t.label("buttons.create_workshop"), NewSave(nonce).pack())]]
+    rows.append([(t.label("buttons.cancel"), NewCancel(nonce).pack())])
     return rows
 
 
@@ -161,7 +165,9 @@ async def _first_missing(update: Update, context: BotContext, draft: Draft) -> N
 async def begin(update: Update, context: BotContext) -> Next:
     """Start a fresh draft (closing any other facilitator prompt: one at a time)."""
     await say(update, context, "nw_intro")
-    return await _ask(update, context, Draft(), State.TITLE)
+    draft = Draft()
+    DRAFT.open(context, draft)
+    return await _ask(update, context, draft, State.TITLE)
 
 
 def _typed_step(state: State) -> Callback:
@@ -348,10 +354,10 @@ BUTTONS: tuple[tuple[type[CallbackData], Any], ...] = (
 def build() -> Flow:
     # Every button of the set-up works at every step, as on the message it came from:
     # a late press fills in its answer, and the first thing still missing is asked.
-    def buttons() -> list[BaseHandler]:  # type: ignore[type-arg]
+    def buttons() -> list[AnyHandler]:
         return [CallbackQueryHandler(cb, pattern=family.pattern()) for family, cb in BUTTONS]
 
-    states: dict[object, list[BaseHandler]] = {  # type: ignore[type-arg]
+    states: dict[object, list[AnyHandler]] = {
         state: [MessageHandler(TEXT, _typed_step(state)), *buttons()] for state in TYPED
     }
     for state in (State.LEVEL, State.QUESTIONS, State.CONFIRM):
@@ -365,7 +371,7 @@ def build() -> Flow:
         entry_points=[command("newworkshop", taken(begin))],
         states=states,
         store=DRAFT,
+        command="/newworkshop",
         steps=tuple(family for family, _ in BUTTONS),
-        expired="nw_expired",
         cancelled="nw_cancelled",
     )

@@ -37,14 +37,14 @@ DRAFT = Store("session", Draft)
 
 
 async def _begin(update: Update, context: BotContext, workshop: Workshop) -> Next:
-    DRAFT.put(context, Draft(workshop.id))
+    DRAFT.open(context, Draft(workshop.id))
     await ask(update, context, "fac_ask_session_when", timezone=workshop.timezone)
     return State.WHEN
 
 
 @staff_only("session")
 async def begin(update: Update, context: BotContext) -> Next:
-    workshop = await chosen_workshop(update, context, "session")
+    workshop = await chosen_workshop(update, context, Pick.SESSION)
     return END if workshop is None else await _begin(update, context, workshop)
 
 
@@ -75,7 +75,8 @@ async def take_venue(update: Update, context: BotContext, draft: Draft) -> Next:
         return None
     draft.venue = text
     DRAFT.put(context, draft)
-    skip = [[(context.texts.label("buttons.no_notes"), SkipOptional().pack())]]
+    nonce = DRAFT.buttons_for(context)
+    skip = [[(context.texts.label("buttons.no_notes"), SkipOptional(nonce).pack())]]
     await ask(update, context, "fac_ask_session_access", buttons=skip)
     return State.ACCESS
 
@@ -120,5 +121,6 @@ def build() -> Flow:
             ],
         },
         store=DRAFT,
+        command="/session",
         steps=(SkipOptional,),
     )

@@ -31,8 +31,12 @@ class State(IntEnum):
 class Draft:
     workshop: int
     rename: int | None = None  # the theme being renamed
-    kind: str | None = None  # a new theme tagged straight away on this item
+    kind: ItemKind | None = None  # a new theme tagged straight away on this item
     item: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is not None:
+            self.kind = ItemKind(self.kind)  # stored by its value
 
 
 DRAFT = Store("theme", Draft)
@@ -42,7 +46,7 @@ DRAFT = Store("theme", Draft)
 async def new_theme(
     update: Update, context: BotContext, data: NewTheme, workshop: Workshop
 ) -> Next:
-    DRAFT.put(context, Draft(workshop.id))
+    DRAFT.open(context, Draft(workshop.id))
     await ask(update, context, "fac_ask_theme_name")
     return State.NAME
 
@@ -51,7 +55,7 @@ async def new_theme(
 async def new_theme_for(
     update: Update, context: BotContext, data: NewThemeFor, workshop: Workshop
 ) -> Next:
-    DRAFT.put(context, Draft(workshop.id, kind=data.kind.value, item=data.item))
+    DRAFT.open(context, Draft(workshop.id, kind=data.kind, item=data.item))
     await ask(update, context, "fac_ask_theme_name")
     return State.NAME
 
@@ -62,7 +66,7 @@ async def rename(
 ) -> Next:
     theme = await context.storage.themes.get(data.theme)
     assert theme is not None
-    DRAFT.put(context, Draft(workshop.id, rename=theme.id))
+    DRAFT.open(context, Draft(workshop.id, rename=theme.id))
     await ask(update, context, "fac_ask_theme_rename", theme=theme)
     return State.NAME
 
@@ -86,7 +90,7 @@ async def take_name(update: Update, context: BotContext, draft: Draft) -> Next:
             return None
         await audit(update, context, "rename-theme", draft.workshop, str(theme.id))
     elif draft.kind is not None and draft.item is not None:
-        kind = ItemKind(draft.kind)
+        kind = draft.kind
         if await themes.item_workshop(KIND_NAME[kind], draft.item) != draft.workshop:
             await gone(update, context)
             return END
@@ -119,4 +123,5 @@ def build() -> Flow:
         ],
         states={State.NAME: [MessageHandler(TEXT, take_name)]},
         store=DRAFT,
+        command="/themes",
     )

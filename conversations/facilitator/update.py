@@ -72,13 +72,13 @@ async def _workshop(context: BotContext, draft: Draft) -> Workshop:
 
 async def _begin(update: Update, context: BotContext, workshop: Workshop) -> Next:
     draft = Draft(workshop.id)
-    DRAFT.put(context, draft)
+    DRAFT.open(context, draft)
     return await _action_picker(update, context, draft, workshop)
 
 
 @staff_only("update")
 async def begin(update: Update, context: BotContext) -> Next:
-    workshop = await chosen_workshop(update, context, "update")
+    workshop = await chosen_workshop(update, context, Pick.UPDATE)
     return END if workshop is None else await _begin(update, context, workshop)
 
 
@@ -102,12 +102,13 @@ async def _action_picker(
 ) -> Next:  # fmt: skip
     t = context.texts
     chosen = set(draft.actions)
+    nonce = DRAFT.buttons_for(context)
     actions = await context.storage.actions.of_workshop(workshop.id)
     rows: list[list[Button]] = [
-        [(("✓ " if a.id in chosen else "") + a.title[:50], UpdateAction(a.id).pack())]
+        [(("✓ " if a.id in chosen else "") + a.title[:50], UpdateAction(a.id, nonce).pack())]
         for a in actions
     ]
-    rows.append([(t.label("buttons.write_message"), WriteUpdate().pack())])
+    rows.append([(t.label("buttons.write_message"), WriteUpdate(nonce).pack())])
     values = {"workshop": workshop, "count": len(actions)}
     if in_place and update.callback_query is not None:
         rows.append([(t.label("buttons.cancel"), CancelPrompt().pack())])
@@ -181,9 +182,10 @@ async def _preview(update: Update, context: BotContext, draft: Draft) -> Next:
             update, context, "fac_update_preview",
             kind="personal" if key else "general", html=html, count=count,
         )  # fmt: skip
+    nonce = DRAFT.buttons_for(context)
     rows = [
-        [(t.label("buttons.send_now"), SendNow().pack())],
-        [(t.label("buttons.send_later"), SendLater().pack())],
+        [(t.label("buttons.send_now"), SendNow(nonce).pack())],
+        [(t.label("buttons.send_later"), SendLater(nonce).pack())],
     ]
     await ask(
         update, context, "fac_update_confirm", buttons=rows, more=max(len(shown) - PREVIEWS, 0)
@@ -276,6 +278,7 @@ def build() -> Flow:
             State.WHEN: [MessageHandler(TEXT, take_when)],
         },
         store=DRAFT,
+        command="/update",
         steps=(
             UpdateAction,
             WriteUpdate,

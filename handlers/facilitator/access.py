@@ -133,28 +133,29 @@ async def named_workshop(context: BotContext, data: CallbackData) -> int | None:
 
 
 ButtonCallback = Callable[[Update, BotContext, F, Workshop], Awaitable[R]]
-Guarded = Callable[[Update, BotContext], Coroutine[Any, Any, R | int]]
+Guarded = Callable[[Update, BotContext], Coroutine[Any, Any, R | None]]
 
 
 def button(
     family: type[F], action: str, about: About[F] = named_workshop
-) -> Callable[
-    [ButtonCallback[F, R]], Callable[[Update, BotContext], Coroutine[Any, Any, R | int]]
-]:
+) -> Callable[[ButtonCallback[F, R]], Guarded[R]]:
     """A facilitator button: its data read as ``family`` (malformed data is an expired
-    button) and the presser checked against the workshop it is ``about``."""
+    button) and the presser checked against the workshop it is ``about``.
+
+    A refused or expired press returns None: in a conversation, whatever prompt is open
+    stays open (a press that changes nothing must not throw away typed work)."""
 
     def decorate(callback: ButtonCallback[F, R]) -> Guarded[R]:
         @wraps(callback)
-        async def guarded(update: Update, context: BotContext) -> R | int:
+        async def guarded(update: Update, context: BotContext) -> R | None:
             query = update.callback_query
             data = family.unpack(query.data if query is not None else None)
             if data is None:
                 await expired(update, context)
-                return END
+                return None
             workshop = await permit(update, context, action, await about(context, data))
             if workshop is None:
-                return END
+                return None
             return await callback(update, context, data, workshop)
 
         return guarded
@@ -174,13 +175,14 @@ def picked(command: Pick) -> Callable[[object], bool]:
 
 
 async def chosen_workshop(
-    update: Update, context: BotContext, command: str, pick: Pick | None = None
+    update: Update, context: BotContext, pick: Pick, *, command: str | None = None
 ) -> Workshop | None:
     """The workshop a command is about: named by number, the only one, or picked by button
-    (``pick``: what the picked button does, the command itself unless it is an alias).
+    (``pick``: what the picked button does; ``command``: the name typed, if an alias).
 
     Returns None when a picker was shown or the person may not run the one they named.
     """
+    command = command or pick.value
     user = update.effective_user
     assert user is not None
     args = context.args or []
@@ -202,8 +204,7 @@ async def chosen_workshop(
         return None
     if len(mine) == 1:
         return mine[0]
-    then = pick or Pick(command)
-    rows = [[(f"{w.id}. {w.title}", PickWorkshop(then, w.id).pack())] for w in mine]
+    rows = [[(f"{w.id}. {w.title}", PickWorkshop(pick, w.id).pack())] for w in mine]
     await say(update, context, "fac_pick_workshop", buttons=rows, command=command)
     return None
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from chat.callbacks.facilitator import (
     FeedPage,
@@ -26,6 +26,7 @@ from chat.callbacks.facilitator import (
 )
 from chat.context import BotContext
 from chat.filters import NEW_MESSAGE
+from chat.handler_types import AnyHandler
 from handlers.facilitator import loop, team, themes, views, workshops
 from handlers.facilitator.access import button, chosen_workshop, picked, staff_only
 from handlers.facilitator.exports import send_export
@@ -54,7 +55,7 @@ ALIASES = {"removefacilitator": Pick.TEAM}
 def _command(name: str, pick: Pick) -> Callable[[Update, BotContext], Coroutine[Any, Any, Any]]:
     @staff_only(name)
     async def run(update: Update, context: BotContext) -> None:
-        workshop = await chosen_workshop(update, context, name, pick)
+        workshop = await chosen_workshop(update, context, pick, command=name)
         if workshop is not None:
             await ACTIONS[pick](update, context, workshop)
 
@@ -73,8 +74,8 @@ def _pick(pick: Pick) -> Callable[[Update, BotContext], Coroutine[Any, Any, obje
     return on_pick
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    found: list[BaseHandler] = [  # type: ignore[type-arg]
+def handlers() -> list[AnyHandler]:
+    found: list[AnyHandler] = [
         CommandHandler("workshops", workshops.list_workshops, filters=NEW_MESSAGE)
     ]
     for pick in ACTIONS:

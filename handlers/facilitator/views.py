@@ -17,11 +17,15 @@ from chat.callbacks.facilitator import (
 from chat.context import BotContext
 from chat.messaging import Button, replace, say
 from handlers.facilitator.access import audit, button, gone, refuse
+from storage.kinds import FeedKind
 from storage.models import Workshop
 
 PAGE = 5
-KIND_CODE = {"answer": ItemKind.ANSWER, "view": ItemKind.VIEW}
-KIND_NAME = {ItemKind.ANSWER: "answer", ItemKind.VIEW: "view"}
+KIND_NAME: dict[ItemKind, FeedKind] = {
+    ItemKind.ANSWER: FeedKind.ANSWER,
+    ItemKind.VIEW: FeedKind.VIEW,
+}
+KIND_CODE: dict[FeedKind, ItemKind] = {name: code for code, name in KIND_NAME.items()}
 
 
 async def show_views_menu(update: Update, context: BotContext, workshop: Workshop) -> None:
@@ -58,7 +62,10 @@ async def _show_page(
     t = context.texts
     rows: list[list[Button]] = []
     tags = [
-        (t.label("buttons.tag", n=offset + i + 1), ShowTags(KIND_CODE[item.kind], item.id).pack())
+        (
+            t.label("buttons.tag", n=offset + i + 1),
+            ShowTags(KIND_CODE[FeedKind(item.kind)], item.id).pack(),
+        )
         for i, item in enumerate(items)
     ]
     if tags:

@@ -68,7 +68,7 @@ def test_real_invite_codes_fit_every_consent_button() -> None:
         "fw:views:x",
         "fw:views: 1",
         "fw:views:1 ",
-        "fw:views:1234567890123",  # ids have at most twelve digits
+        "fw:views:12345678901234567",  # ids have at most sixteen digits
         "we:level:1:100",
         "vw:page:1:marketing:0",
         "fw:views:¹",  # a unicode superscript digit
@@ -100,8 +100,8 @@ def test_facilitator_buttons_reject_malformed_data(data: str) -> None:
         "wm:skip:x",
         "wm:skip: 1",
         "wm:skip:1 ",
-        "wm:pick:answer:1:1000000000000",  # numbers have at most twelve digits
-        "sh:pick:1234567890123",
+        "wm:pick:answer:1:10000000000000000",  # numbers have at most sixteen digits
+        "sh:pick:12345678901234567",
         "cons:yes:marketing:" + CODE,
         "cons:yes:take_part:short",
         "cons:yes:take_part:" + "A" * 41,
@@ -153,7 +153,7 @@ def test_no_family_accepts_non_strings(data: object) -> None:
     "button",
     [
         QuestionMove(QuestionAction.SKIP, -1),
-        QuestionPick(PickOf.ANSWER, 1, 10**12),
+        QuestionPick(PickOf.ANSWER, 1, 10**16),
         ConsentNext(ConsentStep.MORE, "a:b" + "c" * 20),
         ConsentDecision(Decision.YES, Purpose.TAKE_PART, "A" * 37, "Ab_9"),
         ConsentDecision(Decision.YES, Purpose.TAKE_PART, "A" * 22, "Ab_"),
@@ -169,7 +169,7 @@ def _longest(kind: object, pattern: str) -> object:
     if kind is bool:
         return True
     if kind is int:
-        return 10**12 - 1
+        return 10**16 - 1
     if isinstance(kind, type) and issubclass(kind, enum.StrEnum):
         return max(kind, key=lambda member: len(member.value))
     compiled = re.compile(pattern)
@@ -180,9 +180,21 @@ def _longest_of(family: type[CallbackData]) -> CallbackData:
     hints = typing.get_type_hints(family)
     values = {
         f.name: _longest(hints[f.name], f.metadata.get("pattern", r"[A-Za-z0-9_-]{1,40}"))
-        for f in dataclasses.fields(family)  # type: ignore[arg-type]
+        for f in dataclasses.fields(family)
     }
     return family(**values)
+
+
+def _every_member_of(family: type[CallbackData]) -> list[CallbackData]:
+    """The family at its longest, and then with each member of each enum field in turn."""
+    longest = _longest_of(family)
+    hints = typing.get_type_hints(family)
+    found = [longest]
+    for f in dataclasses.fields(family):
+        kind = hints[f.name]
+        if isinstance(kind, type) and issubclass(kind, enum.StrEnum):
+            found += [dataclasses.replace(longest, **{f.name: member}) for member in kind]
+    return found
 
 
 def _all_families() -> list[type[CallbackData]]:
@@ -207,9 +219,17 @@ def test_every_family_round_trips_within_64_bytes_at_its_longest(
 
 @pytest.mark.parametrize("family", _all_families(), ids=lambda f: f.__name__)
 def test_a_button_belongs_to_one_family_only(family: type[CallbackData]) -> None:
-    data = _longest_of(family).pack()
-    owners = [other for other in FAMILIES.values() if other.unpack(data) is not None]
-    assert owners == [family]
+    for button in _every_member_of(family):
+        data = button.pack()
+        owners = [other for other in FAMILIES.values() if other.unpack(data) is not None]
+        assert owners == [family], data
+
+
+def test_a_telegram_user_id_of_sixteen_digits_fits() -> None:
+    from chat.callbacks.facilitator import RemoveFacilitator
+
+    button = RemoveFacilitator(10**12, 10**16 - 1)
+    assert RemoveFacilitator.unpack(button.pack()) == button
 
 
 @pytest.mark.parametrize(

@@ -449,6 +449,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("fac_field_problem", {"problem": "timezone"}, False),
     ("fac_field_problem", {"problem": "something else"}, False),
     ("fac_gone", {}, False),
+    ("fac_left", {"command": "/update"}, False),
     ("fac_timed_out", {"minutes": 30}, False),
     ("fac_invite", {"workshop": W, "link": LINK}, True),
     ("fac_invite", {"workshop": CLOSED, "link": LINK}, True),

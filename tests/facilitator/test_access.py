@@ -65,8 +65,8 @@ def admin_buttons(ids: dict[str, int]) -> list[str]:
         *(f"fw:{pick.value}:{w}" for pick in Pick),
         *(f"we:{field.value}:{w}" for field in Field),
         f"we:level:{w}:co-design",
-        f"wc:skip:{w}",
-        f"wc:keep:{w}",
+        f"wc:skip:{w}:0a1b2c",
+        f"wc:keep:{w}:0a1b2c",
         f"wc:reopen:{w}",
         f"vw:page:{w}:all:0",
         f"vw:q:{w}:0:0",
@@ -83,22 +83,22 @@ def admin_buttons(ids: dict[str, int]) -> list[str]:
         f"tm:remove:{w}:{OWNER}",
         f"ac:edit:{ids['ac']}",
         f"ac:set:{ids['ac']}:done",
-        "ac:status:planned",
-        "ac:theme:1",
-        "ac:save",
+        "ac:status:planned:0a1b2c",
+        "ac:theme:1:0a1b2c",
+        "ac:save:0a1b2c",
         f"up:start:{w}",
-        "up:act:1",
-        "up:next",
-        "up:now",
-        "up:later",
+        "up:act:1:0a1b2c",
+        "up:next:0a1b2c",
+        "up:now:0a1b2c",
+        "up:later:0a1b2c",
         f"up:cancel:{ids['up']}",
-        "fi:skip",
-        "nw:level:inform",
-        "nw:questions:default",
-        "nw:tz",
-        "nw:days:retention:30",
-        "nw:save",
-        "nw:cancel",
+        "fi:skip:0a1b2c",
+        "nw:level:inform:0a1b2c",
+        "nw:questions:default:0a1b2c",
+        "nw:tz:0a1b2c",
+        "nw:days:retention:30:0a1b2c",
+        "nw:save:0a1b2c",
+        "nw:cancel:0a1b2c",
         "fi:cancel",
     ]
 
@@ -161,7 +161,7 @@ async def test_facilitator_of_one_workshop_cannot_reach_another(
         assert fay.texts(calls)[0].startswith(REFUSED), command
     for data in admin_buttons(theirs):
         if data.startswith(
-            ("nw:", "fi:", "ac:status", "ac:theme", "ac:save", "up:act", "up:n", "up:l")
+            ("nw:", "fi:", "ac:status", "ac:theme", "ac:save:0a1b2c", "up:act", "up:n", "up:l")
         ):
             continue  # steps of a draft she does not have: not about a workshop
         calls = await fay.press_data(data)

@@ -429,3 +429,44 @@ async def test_who_to_ask_goes_on_the_poster_from_the_workshop_screen(
     cleared = await bot.storage.workshops.get(workshop.id)
     assert cleared is not None
     assert cleared.contact == ""
+
+
+async def test_a_cadence_edit_keeps_the_default_hear_back_true_in_one_write(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    owner = await _owner(bot)
+    texts = bot.app.bot_data["texts"]
+    default = texts.plain("default_hear_back", days=workshop.update_cadence_days)
+    await bot.storage.workshops.update(workshop.id, "hear_back", default)
+    statements: list[str] = []
+    await owner.press_data(f"we:update_cadence_days:{workshop.id}")
+    await bot.storage.db.conn.set_trace_callback(statements.append)
+    try:
+        await owner.say("9")
+    finally:
+        await bot.storage.db.conn.set_trace_callback(None)
+    edited = await bot.storage.workshops.get(workshop.id)
+    assert edited is not None
+    assert edited.update_cadence_days == 9
+    assert edited.hear_back == texts.plain("default_hear_back", days=9)
+    writes = [s for s in statements if s.lstrip().upper().startswith("UPDATE WORKSHOPS")]
+    assert len(writes) == 1, writes
+    # A text someone wrote is theirs: a new cadence leaves it as it is.
+    await bot.storage.workshops.update(workshop.id, "hear_back", "We meet monthly.")
+    await owner.press_data(f"we:update_cadence_days:{workshop.id}")
+    await owner.say("30")
+    edited = await bot.storage.workshops.get(workshop.id)
+    assert edited is not None
+    assert edited.update_cadence_days == 30
+    assert edited.hear_back == "We meet monthly."
+
+
+async def test_feed_items_say_what_they_are(bot: RunningBot, workshop: Workshop) -> None:
+    from storage.kinds import FeedKind
+
+    await _participant_with_answers(bot, workshop, 501, "Buses")
+    [item] = await bot.storage.feed.items(workshop.id)
+    assert item.kind is FeedKind.ANSWER
+    again = await bot.storage.feed.item(FeedKind.ANSWER, item.id)
+    assert again is not None
+    assert again.kind is FeedKind.ANSWER

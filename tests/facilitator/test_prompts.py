@@ -3,8 +3,17 @@ expire with them."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from telegram.ext import CommandHandler
+
+import conversations.facilitator as facilitator_conversation
 from chat.callbacks import facilitator
 from chat.callbacks.loop import FACILITATOR, PARTICIPANT, StartUpdate
+from conversations.facilitator import drafts
+from conversations.facilitator import update as update_flow
+from conversations.facilitator.drafts import TIMEOUT_MINUTES
 from domain.workshop_file import load_workshop_file
 from storage.models import Workshop
 from tests.conftest import EXAMPLE, OWNER, BotFactory, RunningBot
@@ -153,13 +162,190 @@ async def test_a_half_written_action_survives_a_restart(make_bot: BotFactory) ->
     owner = first.chat(OWNER, "Olu")
     await owner.say("/action")
     await owner.say("Evening buses on route 47")
+    not_possible = dict(owner.sent()[-1].buttons)["Not possible"]
     await first.stop()
 
     second = await make_bot()
+    second.clock.advance(minutes=TIMEOUT_MINUTES - 5)  # quiet, but not for long
     owner = second.chat(OWNER, "Olu")
-    await owner.press_data("ac:status:not_possible")
+    await owner.press_data(not_possible)
     await owner.say("The route is run by another council")
     await owner.press("Save the action")
     [action] = await second.storage.actions.of_workshop(workshop.id)
     assert action.title == "Evening buses on route 47"
     assert action.status == "not_possible"
+
+
+async def test_a_prompt_left_open_across_a_restart_times_out_when_next_used(
+    make_bot: BotFactory,
+) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    owner = first.chat(OWNER, "Olu")
+    await owner.join(workshop.invite_code)  # an owner who also takes part
+    await owner.say("/close")
+    await first.stop()
+
+    second = await make_bot()
+    second.clock.advance(minutes=TIMEOUT_MINUTES + 1)
+    owner = second.chat(OWNER, "Olu")
+    calls = await owner.say("Family")
+    assert owner.texts(calls)[0] == f"{TIMED_OUT} Send the command again to start over."
+    still = await second.storage.workshops.get(workshop.id)
+    assert still is not None
+    assert still.is_open
+    member = await second.storage.participants.get(workshop.id, OWNER)
+    assert member is not None
+    answers = await second.storage.answers.for_participant(member.id)
+    assert [a.value for a in answers.values()] == ["Family"]
+    # Closed: the next message is an answer too, with nothing said about the prompt.
+    calls = await owner.say("Friends")
+    assert not any(TIMED_OUT in text for text in owner.texts(calls))
+
+
+async def test_a_closing_button_left_across_a_restart_times_out(make_bot: BotFactory) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    owner = first.chat(OWNER, "Olu")
+    await owner.say("/close")
+    silently = dict(owner.sent()[-1].buttons)["Close without a message"]
+    await first.stop()
+
+    second = await make_bot()
+    second.clock.advance(minutes=TIMEOUT_MINUTES + 1)
+    owner = second.chat(OWNER, "Olu")
+    calls = await owner.press_data(silently)
+    assert owner.texts(calls) == [f"{TIMED_OUT} Send the command again to start over."]
+    still = await second.storage.workshops.get(workshop.id)
+    assert still is not None
+    assert still.is_open
+
+
+async def test_a_button_that_opens_no_prompt_keeps_the_open_one(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    await people_in(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    await record_action(owner)
+    [action] = await bot.storage.actions.of_workshop(workshop.id)
+    await owner.say("/update")
+    await owner.press("Next: write the message")
+    # An old status button, a forged one and a stale cancel: none of them is a prompt.
+    await owner.press_data(f"ac:set:{action.id}:done")
+    await owner.press_data("ac:set:999999:done")
+    await owner.press_data("up:cancel:999999")
+    await owner.press_data(f"ac:edit:{action.id}")
+    changed = await bot.storage.actions.get(action.id)
+    assert changed is not None
+    assert changed.status == "done"
+    await owner.say("Thank you all.")
+    await owner.press("Send now")
+    [sent] = await bot.storage.updates.of_workshop(workshop.id)
+    assert sent.body == "Thank you all."
+
+
+def test_every_callback_of_the_conversation_keeps_what_it_takes() -> None:
+    conversation = facilitator_conversation.build()
+    handlers = list(facilitator_conversation.every_handler(conversation))
+    assert len(handlers) > 40
+    let_through = [h.callback for h in handlers if not drafts.takes(h.callback)]
+    assert set(let_through) == {facilitator_conversation.leave, facilitator_conversation.timed_out}
+
+
+def test_a_flow_with_a_callback_that_lets_the_update_through_is_refused() -> None:
+    async def careless(update: object, context: object) -> None:
+        return None
+
+    flow = drafts.Flow(
+        entry_points=[CommandHandler("careless", careless)],
+        states={},
+        store=update_flow.DRAFT,
+        command="/careless",
+    )
+    with pytest.raises(ValueError, match="careless would let a later group take the update"):
+        facilitator_conversation.build([*facilitator_conversation.BUILT, flow])
+
+
+async def test_closing_an_unfinished_prompt_says_so(bot: RunningBot, workshop: Workshop) -> None:
+    owner = bot.chat(OWNER, "Olu")
+    await owner.join(workshop.invite_code)
+    await owner.say("/update")
+    calls = await owner.say("/help")
+    texts = owner.texts(calls)
+    assert texts[0] == "I've closed your unfinished /update; nothing from it was kept."
+    assert len(texts) > 1  # and /help is answered
+    # A participant's button closes it too, and goes on.
+    await owner.say("/action")
+    await owner.say("Evening buses")
+    calls = await owner.press_data(f"up:optin:{workshop.id}")
+    assert owner.texts(calls)[0] == (
+        "I've closed your unfinished /action; nothing from it was kept."
+    )
+    # With nothing open, a command says nothing of the sort.
+    calls = await owner.say("/help")
+    assert not any("I've closed" in text for text in owner.texts(calls))
+
+
+async def test_a_step_button_from_an_older_draft_changes_nothing(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    await people_in(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    await owner.say("/update")
+    await owner.press("Next: write the message")
+    await owner.say("The first message, abandoned")
+    older = dict(owner.sent()[-1].buttons)["Send now"]
+    await owner.say("/update")
+    await owner.press("Next: write the message")
+    await owner.say("The second message")
+    newer = dict(owner.sent()[-1].buttons)["Send now"]
+    assert older != newer
+    calls = await owner.press_data(older)
+    assert owner.texts(calls) == [owner.texts(calls)[0]]
+    assert owner.texts(calls)[0].startswith(GONE)
+    assert await bot.storage.updates.of_workshop(workshop.id) == []
+    # The open draft is untouched: its own button still works.
+    await owner.press_data(newer)
+    [sent] = await bot.storage.updates.of_workshop(workshop.id)
+    assert sent.body == "The second message"
+
+
+async def test_a_closing_button_from_an_older_prompt_changes_nothing(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    owner = bot.chat(OWNER, "Olu")
+    await owner.say("/close")
+    older = dict(owner.sent()[-1].buttons)["Close without a message"]
+    await owner.say("/close")
+    newer = dict(owner.sent()[-1].buttons)["Keep it open"]
+    calls = await owner.press_data(older)
+    assert owner.texts(calls)[0].startswith(GONE)
+    still = await bot.storage.workshops.get(workshop.id)
+    assert still is not None
+    assert still.is_open
+    await owner.press_data(newer)
+    assert "open" in owner.last_text()
+
+
+def test_drafts_read_back_hold_their_enums() -> None:
+    from types import SimpleNamespace
+
+    from chat.callbacks.facilitator import Field, ItemKind
+    from conversations.facilitator import action, edit, theme
+    from storage.kinds import ActionStatus
+
+    context: Any = SimpleNamespace(user_data={"action": {"workshop": 1, "status": "not_possible"}})
+    found = action.DRAFT.get(context)
+    assert found is not None
+    assert found.status is ActionStatus.NOT_POSSIBLE
+    context.user_data = {"edit": {"workshop": 1, "field": "update_cadence_days"}}
+    edited = edit.DRAFT.get(context)
+    assert edited is not None
+    assert edited.field is Field.UPDATE_CADENCE_DAYS
+    context.user_data = {"theme": {"workshop": 1, "kind": "v", "item": 3}}
+    named = theme.DRAFT.get(context)
+    assert named is not None
+    assert named.kind is ItemKind.VIEW
+    # A value no version of the flow wrote is no draft at all.
+    context.user_data = {"action": {"workshop": 1, "status": "sideways"}}
+    assert action.DRAFT.get(context) is None

@@ -112,12 +112,10 @@ async def test_feedback_recorded_once_and_forgery_changes_nothing(
     assert cat.texts(calls)[0].startswith("That button")
     await ann.press_data("fb:no:999")
     assert await bot.storage.feedback.tally(1) == {"yes": 0, "partly": 1, "no": 0}
+    ann_member = await bot.storage.participants.get(workshop.id, 101)
+    assert ann_member is not None
     assert await bot.storage.feedback.comments(1) == [
-        (
-            (await bot.storage.participants.get(workshop.id, 101)).pseudonym,
-            "partly",
-            "It missed Sundays",
-        )  # type: ignore[union-attr]
+        (ann_member.pseudonym, "partly", "It missed Sundays")
     ]
     # The comment was not kept as an answer to a question.
     calls = await owner.say("/report")
@@ -461,6 +459,22 @@ async def test_updates_command_makes_a_blocked_person_reachable(
     assert await bot.storage.updates.recipients(workshop.id) == []
     await person.say("/updates")
     assert [r.chat_id for r in await bot.storage.updates.recipients(workshop.id)] == [902]
+
+
+async def test_a_message_from_someone_reachable_writes_no_reachability(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    person = bot.chat(903)
+    await person.join(workshop.invite_code, updates=True)
+    statements: list[str] = []
+    await bot.storage.db.conn.set_trace_callback(statements.append)
+    try:
+        await person.say("Buses")
+        await person.say("/updates")
+    finally:
+        await bot.storage.db.conn.set_trace_callback(None)
+    assert statements  # the trace saw the messages' own reads and writes
+    assert [s for s in statements if "unreachable_at = NULL" in s] == []
 
 
 def test_quiet_hours_edges() -> None:

@@ -80,7 +80,8 @@ def test_every_stored_enum_is_checked_by_the_database() -> None:
         for value in vars(kinds).values()
         if isinstance(value, type) and issubclass(value, StrEnum) and value is not StrEnum
     }
-    assert defined == set(STORED.values())
+    # What a feed item is picks a column (theme_tags.answer_id / view_id): no value is stored.
+    assert defined - {kinds.FeedKind} == set(STORED.values())
 
 
 def test_groupings_are_made_of_participant_statuses() -> None:
