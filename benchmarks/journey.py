@@ -222,7 +222,7 @@ class DatabaseCounter:
             self.by_call[getattr(fn, "__name__", "?")] += 1
             return await original(fn, *args, **kwargs)
 
-        conn._execute = counted  # type: ignore[method-assign]
+        conn._execute = counted  # type: ignore[method-assign]  # counts round trips without editing storage
 
 
 # ---- simulated people -----------------------------------------------------------------------
@@ -470,7 +470,7 @@ async def run_bot(
 
     app.add_error_handler(record)
     await app.initialize()
-    await app.post_init(app)  # type: ignore[misc]
+    await app.post_init(app)  # type: ignore[misc]  # post_init is Optional in PTB types; set by build_application
     storage: Storage = app.bot_data["storage"]
     counter = DatabaseCounter()
     await counter.attach(storage)
@@ -511,7 +511,7 @@ async def run_bot(
         if probe is not None:
             probe.conn.close()
         await app.shutdown()
-        await app.post_shutdown(app)  # type: ignore[misc]
+        await app.post_shutdown(app)  # type: ignore[misc]  # post_shutdown is Optional in PTB types; set by build_application
     return run, outcome
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -11,6 +11,8 @@ from domain.texts import Texts
 from storage import Storage
 
 
+# The services live in bot_data (a plain dict, never persisted: see bot/app.py); the casts
+# name what bot/app.py put there.
 class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
     @property
     def memory(self) -> dict[str, Any]:
@@ -24,15 +26,15 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
 
     @property
     def storage(self) -> Storage:
-        return self.bot_data["storage"]  # type: ignore[no-any-return]
+        return cast(Storage, self.bot_data["storage"])
 
     @property
     def texts(self) -> Texts:
-        return self.bot_data["texts"]  # type: ignore[no-any-return]
+        return cast(Texts, self.bot_data["texts"])
 
     @property
     def settings(self) -> Settings:
-        return self.bot_data["settings"]  # type: ignore[no-any-return]
+        return cast(Settings, self.bot_data["settings"])
 
 
 BotApplication = Application[

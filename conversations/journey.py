@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler, MessageHandler
+from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler
 from telegram.warnings import PTBUserWarning
 
 from chat.callbacks.journey import (
@@ -23,13 +23,14 @@ from chat.callbacks.journey import (
     SubmitAnswers,
 )
 from chat.filters import NOT_TEXT, TEXT, command
+from chat.handler_types import AnyHandler, Conversation
 from chat.states import State
 from conversations import about_you, feedback, onboarding, questions, review, share, typed
 
 NAME = "journey"
 
 
-def _buttons() -> list[BaseHandler]:  # type: ignore[type-arg]
+def _buttons() -> list[AnyHandler]:
     return [
         CallbackQueryHandler(onboarding.on_decision, pattern=ConsentDecision.pattern()),
         CallbackQueryHandler(onboarding.on_consent_step, pattern=ConsentNext.pattern()),
@@ -47,7 +48,7 @@ def _buttons() -> list[BaseHandler]:  # type: ignore[type-arg]
     ]
 
 
-def _ways_in() -> list[BaseHandler]:  # type: ignore[type-arg]
+def _ways_in() -> list[AnyHandler]:
     return [
         command("start", onboarding.start),
         command("resume", questions.resume),
@@ -56,7 +57,7 @@ def _ways_in() -> list[BaseHandler]:  # type: ignore[type-arg]
     ]
 
 
-def build() -> ConversationHandler:  # type: ignore[type-arg]
+def build() -> Conversation:
     """The one persistent conversation a participant has with the bot."""
     # Buttons are checked against the database rather than tracked per message, so the
     # per_message=False warning about CallbackQueryHandlers does not apply here.

@@ -7,9 +7,10 @@ import logging
 from telegram import Chat, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from chat.context import BotContext
+from chat.handler_types import AnyHandler
 
 log = logging.getLogger(__name__)
 SHARED_CHATS = (Chat.GROUP, Chat.SUPERGROUP, Chat.CHANNEL)
@@ -44,6 +45,6 @@ async def leave_shared_chat(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[AnyHandler]:
     """Registered in the first group, so nothing else ever sees a group's messages."""
     return [TypeHandler(Update, leave_shared_chat)]

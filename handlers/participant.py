@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from chat.callbacks.journey import Erase, EraseStep, KeepData
 from chat.context import BotContext
 from chat.filters import NEW_MESSAGE, PRIVATE, command
+from chat.handler_types import AnyHandler
 from chat.messaging import say, settle
 from chat.place import GONE
 from chat.screens import expired, pressed, show_where_you_are
@@ -174,7 +175,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
     await expired(update, context)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[AnyHandler]:
     """Registered after the journey conversation: they answer what it did not take."""
     return [
         command("help", show_help),

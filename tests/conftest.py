@@ -59,7 +59,7 @@ class RunningBot:
 
     @property
     def storage(self) -> Storage:
-        return self.app.bot_data["storage"]  # type: ignore[no-any-return]
+        return self.app.bot_data["storage"]  # type: ignore[no-any-return]  # bot_data is a plain dict
 
     def chat(self, user_id: int = 4242, name: str = "Sam") -> Chat:
         return Chat(self.app, self.fake, user_id=user_id, name=name)
@@ -143,7 +143,7 @@ async def workshop(bot: RunningBot) -> Workshop:
 @pytest.fixture
 def chat(bot: RunningBot, workshop: Workshop) -> Chat:
     chat = bot.chat()
-    chat.invite = workshop.invite_code  # type: ignore[attr-defined]
+    chat.invite = workshop.invite_code  # type: ignore[attr-defined]  # a per-test attribute
     return chat
 
 

@@ -178,7 +178,7 @@ def test_db_unwritable_message_when_access_is_denied(
     def access(path: object, mode: int) -> bool:
         if Path(str(path)) == folder and mode == os.W_OK:
             return False
-        return real_access(path, mode)  # type: ignore[arg-type]
+        return real_access(path, mode)  # type: ignore[arg-type]  # os.access takes any path-like
 
     monkeypatch.setattr(config_module.os, "access", access)
     env["DOINGWITH_DB"] = str(folder / "bot.db")

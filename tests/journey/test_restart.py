@@ -117,12 +117,12 @@ async def test_days_later_resume_same_place(make_bot: BotFactory) -> None:
 
 
 async def test_cancel_after_a_crash_still_pauses(make_bot: object) -> None:
-    first = await make_bot()  # type: ignore[operator]
+    first = await make_bot()  # type: ignore[operator]  # the fixture is typed as object here
     workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
     chat = first.chat()
     await chat.join(workshop.invite_code)
     await first.crash()
-    second = await make_bot()  # type: ignore[operator]
+    second = await make_bot()  # type: ignore[operator]  # the fixture is typed as object here
     chat = second.chat()
     calls = await chat.say("/cancel")
     assert "Paused" in chat.texts(calls)[0]

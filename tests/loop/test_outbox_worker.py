@@ -74,7 +74,7 @@ def slow_sends(bot: RunningBot, seconds: float, after: int) -> asyncio.Event:
             reached.set()
         return answer
 
-    fake.do_request = do_request  # type: ignore[method-assign]
+    fake.do_request = do_request  # type: ignore[method-assign]  # a test double in place of the real call
     return reached
 
 
@@ -165,7 +165,7 @@ async def test_an_unexpected_error_in_a_send_fails_that_row_with_its_reason(
             return code, b"{not json"  # an answer PTB cannot read: not a Telegram error
         return code, body
 
-    fake.do_request = do_request  # type: ignore[method-assign]
+    fake.do_request = do_request  # type: ignore[method-assign]  # a test double in place of the real call
     await jobs.deliver(bot.context())
     by_chat = {d.chat_id: d for d in await rows(bot, update_id)}
     assert [by_chat[c].state for c in chats] == ["sent", "failed", "sent"]
@@ -192,7 +192,7 @@ async def test_an_error_recording_a_send_puts_the_row_back_and_the_rest_go_on(
             raise RuntimeError("disk I/O error")
         await real_sent(delivery_id, message_id, parts)
 
-    outbox.sent = sent  # type: ignore[method-assign]
+    outbox.sent = sent  # type: ignore[method-assign]  # a test double in place of the real call
     await jobs.deliver(bot.context())
     by_chat = {d.chat_id: d for d in await rows(bot, update_id)}
     assert [by_chat[c].state for c in chats] == ["pending", "sent", "sent"]
@@ -221,7 +221,7 @@ async def test_a_cancelled_run_puts_every_claimed_row_back_at_once(
             await asyncio.sleep(10)  # the fourth send hangs until the run is cancelled
         return await real(url, method, *args, **kwargs)
 
-    fake.do_request = do_request  # type: ignore[method-assign]
+    fake.do_request = do_request  # type: ignore[method-assign]  # a test double in place of the real call
     worker = bot.app.bot_data["worker"]
     run = asyncio.create_task(worker.run(bot.app.bot))
     await started.wait()
@@ -235,7 +235,7 @@ async def test_a_cancelled_run_puts_every_claimed_row_back_at_once(
     assert queued[chats[3]].attempts == 1
     assert all(queued[c].attempts == 0 for c in chats[4:])
 
-    fake.do_request = real  # type: ignore[method-assign]
+    fake.do_request = real  # type: ignore[method-assign]  # a test double in place of the real call
     await jobs.deliver(bot.context())
     assert states(await rows(bot, update_id)) == {"sent": 10}
 
@@ -255,14 +255,14 @@ async def test_rows_left_sending_when_even_putting_them_back_failed_go_on_the_ne
         await real_sent(delivery_id, message_id, parts)
         raise asyncio.CancelledError  # the run is cancelled right after the first send
 
-    outbox.release = release  # type: ignore[method-assign]
-    outbox.sent = sent  # type: ignore[method-assign]
+    outbox.release = release  # type: ignore[method-assign]  # a test double in place of the real call
+    outbox.sent = sent  # type: ignore[method-assign]  # a test double in place of the real call
     worker = bot.app.bot_data["worker"]
     results = await asyncio.gather(worker.run(bot.app.bot), return_exceptions=True)
     assert isinstance(results[0], RuntimeError)
     assert states(await rows(bot, update_id)) == {"sent": 1, "sending": 3}
 
-    outbox.release, outbox.sent = real_release, real_sent  # type: ignore[method-assign]
+    outbox.release, outbox.sent = real_release, real_sent  # type: ignore[method-assign]  # a test double in place of the real call
     await jobs.deliver(bot.context())  # the bot runs on: the next tick
     assert states(await rows(bot, update_id)) == {"sent": 4}
     assert Counter(c.chat_id for c in sends(bot)) == dict.fromkeys(chats, 1)
@@ -297,7 +297,7 @@ async def test_a_retry_of_a_long_update_sends_only_the_parts_not_yet_delivered(
             fake.fail("sendMessage", 0, "timed out")  # the second part times out
         return await real(url, method, *args, **kwargs)
 
-    fake.do_request = do_request  # type: ignore[method-assign]
+    fake.do_request = do_request  # type: ignore[method-assign]  # a test double in place of the real call
     await jobs.deliver(bot.context())
     [row] = await rows(bot, update_id)
     assert row.state == DeliveryState.PENDING
@@ -308,7 +308,7 @@ async def test_a_retry_of_a_long_update_sends_only_the_parts_not_yet_delivered(
     assert len(calls) == 2
     assert calls[1].buttons == []  # part 2 never carried the buttons
 
-    fake.do_request = real  # type: ignore[method-assign]
+    fake.do_request = real  # type: ignore[method-assign]  # a test double in place of the real call
     bot.clock.advance(seconds=30)
     await jobs.deliver(bot.context())
     [row] = await rows(bot, update_id)
@@ -339,10 +339,10 @@ async def test_after_a_crash_between_parts_the_restart_sends_the_rest(
         if parts == 2:
             raise asyncio.CancelledError  # the process dies here (its rows stay claimed)
 
-    outbox.part_sent = part_sent  # type: ignore[method-assign]
+    outbox.part_sent = part_sent  # type: ignore[method-assign]  # a test double in place of the real call
     worker = bot.app.bot_data["worker"]
     await asyncio.gather(worker.run(bot.app.bot), return_exceptions=True)
-    outbox.part_sent = real_part_sent  # type: ignore[method-assign]
+    outbox.part_sent = real_part_sent  # type: ignore[method-assign]  # a test double in place of the real call
     # As a kill -9 leaves it: still claimed, two parts out.
     await bot.storage.db.execute("UPDATE deliveries SET state = 'sending'")
     [row] = await rows(bot, update_id)
