@@ -45,8 +45,9 @@ async def housekeeping(context: BotContext) -> None:
     storage = context.storage
     worker: Worker = context.bot_data["worker"]
     now = worker.clock()
-    warned = await warn_before_purge(storage, context.texts, now, context.settings.admins)
+    # Purged first: what is already past its time is not warned about, it goes.
     purged = await storage.housekeeping.purge_expired(now)
+    warned = await warn_before_purge(storage, context.texts, now, context.settings.admins)
     strangers = await storage.housekeeping.forget_strangers(keep=context.settings.admins)
     if warned or any(purged.values()) or strangers:
         log.info(

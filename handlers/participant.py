@@ -130,7 +130,7 @@ async def on_erase(update: Update, context: BotContext) -> None:
         return
     workshop = await storage.workshops.get(member.workshop_id)
     erased = await storage.participants.erase(member.id)
-    await rights.after_erasure(context, user.id, member.workshop_id, finished=erased.finished)
+    await rights.after_erasure(context, user.id, finished=erased.finished)
     await say(update, context, "forget_done", workshop=workshop, finished=erased.finished)
 
 

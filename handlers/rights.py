@@ -38,9 +38,7 @@ _START = {Purpose.UPDATES: "buttons.start_updates", Purpose.QUOTE: "buttons.allo
 # ---- after an erasure ----------------------------------------------------------------------
 
 
-async def after_erasure(
-    context: BotContext, user_id: int, workshop_id: int, *, finished: bool
-) -> None:
+async def after_erasure(context: BotContext, user_id: int, *, finished: bool) -> None:
     """Forget the flow state an erased membership leaves in memory, and make sure the
     erased words leave the -wal too when the erasure could not do it at once.
 
@@ -250,7 +248,7 @@ async def on_leave(update: Update, context: BotContext) -> None:
     participants = context.storage.participants
     erased = leave.how is Leaving.ERASE
     result = await (participants.erase if erased else participants.anonymise)(member.id)
-    await after_erasure(context, user.id, workshop.id, finished=result.finished)
+    await after_erasure(context, user.id, finished=result.finished)
     await say(
         update,
         context,

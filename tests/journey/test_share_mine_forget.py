@@ -110,7 +110,8 @@ async def test_forget_erases_answers_and_views_and_withdraws(
     assert await bot.storage.db.fetchall("SELECT * FROM views") == []
     assert await bot.storage.db.fetchall("SELECT * FROM consents") == []
     tombstones = await bot.storage.db.fetchall("SELECT * FROM consent_tombstones")
-    assert tombstones and all(t["withdrawn_at"] is not None for t in tombstones)
+    assert tombstones
+    assert all(t["withdrawn_at"] is not None for t in tombstones)
     calls = await chat.say("/mine")
     assert "You haven't shared anything yet" in chat.texts(calls)[0]
 
