@@ -18,7 +18,7 @@ from chat.context import BotApplication, BotContext
 from conversations import facilitator, journey
 from domain.config import Settings, file_url
 from domain.texts import texts
-from handlers import errors, groups, jobs, optout, participant
+from handlers import errors, groups, jobs, optout, participant, rights
 from handlers.delivery import Worker
 from handlers.facilitator import commands as facilitator_commands
 from handlers.facilitator.menus import set_participant_menu, set_staff_menu
@@ -91,6 +91,7 @@ def build_application(
     # buttons mean, and a general handler registered first would swallow its messages.
     app.add_handler(journey.build())
     app.add_handlers(facilitator_commands.handlers())
+    app.add_handlers(rights.handlers())
     app.add_handlers(participant.handlers())
     app.add_error_handler(errors.report_error)
     if app.job_queue is not None:

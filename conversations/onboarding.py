@@ -171,13 +171,16 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
             return await _ask_again(update, context, query, workshop, purpose)
         shown = sha256(html)
         await settle_press(update, context, query)
-        participant = await storage.participants.decide_take_part(
-            workshop.id, user.id, granted=granted, text_sha256=shown, method=METHOD
-        )
-        if not granted:
+        if not granted:  # nothing about them is kept: only a tombstone of the refusal
+            await storage.participants.decline(
+                workshop.id, user.id, text_sha256=shown, method=METHOD
+            )
             context.memory.pop(INVITE, None)
             await say(update, context, "declined", workshop=workshop)
             return END
+        participant = await storage.participants.decide_take_part(
+            workshop.id, user.id, granted=True, text_sha256=shown, method=METHOD
+        )
         return await show_consent_step(update, context, workshop, participant)
 
     consents = await storage.participants.consents(participant.id) if participant else {}

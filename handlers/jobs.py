@@ -40,12 +40,65 @@ SESSION_NOTICE = timedelta(hours=24)
 
 
 async def housekeeping(context: BotContext) -> None:
-    """Delete answers past their retention period and stale state of non-participants."""
+    """Warn facilitators a week before a purge; delete everything past its retention
+    period, and stale state of non-participants."""
     storage = context.storage
-    expired = await storage.housekeeping.apply_retention()
+    worker: Worker = context.bot_data["worker"]
+    now = worker.clock()
+    # Purged first: what is already past its time is not warned about, it goes.
+    purged = await storage.housekeeping.purge_expired(now)
+    warned = await warn_before_purge(storage, context.texts, now, context.settings.admins)
     strangers = await storage.housekeeping.forget_strangers(keep=context.settings.admins)
-    if expired or strangers:
-        log.info("housekeeping: %d old answers/views deleted, %d stale states", expired, strangers)
+    if warned or any(purged.values()) or strangers:
+        log.info(
+            "housekeeping: %d purge warnings, %d rows past retention deleted, %d stale states",
+            warned,
+            sum(purged.values()),
+            strangers,
+        )
+    if warned:
+        await worker.run(context.bot)
+
+
+async def warn_before_purge(
+    storage: Storage, t: Texts, now: datetime, owners: frozenset[int]
+) -> int:
+    """'What people said in X will be deleted on …': once per purge, to its facilitators
+    (or the owners when it has none), a week before."""
+    count = 0
+    for due in await storage.housekeeping.purges_due(now):
+        workshop = await storage.workshops.get(due.workshop_id)
+        if workshop is None:
+            continue
+        team = [member for member, _name in await storage.facilitators.of_workshop(workshop.id)]
+        text = t.render("retention_warning", workshop=workshop, due_at=due.due_at)
+        rows = [
+            delivery(DeliveryKind.NUDGE, workshop, member, text, now)
+            for member in team or sorted(owners)
+        ]
+        if await storage.outbox.enqueue_retention_warning(
+            rows, workshop.id, due.due_at, stamp(now)
+        ):
+            count += len(rows)
+    return count
+
+
+FINISH_ERASURE_EVERY = 30.0  # seconds
+
+
+async def finish_erasure(context: BotContext) -> None:
+    """Try again to wipe erased words from the -wal, until it works."""
+    if await context.storage.db.finish_checkpoint() and context.job is not None:
+        context.job.schedule_removal()
+
+
+def finish_erasure_soon(context: BotContext) -> None:
+    """An erasure could not clean the -wal at once (a reader was open): keep trying."""
+    job_queue = cast("JobQueue[BotContext] | None", context.job_queue)  # see deliver_soon
+    if job_queue is not None and not job_queue.get_jobs_by_name("finish-erasure"):
+        job_queue.run_repeating(
+            finish_erasure, interval=FINISH_ERASURE_EVERY, first=1.0, name="finish-erasure"
+        )
 
 
 async def enqueue_update(storage: Storage, t: Texts, update: ProgressUpdate, now: datetime) -> int:

@@ -12,8 +12,8 @@ from chat.handler_types import AnyHandler
 from chat.messaging import say, settle
 from chat.place import GONE
 from chat.screens import expired, pressed, show_where_you_are
-from chat.states import FEEDBACK_ON, INVITE, SHARE_WORKSHOP
-from handlers import optout
+from chat.states import FEEDBACK_ON
+from handlers import optout, rights
 from handlers.facilitator.access import is_staff
 from storage.kinds import QuestionKind, StepKind
 from storage.models import Participant
@@ -114,7 +114,8 @@ async def on_keep(update: Update, context: BotContext) -> None:
 
 
 async def on_erase(update: Update, context: BotContext) -> None:
-    """Erase, after the person confirmed, only their own membership of that workshop."""
+    """Erase, after the person confirmed, only their own membership of that workshop: from
+    every table, leaving only tombstones that name no one."""
     press = await pressed(update, context, Erase)
     if press is None:
         return
@@ -129,13 +130,9 @@ async def on_erase(update: Update, context: BotContext) -> None:
         await _confirm_forget(update, context, member)
         return
     workshop = await storage.workshops.get(member.workshop_id)
-    await storage.participants.withdraw(member.id)
-    step = await storage.typed_steps.current(user.id)
-    if step is not None and step.participant_id == member.id:
-        await storage.typed_steps.close(user.id)  # nothing typed next is for them now
-    for key in (INVITE, SHARE_WORKSHOP, FEEDBACK_ON):
-        context.memory.pop(key, None)
-    await say(update, context, "forget_done", workshop=workshop)
+    erased = await storage.participants.erase(member.id)
+    await rights.after_erasure(context, user.id, finished=erased.finished)
+    await say(update, context, "forget_done", workshop=workshop, finished=erased.finished)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

@@ -175,6 +175,18 @@ class Outbox:
             (workshop_id, due_since, now),
         )
 
+    async def enqueue_retention_warning(
+        self, deliveries: list[NewDelivery], workshop_id: int, due_at: str, now: str
+    ) -> bool:
+        """Queue the warning before a workshop's purge and mark it warned, together; once
+        per purge date (``due_at``)."""
+        return await self._enqueue_once(
+            deliveries,
+            """INSERT OR IGNORE INTO retention_warnings (workshop_id, due_at, warned_at)
+               VALUES (?, ?, ?)""",
+            (workshop_id, due_at, now),
+        )
+
     async def _enqueue_once(
         self, deliveries: list[NewDelivery], mark: str, params: tuple[object, ...]
     ) -> bool:

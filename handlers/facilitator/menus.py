@@ -12,7 +12,8 @@ from domain.texts import Texts
 log = logging.getLogger(__name__)
 
 PARTICIPANT_COMMANDS = (
-    "start", "resume", "share", "mine", "forget", "stop", "updates", "help", "cancel",
+    "start", "resume", "share", "mine", "consent", "mydata", "forget", "stop", "updates",
+    "help", "cancel",
 )  # fmt: skip
 FACILITATOR_COMMANDS = (
     "workshops", "workshop", "newworkshop", "invite", "views", "themes", "stats", "export",

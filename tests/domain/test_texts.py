@@ -129,6 +129,10 @@ Q_BASE: dict[str, Any] = {
 }
 Q = {"number": 2, "total": 6, "changing": False}
 REL = question("relationships")
+CONSENTS = {
+    "take_part": Consent("take_part", True, "h", "button", "now", None),
+    "updates": Consent("updates", True, "h", "button", "now", "later"),
+}
 SECTION = {
     "workshop": W,
     "participant": participant(),
@@ -594,7 +598,33 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("feedback_thanks", {"verdict": "partly"}, False),
     ("feedback_thanks", {"verdict": "no"}, False),
     ("forget_confirm", {"workshop": W}, True),
-    ("forget_done", {"workshop": W}, True),
+    ("forget_done", {"workshop": W, "finished": True}, True),
+    ("forget_done", {"workshop": W, "finished": False}, True),
+    ("consent_overview", {"workshop": W, "participant": participant(), "consents": {}}, True),
+    (
+        "consent_overview",
+        {"workshop": W, "participant": participant(), "consents": CONSENTS},
+        True,
+    ),
+    ("consent_nothing", {}, False),
+    (
+        "rights_changed",
+        {"workshop": W, "purpose": "updates", "granted": False, "cancelled": 2},
+        True,
+    ),
+    (
+        "rights_changed",
+        {"workshop": W, "purpose": "updates", "granted": False, "cancelled": 0},
+        True,
+    ),
+    ("rights_changed", {"workshop": W, "purpose": "quote", "granted": True, "cancelled": 0}, True),
+    ("rights_kept", {}, False),
+    ("rights_leave_ask", {"workshop": W}, True),
+    ("rights_left", {"workshop": W, "erased": True, "finished": True}, True),
+    ("rights_left", {"workshop": W, "erased": False, "finished": False}, True),
+    ("mydata", {"counts": {"answers": 3, "views": 0, "new_table": 1}}, False),
+    ("mydata", {"counts": {"answers": 0}}, False),
+    ("retention_warning", {"workshop": W, "due_at": AT}, True),
     ("forget_kept", {}, False),
     ("forget_nothing", {}, False),
     ("forget_pick", {}, False),
@@ -1069,12 +1099,14 @@ LABEL_KEYS = (
         "write_update",
         "save_action", "change_action", "write_message", "send_now", "send_later",
         "cancel_update", "no_notes", "updates_for", "keep_answer", "clear_answer",
+        "stop_take_part", "stop_updates", "start_updates", "stop_quote", "allow_quote",
+        "agree_again", "keep_as_is", "leave_erase", "leave_anonymise", "leave_stay",
     )]
     + [f"commands.{k}" for k in (
         "start", "resume", "share", "mine", "forget", "help", "cancel", "workshops", "workshop",
         "newworkshop", "invite", "views", "themes", "stats", "export", "team", "addfacilitator",
         "removefacilitator", "close", "action", "actions", "update", "scheduled", "report",
-        "session", "stop", "updates",
+        "session", "stop", "updates", "consent", "mydata",
     )]
     + [f"levels.{k}" for k in ("inform", "consult", "co-design", "co-produce", "community-led")]
     + [f"purposes.{k}" for k in ("take_part", "updates", "quote")]
@@ -1118,7 +1150,7 @@ def test_every_old_label_key_keeps_working() -> None:
         assert t.label(key, **LABEL_VALUES)
     for key in LIST_KEYS:
         assert t.labels(key)
-    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 146
+    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 158
 
 
 def test_label_files_are_jinja_and_not_escaped() -> None:
@@ -1260,6 +1292,11 @@ def test_every_label_renders_plain_and_short(key: str) -> None:
 # A template that needs a name not in here fails test_every_message_renders_from_samples.
 SAMPLES: dict[str, Any] = {
     "minutes": 30,
+    "consents": CONSENTS,
+    "due_at": AT,
+    "erased": True,
+    "finished": False,
+    "participant": participant(),
     "workshop": W,
     "about": [about_section(), about_section(said=0, not_said=2)],
     "action": action(),
@@ -1342,7 +1379,9 @@ SAMPLE_FOR: dict[str, dict[str, Any]] = {
     "fac_stats": {"themes": [theme_count(), theme_count("transport", items=1, participants=1)]},
     "fac_theme_pick": {"action": "merge"},
     "fac_workshop": {"counts": {"ready": 1, "answering": 2, "submitted": 3, "declined": 1}},
+    "mydata": {"counts": {"answers": 2, "consents": 3, "ptb_user_data": 0}},
     "nw_file_ok": {"about": 2, "count": 6},
+    "rights_changed": {"cancelled": 2},
     "nw_file_problem": {"problem": f"questions.toml, line 4: {EVIL}"},
     "nw_step": {"step": "confirm", "number": 12},
     "question": {"number": 2, "total": 6},

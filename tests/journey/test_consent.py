@@ -36,12 +36,9 @@ async def test_refusing_take_part_records_refusal_and_keeps_nothing(
     await chat.say(f"/start {chat.invite}")
     await chat.press("No, thank you")
     assert "completely fine" in chat.last_text()
-    member = await bot.storage.participants.get(1, 4242)
-    assert member is not None
-    assert member.status == "declined"
-    consents = await bot.storage.participants.consents(member.id)
-    assert list(consents) == ["take_part"]
-    assert consents["take_part"].granted is False
+    assert await bot.storage.participants.get(1, 4242) is None  # no row about them at all
+    tombstones = await bot.storage.db.fetchall("SELECT * FROM consent_tombstones")
+    assert [(t["purpose"], t["granted"]) for t in tombstones] == [("take_part", 0)]
     calls = await chat.say("Actually here is what I think")
     assert "haven't kept" in chat.texts(calls)[0]
     assert await _count(bot, "answers") == 0
@@ -218,11 +215,9 @@ async def test_a_declined_person_cannot_join_a_closed_workshop_by_an_old_button(
         "Thank you for wanting to take part."
     ]
     assert [c.method for c in calls].count("answerCallbackQuery") == 1
-    member = await bot.storage.participants.get(workshop.id, 4242)
-    assert member is not None
-    assert member.status == "declined"
-    consents = await bot.storage.participants.consents(member.id)
-    assert not consents["take_part"].granted
+    assert await bot.storage.participants.get(workshop.id, 4242) is None
+    tombstones = await bot.storage.db.fetchall("SELECT granted FROM consent_tombstones")
+    assert [t["granted"] for t in tombstones] == [0]
     more = ConsentNext(ConsentStep.MORE, chat.invite).pack()
     calls = await chat.press_data(more, message_id=asked.message_id)
     assert "no longer taking new people" in chat.texts(calls)[0]
