@@ -63,7 +63,11 @@ async def check(update: Update, context: BotContext) -> None:
         participant_id=member.id if member and workshop else None,
     )
     log.warning("safeguarding flag %d raised (workshop %s)", flag.id, flag.workshop_id)
-    await say(update, context, "safeguarding_help", workshop=workshop)
+    try:
+        await say(update, context, "safeguarding_help", workshop=workshop)
+    except TelegramError as exc:
+        # The facilitators must hear of it even if the person could not be answered.
+        log.warning("could not send help for safeguarding flag %d: %s", flag.id, exc)
     await alert(context, flag, workshop)
 
 

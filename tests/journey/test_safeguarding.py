@@ -204,6 +204,20 @@ async def test_inside_a_facilitator_prompt_and_in_an_edit(
     assert len(_alerts(bot, OWNER)) == 2
 
 
+async def test_facilitators_are_told_even_when_a_send_fails(
+    chat: Chat, bot: RunningBot, workshop: Workshop
+) -> None:
+    await _facilitator(bot, workshop)
+    await bot.storage.facilitators.add(workshop.id, 601, OWNER, "Olu")
+    await chat.join(chat.invite)
+    bot.fake.fail("sendMessage", 502, "Bad Gateway", chat_id=4242)  # the help to Sam
+    bot.fake.fail("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=FAY)
+    await chat.say("Someone is abusing me")
+    assert len(await bot.storage.flags.open_for([workshop.id])) == 1
+    assert len(_alerts(bot, 601)) == 1
+    assert "Question 2 of 6" in chat.last_text()  # the answer still went on
+
+
 async def test_ordinary_words_raise_nothing(chat: Chat, bot: RunningBot) -> None:
     await chat.join(chat.invite)
     calls = await chat.say("I felt disabused of the idea that the bus is unsafely slow")
