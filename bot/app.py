@@ -18,9 +18,11 @@ from chat.context import BotApplication, BotContext
 from conversations import facilitator, journey
 from domain.config import Settings, file_url
 from domain.texts import texts
-from handlers import errors, groups, jobs, optout, participant, rights
+from handlers import errors, groups, jobs, optout, participant, rights, safeguarding
 from handlers.delivery import Worker
+from handlers.facilitator import audit as facilitator_audit
 from handlers.facilitator import commands as facilitator_commands
+from handlers.facilitator import flags as facilitator_flags
 from handlers.facilitator.menus import set_participant_menu, set_staff_menu
 from storage import Storage
 
@@ -75,6 +77,7 @@ def build_application(
 
     # Where every update goes: each group sees it unless an earlier one stopped it (by
     # ApplicationHandlerStop); within a group only the first matching handler runs.
+    #   -6  every private message is checked for risk phrases, at any step (stops nothing)
     #   -5  group chats are refused, before anything else
     #   -4  anyone who writes has not blocked the bot (stops nothing)
     #   -3  STOP / /stop / /updates, wherever the person is (never kept as an answer);
@@ -83,6 +86,7 @@ def build_application(
     #       not its own (a participant's button, /help …) closes the prompt and goes on
     #    0  the participant journey, then the facilitator's single-shot commands and
     #       buttons, then commands that work anywhere and the catch-alls
+    app.add_handlers(safeguarding.handlers(), group=-6)
     app.add_handlers(groups.handlers(), group=-5)
     app.add_handlers(optout.presence(), group=-4)
     app.add_handlers(optout.handlers(closing=facilitator.close_prompts), group=-3)
@@ -91,6 +95,7 @@ def build_application(
     # buttons mean, and a general handler registered first would swallow its messages.
     app.add_handler(journey.build())
     app.add_handlers(facilitator_commands.handlers())
+    app.add_handlers(facilitator_flags.handlers() + facilitator_audit.handlers())
     app.add_handlers(rights.handlers())
     app.add_handlers(participant.handlers())
     app.add_error_handler(errors.report_error)
@@ -129,9 +134,10 @@ async def on_startup(app: Any) -> None:
             )
     t = texts()
     await set_participant_menu(app.bot, t)
-    staff = set(app.bot_data["settings"].admins) | set(await storage.facilitators.everyone())
+    owners = app.bot_data["settings"].admins
+    staff = set(owners) | set(await storage.facilitators.everyone())
     for user_id in sorted(staff):
-        await set_staff_menu(app.bot, t, user_id, staff=True)
+        await set_staff_menu(app.bot, t, user_id, staff=True, owner=user_id in owners)
 
 
 async def on_shutdown(app: Any) -> None:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from domain.config import Settings, db_path_from_env
+from domain.config import Settings, db_path_from_env, webhook_path
 from domain.errors import DoingwithError
 from domain.workshop_file import load_workshop_file
 from storage import Storage, StorageError
@@ -19,6 +19,8 @@ from storage.files import write_private
 from storage.models import Workshop
 
 EXIT_USAGE = 2
+# The updates the bot handles, in either mode.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 # The audit log's actor for actions taken on the command line (no Telegram user).
 CLI_ACTOR = 0
 
@@ -32,7 +34,13 @@ def invite_link(username: str | None, workshop: Workshop) -> str:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="doingwith", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start the bot (long polling); Ctrl-C stops it")
+    run = sub.add_parser("run", help="start the bot (long polling); Ctrl-C stops it")
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="receive updates at this https URL instead of polling "
+        "(needs DOINGWITH_WEBHOOK_SECRET; see README, 'Webhook mode')",
+    )
     workshop = sub.add_parser("workshop", help="add or list workshops")
     wsub = workshop.add_subparsers(dest="action", required=True)
     add = wsub.add_parser("add", help="load a workshop from a TOML file and print its invite link")
@@ -92,8 +100,9 @@ def configure_logging(level: str) -> None:
     )
     quiet_loggers()
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    secret = os.environ.get("DOINGWITH_WEBHOOK_SECRET", "").strip()
     for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactSecrets(token))
+        handler.addFilter(RedactSecrets(token, secret))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(os.environ.get("DOINGWITH_LOG_LEVEL", "INFO"))
     try:
         if args.command == "run":
-            return run()
+            return run(args.webhook)
         if args.command == "export":
             return export_workshop(args.workshop, args.format, args.out)
         if args.command == "backup":
@@ -114,15 +123,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def run() -> int:
+def run(webhook: str | None = None) -> int:
     from bot.app import build_application  # keeps `workshop` commands free of Telegram start-up
 
     settings = Settings.from_env()
+    path = webhook_path(webhook) if webhook is not None else None
+    if webhook is not None and settings.webhook_secret is None:
+        print(
+            "doingwith: --webhook needs a secret: set DOINGWITH_WEBHOOK_SECRET "
+            "(16 to 256 letters, digits, _ or -); Telegram sends it with every update.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     asyncio.run(_check_database(settings))
     app = build_application(settings)
-    logging.getLogger(__name__).info("doingwith is running; press Ctrl-C to stop")
-    app.run_polling(
-        allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"]
+    log = logging.getLogger(__name__)
+    if webhook is None or path is None:
+        log.info("doingwith is running; press Ctrl-C to stop")
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        return 0
+    log.info(
+        "doingwith is running (webhook, listening on %s:%d); press Ctrl-C to stop",
+        settings.webhook_listen,
+        settings.webhook_port,
+    )
+    # PTB answers a request without the right X-Telegram-Bot-Api-Secret-Token with 403 and
+    # hands it to no handler.
+    app.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=path,
+        webhook_url=webhook,
+        secret_token=settings.webhook_secret,
+        allowed_updates=ALLOWED_UPDATES,
     )
     return 0
 

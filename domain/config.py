@@ -29,6 +29,11 @@ class Settings:
     delivery_attempts: int = 5
     # Safeguarding: phrases that make the bot answer with where to get help, at any step.
     risk_phrases: tuple[str, ...] = DEFAULT_RISK_PHRASES
+    # Webhook mode (`doingwith run --webhook URL`): the secret Telegram sends with every
+    # update (required there), and the address and port the bot listens on.
+    webhook_secret: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,6 +59,9 @@ class Settings:
             reminder_after_hours=_whole(env, "DOINGWITH_REMINDER_HOURS", 48, 1, 24 * 60),
             delivery_attempts=_whole(env, "DOINGWITH_DELIVERY_ATTEMPTS", 5, 1, 50),
             risk_phrases=_phrases(env.get("DOINGWITH_RISK_PHRASES", "")),
+            webhook_secret=_secret(env.get("DOINGWITH_WEBHOOK_SECRET", "")),
+            webhook_listen=env.get("DOINGWITH_WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
+            webhook_port=_whole(env, "DOINGWITH_WEBHOOK_PORT", 8443, 1, 65535),
         )
 
 
@@ -76,6 +84,34 @@ def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int)
     if not re.fullmatch(r"[0-9]+", raw) or not low <= int(raw) <= high:
         raise ConfigError(f"{name}: a whole number from {low} to {high}, please (got {raw!r}).")
     return int(raw)
+
+
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+
+
+def _secret(raw: str) -> str | None:
+    """The webhook's secret token: Telegram allows 1 to 256 of A-Z, a-z, 0-9, _ and -."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not WEBHOOK_SECRET.fullmatch(raw):
+        raise ConfigError(
+            "DOINGWITH_WEBHOOK_SECRET: 16 to 256 letters, digits, _ or -, please "
+            "(e.g. from: python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+        )
+    return raw
+
+
+def webhook_path(url: str) -> str:
+    """The path of a webhook URL the bot serves updates on; ConfigError if not https."""
+    if not re.fullmatch(r"https://[^\s/?#]+(/[^\s?#]*)?", url):
+        raise ConfigError(
+            f"--webhook: {url!r} is not an https:// URL (Telegram sends updates only to "
+            "https, e.g. https://bot.example.org/doingwith)."
+        )
+    _scheme, _, rest = url.partition("://")
+    _host, _, path = rest.partition("/")
+    return path.strip("/")
 
 
 def _phrases(raw: str) -> tuple[str, ...]:

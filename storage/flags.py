@@ -88,6 +88,14 @@ class Flags:
         )
         return [_flag(r) for r in rows]
 
+    async def open_unplaced(self) -> list[Flag]:
+        """Open flags from people in no workshop yet (the owners'), oldest first."""
+        rows = await self.db.fetchall(
+            """SELECT * FROM flags WHERE workshop_id IS NULL AND handled_at IS NULL
+               ORDER BY raised_at, id"""
+        )
+        return [_flag(r) for r in rows]
+
     async def handle(self, flag_id: int, handled_by: int) -> bool:
         """Mark a flag handled; False if it was handled already (or does not exist)."""
         async with self.db.transaction() as conn:

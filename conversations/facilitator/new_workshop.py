@@ -335,7 +335,8 @@ async def save(update: Update, context: BotContext, draft: Draft) -> Next:
         new, created_by=user.id, creator_name=user.first_name
     )
     await audit(update, context, "newworkshop", workshop.id)
-    await set_staff_menu(context.bot, t, user.id, staff=True)
+    owner = user.id in context.settings.admins
+    await set_staff_menu(context.bot, t, user.id, staff=True, owner=owner)
     await say(update, context, "nw_created", workshop=workshop)
     await send_invite(update, context, workshop)
     return END

@@ -61,10 +61,11 @@ async def workshops_run_by(context: BotContext, user_id: int) -> list[Workshop]:
 async def refuse(
     update: Update, context: BotContext, action: str, workshop_id: int | None = None
 ) -> None:
-    """Say plainly that this is for facilitators, and record the attempt."""
+    """Say plainly that this is for facilitators, and record the attempt (up to the hourly
+    limits of ``storage.audit``, so that strangers cannot grow the log without bound)."""
     user = update.effective_user
     if user is not None:
-        await context.storage.audit.record(user.id, action, workshop_id=workshop_id, allowed=False)
+        await context.storage.audit.record_refusal(user.id, action, workshop_id=workshop_id)
     if update.callback_query is not None:
         await acknowledge(update.callback_query)
     await say(update, context, "fac_refused", user_id=user.id if user else None)

@@ -18,8 +18,9 @@ PARTICIPANT_COMMANDS = (
 FACILITATOR_COMMANDS = (
     "workshops", "workshop", "newworkshop", "invite", "views", "themes", "stats", "export",
     "action", "actions", "update", "scheduled", "report", "session",
-    "team", "addfacilitator", "removefacilitator", "close",
+    "team", "addfacilitator", "removefacilitator", "close", "flags",
 )  # fmt: skip
+OWNER_COMMANDS = ("audit",)
 
 
 def _commands(t: Texts, names: tuple[str, ...]) -> list[BotCommand]:
@@ -35,12 +36,16 @@ async def set_participant_menu(bot: Bot, t: Texts) -> None:
         log.warning("could not set the command menu: %s", exc)
 
 
-async def set_staff_menu(bot: Bot, t: Texts, user_id: int, *, staff: bool) -> None:
-    """Give a facilitator's private chat the facilitator menu, or take it away again."""
+async def set_staff_menu(
+    bot: Bot, t: Texts, user_id: int, *, staff: bool, owner: bool = False
+) -> None:
+    """Give a facilitator's private chat the facilitator menu (an owner's, with the owners'
+    commands), or take it away again."""
     scope = BotCommandScopeChat(user_id)
     try:
         if staff:
-            names = PARTICIPANT_COMMANDS + FACILITATOR_COMMANDS
+            names: tuple[str, ...] = PARTICIPANT_COMMANDS + FACILITATOR_COMMANDS
+            names += OWNER_COMMANDS if owner else ()
             await bot.set_my_commands(_commands(t, names), scope=scope)
         else:
             await bot.delete_my_commands(scope=scope)

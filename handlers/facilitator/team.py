@@ -7,7 +7,7 @@ from telegram import Update
 from chat.callbacks.facilitator import Pick, PickWorkshop, RemoveFacilitator
 from chat.context import BotContext
 from chat.messaging import Button, say
-from handlers.facilitator.access import audit, button, is_staff
+from handlers.facilitator.access import audit, button, is_owner, is_staff
 from handlers.facilitator.menus import set_staff_menu
 from storage.models import Workshop
 
@@ -51,7 +51,8 @@ async def on_remove(
     if removed:
         await audit(update, context, "removefacilitator", workshop.id, str(data.member))
         staff = await is_staff(context, data.member)
-        await set_staff_menu(context.bot, context.texts, data.member, staff=staff)
+        owner = is_owner(context, data.member)
+        await set_staff_menu(context.bot, context.texts, data.member, staff=staff, owner=owner)
     await say(update, context, "fac_removed", workshop=workshop, removed=removed)
     await show_team(update, context, workshop)
 
@@ -70,5 +71,6 @@ async def redeem(update: Update, context: BotContext, code: str) -> None:
         return
     await storage.audit.record(user.id, "facilitator-join", workshop_id=workshop_id)
     workshop = await storage.workshops.get(workshop_id)
-    await set_staff_menu(context.bot, context.texts, user.id, staff=True)
+    owner = is_owner(context, user.id)
+    await set_staff_menu(context.bot, context.texts, user.id, staff=True, owner=owner)
     await say(update, context, "fac_welcome", workshop=workshop)

@@ -24,8 +24,14 @@ from domain.texts import (
     split_message,
     texts,
 )
-from handlers.facilitator.menus import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
+from handlers.facilitator.menus import (
+    FACILITATOR_COMMANDS,
+    OWNER_COMMANDS,
+    PARTICIPANT_COMMANDS,
+)
 from storage.actions import Action
+from storage.audit import AuditEntry
+from storage.flags import Flag
 from storage.models import (
     AboutQuestion,
     Answer,
@@ -115,6 +121,28 @@ def view(text: str, status: str = "shared") -> View:
 
 
 W = evil_workshop()
+
+
+def flag(pseudonym: str | None = "P-7F3A", workshop_id: int | None = 1) -> Flag:
+    return Flag(
+        id=7,
+        workshop_id=workshop_id,
+        participant_id=3 if pseudonym else None,
+        telegram_user_id=4242,
+        pseudonym=pseudonym,
+        phrase="kill myself",
+        message=f"I want to kill myself {EVIL}",
+        raised_at="2025-05-01T12:00:00+00:00",
+        handled_by=None,
+        handled_at=None,
+    )
+
+
+def audit_entry(id: int = 9, allowed: bool = True, workshop_id: int | None = 1) -> AuditEntry:
+    detail = "views@0" if allowed else ""
+    return AuditEntry(id, "2025-05-01T12:00:00+00:00", 42, "views", workshop_id, allowed, detail)
+
+
 RELATIONSHIP_VALUE = {
     "entries": [{"who": f"who {EVIL}", "how_often": f"often {EVIL}", "support": [f"s {EVIL}"]}]
 }
@@ -731,6 +759,34 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("text_not_kept", {"workshop": W, "status": "answering"}, True),
     ("text_not_kept", {"workshop": None, "status": None}, False),
     ("thanks", {"workshop": W}, True),
+    ("safeguarding_help", {"workshop": W}, True),
+    ("safeguarding_help", {"workshop": None}, False),
+    ("fac_flag_alert", {"flag": flag(), "workshop": W, "timezone": "Europe/London"}, True),
+    (
+        "fac_flag_alert",
+        {"flag": flag(None, None), "workshop": None, "timezone": "Europe/London"},
+        True,
+    ),
+    (
+        "fac_flags",
+        {"flags": [flag(), flag(None, None)], "titles": {1: W.title}, "timezone": "UTC"},
+        True,
+    ),
+    ("fac_flags", {"flags": [], "titles": {}, "timezone": "UTC"}, False),
+    ("fac_flag_handled", {"flag": flag(), "done": True}, False),
+    ("fac_flag_handled", {"flag": flag(None, None), "done": False}, False),
+    (
+        "fac_audit",
+        {
+            "entries": [audit_entry(), audit_entry(8, False, None)],
+            "older": False,
+            "timezone": "UTC",
+        },
+        False,
+    ),
+    ("fac_audit", {"entries": [], "older": True, "timezone": "UTC"}, False),
+    ("fac_audit", {"entries": [], "older": False, "timezone": "UTC"}, False),
+    ("fac_owners_only", {}, False),
     ("unknown_command", {}, False),
     ("update_message", PERSONAL_UPDATE, True),
     ("update_message", GENERAL_UPDATE, True),
@@ -955,7 +1011,7 @@ def test_command_descriptions_fit_the_bot_api() -> None:
         for key in t.label_keys()
         if key.startswith("commands.")
     }
-    assert set(commands) == set(PARTICIPANT_COMMANDS + FACILITATOR_COMMANDS)
+    assert set(commands) == set(PARTICIPANT_COMMANDS + FACILITATOR_COMMANDS + OWNER_COMMANDS)
     for name, description in commands.items():
         assert re.fullmatch(r"[a-z0-9_]{1,32}", name)
         assert 1 <= len(description) <= 256
@@ -1101,12 +1157,13 @@ LABEL_KEYS = (
         "cancel_update", "no_notes", "updates_for", "keep_answer", "clear_answer",
         "stop_take_part", "stop_updates", "start_updates", "stop_quote", "allow_quote",
         "agree_again", "keep_as_is", "leave_erase", "leave_anonymise", "leave_stay",
+        "flag_handled", "audit_older",
     )]
     + [f"commands.{k}" for k in (
         "start", "resume", "share", "mine", "forget", "help", "cancel", "workshops", "workshop",
         "newworkshop", "invite", "views", "themes", "stats", "export", "team", "addfacilitator",
         "removefacilitator", "close", "action", "actions", "update", "scheduled", "report",
-        "session", "stop", "updates", "consent", "mydata",
+        "session", "stop", "updates", "consent", "mydata", "flags", "audit",
     )]
     + [f"levels.{k}" for k in ("inform", "consult", "co-design", "co-produce", "community-led")]
     + [f"purposes.{k}" for k in ("take_part", "updates", "quote")]
@@ -1150,7 +1207,7 @@ def test_every_old_label_key_keeps_working() -> None:
         assert t.label(key, **LABEL_VALUES)
     for key in LIST_KEYS:
         assert t.labels(key)
-    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 158
+    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 162
 
 
 def test_label_files_are_jinja_and_not_escaped() -> None:
@@ -1311,12 +1368,15 @@ SAMPLES: dict[str, Any] = {
     "counts": [theme_count(), theme_count("transport", 1, 1)],
     "days": 14,
     "draft": {**nw_draft("confirm"), "questions": NW_QUESTIONS},
+    "done": True,
     "drafts": [view(EVIL, "draft")],
     "entries": [DONE],
     "entry": OPEN,
     "feedback": {"yes": 2, "partly": 1, "no": 0},
     "field": "can_change",
     "figures": figures(),
+    "flag": flag(),
+    "flags": [flag(), flag(None, None)],
     "granted": True,
     "has_personal": True,
     "high": 3650,
@@ -1338,6 +1398,7 @@ SAMPLES: dict[str, Any] = {
     "number": 3,
     "offers": [W, replace(CLOSED, id=2)],
     "offset": 5,
+    "older": False,
     "others": ACTIONS[2:],
     "past": False,
     "personal": 2,
@@ -1363,6 +1424,7 @@ SAMPLES: dict[str, Any] = {
     "theme": theme(),
     "themes": [f"Theme {EVIL}", "transport"],
     "timezone": "Europe/London",
+    "titles": {1: W.title},
     "too_big": False,
     "total": 12,
     "total_of": {1: 6},
@@ -1376,6 +1438,7 @@ SAMPLES: dict[str, Any] = {
 # Where a template gives a variable's name another meaning than SAMPLES does.
 SAMPLE_FOR: dict[str, dict[str, Any]] = {
     "about_question": {"question": about_question()},
+    "fac_audit": {"entries": [audit_entry(), audit_entry(8, False, None)]},
     "fac_stats": {"themes": [theme_count(), theme_count("transport", items=1, participants=1)]},
     "fac_theme_pick": {"action": "merge"},
     "fac_workshop": {"counts": {"ready": 1, "answering": 2, "submitted": 3, "declined": 1}},
@@ -1390,7 +1453,8 @@ SAMPLE_FOR: dict[str, dict[str, Any]] = {
 }
 # Templates given an object with user text that show none of it (a workshop's title, say).
 SHOW_NO_USER_TEXT = {
-    "consent_quote", "consent_updates", "declined", "fac_update_scheduled", "paused",
+    "consent_quote", "consent_updates", "declined", "fac_flag_handled", "fac_update_scheduled",
+    "paused",
     "poster_blurb", "updates_on",
 }  # fmt: skip
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from chat.callbacks.facilitator import Field, Pick
 from domain.workshop_file import load_workshop_file
+from storage.audit import REFUSALS_PER_ACTOR_PER_HOUR, REFUSALS_PER_HOUR
 from storage.models import Workshop
 from tests.conftest import EXAMPLE, OWNER, RunningBot
 from tests.support.chat import Chat
@@ -11,7 +14,7 @@ from tests.support.chat import Chat
 ADMIN_COMMANDS = (
     "workshops", "workshop", "newworkshop", "invite", "views", "themes", "stats", "export",
     "team", "addfacilitator", "removefacilitator", "close", "action", "actions", "update",
-    "scheduled", "report", "session",
+    "scheduled", "report", "session", "flags", "audit",
 )  # fmt: skip
 REFUSED = "This command is for facilitators."
 HARMLESS = (
@@ -22,7 +25,7 @@ HARMLESS = (
 TABLES = (
     "workshops", "questions", "participants", "consents", "answers", "views", "themes",
     "theme_tags", "facilitators", "facilitator_invites", "about_answers", "link_opens",
-    "actions", "action_themes", "updates", "deliveries", "sessions", "feedback",
+    "actions", "action_themes", "updates", "deliveries", "sessions", "feedback", "flags",
 )  # fmt: skip
 
 
@@ -35,7 +38,7 @@ async def snapshot(bot: RunningBot) -> dict[str, list[tuple[object, ...]]]:
 
 
 async def _setup(bot: RunningBot, workshop: Workshop) -> dict[str, int]:
-    """A workshop with an answer, a view, two themes and a tag."""
+    """A workshop with an answer, a view, two themes, a tag and a safeguarding flag."""
     person = bot.chat(user_id=500, name="Pat")
     await person.join(workshop.invite_code)
     await person.say("Buses")
@@ -55,8 +58,13 @@ async def _setup(bot: RunningBot, workshop: Workshop) -> dict[str, int]:
     later = await bot.storage.updates.create(
         workshop.id, "Later", [action.id], "2999-01-01T10:00:00+00:00", OWNER
     )
+    pat = await bot.storage.participants.get(workshop.id, 500)
+    assert pat is not None
+    flag = await bot.storage.flags.raise_flag(
+        500, "not safe", "I am not safe", workshop_id=workshop.id, participant_id=pat.id
+    )
     ids = {"w": workshop.id, "a": item.id, "v": view.id, "t1": one.id, "t2": two.id}
-    return {**ids, "ac": action.id, "up": later.id}
+    return {**ids, "ac": action.id, "up": later.id, "flag": flag.id}
 
 
 def admin_buttons(ids: dict[str, int]) -> list[str]:
@@ -100,6 +108,8 @@ def admin_buttons(ids: dict[str, int]) -> list[str]:
         "nw:save:0a1b2c",
         "nw:cancel:0a1b2c",
         "fi:cancel",
+        f"sg:handled:{ids['flag']}",
+        "au:older:1000",
     ]
 
 
@@ -123,19 +133,43 @@ async def test_100_strangers_change_nothing(bot: RunningBot, workshop: Workshop)
     ids = await _setup(bot, workshop)
     before = await snapshot(bot)
     files_before = len(bot.fake.files_sent()) + len(bot.fake.files_sent("sendPhoto"))
-    audit_before = len(await bot.storage.audit.entries())
-    refused = 0
-    for user_id in range(100_000, 100_100):
+    earlier = await bot.storage.audit.entries()
+    refused: dict[int, int] = {}
+    strangers = range(100_000, 100_100)
+    for user_id in strangers:
         stranger = bot.chat(user_id=user_id, name="Stranger")
-        for reply in await _attempts(stranger, ids):
+        replies = await _attempts(stranger, ids)
+        for reply in replies:
             assert reply.startswith(HARMLESS), reply
-            refused += reply.startswith(REFUSED)
+        refused[user_id] = sum(reply.startswith(REFUSED) for reply in replies)
     assert await snapshot(bot) == before
     assert len(bot.fake.files_sent()) + len(bot.fake.files_sent("sendPhoto")) == files_before
-    entries = (await bot.storage.audit.entries())[audit_before:]
+    entries = (await bot.storage.audit.entries())[len(earlier) :]
     assert entries
     assert all(not e.allowed for e in entries)
-    assert len(entries) == refused
+    # Every refusal is recorded, up to the hourly limits: so many per person, so many in all
+    # (the strangers come one after another, well within one hour).
+    room = REFUSALS_PER_HOUR - sum(not e.allowed for e in earlier)
+    expected: dict[int, int] = {}
+    for user_id in strangers:
+        expected[user_id] = min(refused[user_id], REFUSALS_PER_ACTOR_PER_HOUR, room)
+        room -= expected[user_id]
+    recorded = Counter(e.actor for e in entries)
+    assert {u: recorded[u] for u in strangers} == expected
+    assert len(entries) == sum(expected.values())
+    assert sum(not e.allowed for e in earlier + entries) == REFUSALS_PER_HOUR  # all were hit
+    assert all(refused[u] > REFUSALS_PER_ACTOR_PER_HOUR for u in strangers)  # the cap was hit
+
+
+async def test_each_refusal_is_recorded_below_the_limit(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    stranger = bot.chat(user_id=100_500, name="Stranger")
+    for name in ADMIN_COMMANDS[:5]:
+        calls = await stranger.say(f"/{name} {workshop.id}")
+        assert stranger.texts(calls)[0].startswith(REFUSED)
+    entries = [e for e in await bot.storage.audit.entries() if e.actor == 100_500]
+    assert [(e.action, e.allowed) for e in entries] == [(n, False) for n in ADMIN_COMMANDS[:5]]
 
 
 async def test_a_participant_is_refused_too(bot: RunningBot, workshop: Workshop) -> None:
@@ -165,6 +199,9 @@ async def test_facilitator_of_one_workshop_cannot_reach_another(
         ):
             continue  # steps of a draft she does not have: not about a workshop
         calls = await fay.press_data(data)
+        if data.startswith("au:"):  # the audit log is not about a workshop: owners only
+            assert fay.texts(calls)[0] == "This is for the bot's owners only."
+            continue
         assert fay.texts(calls)[0].startswith(REFUSED), data
     mine = await bot.storage.themes.create(workshop.id, "mine")
     assert mine is not None
