@@ -283,7 +283,10 @@ async def take_when(update: Update, context: BotContext, draft: Draft) -> Next:
         workshop.id, draft.body, list(draft.actions), stamp(moment), user.id, draft.kind
     )
     await audit(update, context, "update-scheduled", workshop.id, str(saved.id))
-    await say(update, context, "fac_update_scheduled", workshop=workshop, when=stamp(moment))
+    await say(
+        update, context, "fac_update_scheduled",
+        workshop=workshop, when=stamp(moment), held_until=_held_until(workshop, moment),
+    )  # fmt: skip
     return END
 
 

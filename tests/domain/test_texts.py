@@ -593,7 +593,8 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ),
     ("fac_update_preview_intro", {"total": 1, "personal": 0, "has_personal": False}, False),
     ("fac_update_preview_intro", {"total": 5, "personal": 2, "has_personal": True}, False),
-    ("fac_update_scheduled", {"workshop": W, "when": WHEN}, False),
+    ("fac_update_scheduled", {"workshop": W, "when": WHEN, "held_until": None}, False),
+    ("fac_update_scheduled", {"workshop": W, "when": WHEN, "held_until": "09:00"}, False),
     ("fac_update_sending", {"count": 1, "held_until": None, "asks_back": True}, False),
     ("fac_update_sending", {"count": 12, "held_until": None, "asks_back": False}, False),
     (

@@ -14,10 +14,14 @@ QUESTION = "Does this reflect what you said?"
 
 
 def deliveries_to(bot: RunningBot, chat_id: int, marker: str) -> list[Call]:
+    """The messages with ``marker`` that reached ``chat_id`` (a failed send has no id)."""
     return [
         c
         for c in bot.fake.calls
-        if c.method == "sendMessage" and c.chat_id == chat_id and marker in c.text
+        if c.method == "sendMessage"
+        and c.chat_id == chat_id
+        and marker in c.text
+        and c.message_id is not None
     ]
 
 
@@ -272,3 +276,41 @@ async def test_send_anyway_is_for_facilitators_of_that_workshop(
     assert owner.texts(calls)[0].startswith("That is no longer")
     await run_jobs(bot)
     assert deliveries_to(bot, 101, "Room 4") == []
+
+
+async def test_a_notice_sent_anyway_is_retried_at_once_after_a_timeout(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    await people_in(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    at_london(bot, 23)
+    await write(owner, "A notice instead (venue, time)", "Room 4 tomorrow.")
+    await owner.press("Send now")
+    await owner.press("Send it now anyway")
+    bot.fake.fail("sendMessage", 0, "timed out", chat_id=101)
+    await run_jobs(bot)
+    assert deliveries_to(bot, 101, "Room 4") == []
+    bot.clock.advance(minutes=5)  # still quiet hours: the retry is not held till morning
+    await run_jobs(bot)
+    assert len(deliveries_to(bot, 101, "Room 4")) == 1
+
+
+async def test_a_time_chosen_in_quiet_hours_says_when_it_really_goes(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    await people_in(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    at_london(bot, 12)
+    await write(owner, "A reminder instead", "Bring a friend.")
+    await owner.press("Send later…")
+    await owner.say("23:30")
+    told = owner.last_text()
+    assert "That is in quiet hours in Europe/London: it goes at 09:00." in told
+    await owner.say("/scheduled")
+    assert "(reminder): Bring a friend." in owner.last_text()
+    await owner.say("/update")
+    await owner.press("A reminder instead")
+    await owner.say("Another one.")
+    await owner.press("Send later…")
+    await owner.say("in 2 hours")
+    assert "quiet hours" not in owner.last_text()
