@@ -197,7 +197,9 @@ async def _preview(update: Update, context: BotContext, draft: Draft) -> Next:
         key = tuple(a.id for a in actions if person.theme_ids & set(a.theme_ids))
         html, _ = update_text(t, workshop, draft.body, actions, person.theme_ids, draft.kind)
         versions[key] = (html, versions.get(key, ("", 0))[1] + (1 if counted else 0))
-    longest = max(len(html) for html, _ in versions.values())
+    # Whoever joins before it goes gets the general version: it must fit too.
+    general, _ = update_text(t, workshop, draft.body, actions, frozenset(), draft.kind)
+    longest = max(len(general), *(len(html) for html, _ in versions.values()))
     if longest > MESSAGE_LIMIT - 100:
         await say(update, context, "fac_update_too_long", length=longest)
         await ask(update, context, "fac_ask_update_body", limit=BODY_LIMIT, kind=draft.kind)
