@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from domain.quiet_hours import next_allowed
 from domain.texts import Texts
 from storage.actions import Action
-from storage.kinds import DeliveryKind
+from storage.kinds import DeliveryKind, UpdateKind
 from storage.models import Workshop
 from storage.outbox import Buttons, NewDelivery
 from storage.updates import ProgressUpdate, Recipient
@@ -54,8 +54,19 @@ def update_text(
     body: str,
     actions: Sequence[Action],
     theme_ids: frozenset[int],
+    kind: UpdateKind = UpdateKind.PROGRESS,
 ) -> tuple[str, bool]:
-    """The message one person receives, and whether it speaks to what they said."""
+    """The message one person receives, and whether it speaks to what they said. The one
+    rendering of an update: the outbox rows and the facilitator's preview both use it.
+
+    Only a progress update lists actions, states what the workshop can change and asks
+    whether it reflects what people said; a reminder or a notice is just the message."""
+    if kind != UpdateKind.PROGRESS:
+        html = t.render(
+            "update_message", kind=kind, workshop=workshop, body=body, themes=[], mine=[],
+            others=[],
+        )  # fmt: skip
+        return html, False
     mine = [a for a in actions if theme_ids & set(a.theme_ids)]
     themes = sorted(
         {name for a in mine for tid, name in zip(a.theme_ids, a.theme_names, strict=True)
@@ -64,6 +75,7 @@ def update_text(
     others = [a for a in actions if a not in mine]
     html = t.render(
         "update_message",
+        kind=kind,
         workshop=workshop,
         body=body,
         themes=themes,
@@ -85,7 +97,9 @@ def deliveries_for(
     """One outbox row per recipient, held back until quiet hours end."""
     rows = []
     for person in recipients:
-        html, personal = update_text(t, workshop, update.body, actions, person.theme_ids)
+        html, personal = update_text(
+            t, workshop, update.body, actions, person.theme_ids, update.kind
+        )
         rows.append(
             delivery(
                 DeliveryKind.UPDATE,

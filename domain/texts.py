@@ -127,17 +127,24 @@ def texts(locale: str = "en") -> Texts:
     return _texts(locale)
 
 
+_PART_WORD = re.compile(r"\S+$")
+
+
 @cache
 def _texts(locale: str) -> Texts:
     return Texts(locale)
 
 
 def shorten(value: str, limit: int = 300) -> str:
-    """Cut long text at a word boundary for a summary; the full text stays stored."""
+    """Cut long text at a word boundary with "…", at most ``limit`` characters in all (a
+    summary, a button's label); the full text stays stored. A single word longer than
+    the limit is cut inside it."""
     if len(value) <= limit:
         return value
-    cut = value[:limit].rsplit(" ", 1)[0] or value[:limit]
-    return cut.rstrip() + "…"
+    room = value[: max(limit - 1, 0)]  # one character is the "…"
+    if not value[len(room)].isspace():  # the last word in the room is cut: drop it
+        room = _PART_WORD.sub("", room) or room
+    return room.rstrip(" \t\n,;:–-") + "…"
 
 
 def local_time(stamp: str, timezone: str) -> str:

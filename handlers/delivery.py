@@ -151,8 +151,11 @@ class Worker:
             await outbox.cancel(delivery.id, "no longer wanted")
             return Outcome.CANCELLED
         workshop = await self.storage.workshops.get(delivery.workshop_id)
-        if workshop is not None and in_quiet_hours(
-            now, workshop.timezone, workshop.quiet_start, workshop.quiet_end
+        # Only a facilitator's "send it now anyway" (``urgent``) goes in quiet hours.
+        if (
+            workshop is not None
+            and not delivery.urgent
+            and in_quiet_hours(now, workshop.timezone, workshop.quiet_start, workshop.quiet_end)
         ):
             later = next_allowed(now, workshop.timezone, workshop.quiet_start, workshop.quiet_end)
             await outbox.give_back(delivery.id, stamp(later), "quiet hours")
@@ -212,7 +215,8 @@ class Worker:
         delay = self.base_delay * 2 ** (delivery.attempts - 1)
         moment = self.clock() + timedelta(seconds=delay)
         workshop = await self.storage.workshops.get(delivery.workshop_id)
-        if workshop is not None:  # a retry, too, waits for the end of quiet hours
+        # A retry, too, waits for the end of quiet hours (unless sent anyway, on purpose).
+        if workshop is not None and not delivery.urgent:
             moment = next_allowed(
                 moment, workshop.timezone, workshop.quiet_start, workshop.quiet_end
             )

@@ -15,7 +15,7 @@ from domain.broadcast import Buttons, deliveries_for, delivery
 from domain.texts import Texts
 from handlers.delivery import Worker, stamp
 from storage import Storage
-from storage.kinds import DeliveryKind, Verdict
+from storage.kinds import DeliveryKind, UpdateKind, Verdict
 from storage.updates import ProgressUpdate
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,11 @@ def feedback_buttons(t: Texts, update_id: int) -> Buttons:
             for verdict in Verdict
         ),
     )
+
+
+def update_buttons(t: Texts, update_id: int, kind: UpdateKind) -> Buttons:
+    """The buttons under an update: only a progress update asks for co-evaluation."""
+    return feedback_buttons(t, update_id) if kind == UpdateKind.PROGRESS else ()
 
 
 HOUSEKEEPING_EVERY = 3600.0  # seconds
@@ -108,9 +113,8 @@ async def enqueue_update(storage: Storage, t: Texts, update: ProgressUpdate, now
         return 0
     actions = await storage.actions.many(list(update.action_ids))
     recipients = await storage.updates.recipients(workshop.id)
-    rows = deliveries_for(
-        t, workshop, update, actions, recipients, now, feedback_buttons(t, update.id)
-    )
+    buttons = update_buttons(t, update.id, update.kind)
+    rows = deliveries_for(t, workshop, update, actions, recipients, now, buttons)
     return await storage.outbox.enqueue_update(update.id, rows)
 
 

@@ -27,6 +27,7 @@ from chat.filters import NEW_MESSAGE
 from chat.handler_types import AnyHandler
 from chat.messaging import acknowledge, retire_buttons, say
 from chat.screens import expired, show_where_you_are, text_hash
+from domain.texts import shorten
 from storage.kinds import ParticipantStatus, Purpose
 
 STOP_WORD = filters.Regex(r"(?i)^\s*stop\s*[.!]?\s*$")
@@ -84,7 +85,7 @@ async def updates_on(update: Update, context: BotContext) -> None:
             if workshop is not None:
                 offers.append(workshop)
     rows = [
-        [(t.label("buttons.updates_for", title=w.title[:40]), UpdatesFrom(w.id).pack())]
+        [(t.label("buttons.updates_for", title=shorten(w.title, 40)), UpdatesFrom(w.id).pack())]
         for w in offers
     ]
     await say(update, context, "updates_on", buttons=rows, offers=offers)

@@ -13,6 +13,7 @@ from chat.messaging import say, settle
 from chat.place import GONE
 from chat.screens import expired, pressed, show_where_you_are
 from chat.states import FEEDBACK_ON
+from domain.texts import shorten
 from handlers import optout, rights
 from handlers.facilitator.access import is_staff
 from storage.kinds import QuestionKind, StepKind
@@ -83,7 +84,7 @@ async def forget(update: Update, context: BotContext) -> None:
     for member in members:
         workshop = await context.storage.workshops.get(member.workshop_id)
         if workshop is not None:
-            rows.append([(workshop.title, Erase(EraseStep.PICK, workshop.id).pack())])
+            rows.append([(shorten(workshop.title, 50), Erase(EraseStep.PICK, workshop.id).pack())])
     rows.append([(context.texts.label("buttons.erase_no"), KeepData().pack())])
     await say(update, context, "forget_pick", buttons=rows)
 

@@ -76,6 +76,14 @@ class UpdateStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class UpdateKind(StrEnum):
+    """What an update is: only a progress update lists actions and asks for co-evaluation."""
+
+    PROGRESS = "progress"
+    REMINDER = "reminder"
+    NOTICE = "notice"  # a change of venue or time, news to pass on
+
+
 class DeliveryKind(StrEnum):
     UPDATE = "update"
     REMINDER = "reminder"

@@ -53,6 +53,7 @@ class Delivery:
     last_error: str | None
     telegram_message_id: int | None
     parts_sent: int = 0  # of a long text split into several messages
+    urgent: bool = False  # sent anyway, in quiet hours, by a facilitator's choice
 
 
 def _delivery(row: aiosqlite.Row) -> Delivery:
@@ -73,6 +74,7 @@ def _delivery(row: aiosqlite.Row) -> Delivery:
         last_error=row["last_error"],
         telegram_message_id=row["telegram_message_id"],
         parts_sent=row["parts_sent"],
+        urgent=bool(row["urgent"]),
     )
 
 
@@ -366,6 +368,20 @@ class Outbox:
         return {DeliveryState(r["state"]): r["n"] for r in rows}, [
             (r["last_error"] or "", r["n"]) for r in reasons
         ]
+
+    async def stopped_before(self, update_id: int) -> int:
+        """People of the update's workshop who had chosen updates but sent STOP before it
+        went, so it was never queued for them: they count among those it was not sent to."""
+        row = await self.db.fetchone(
+            f"""SELECT COUNT(*) FROM participants p JOIN updates u ON u.workshop_id = p.workshop_id
+                WHERE u.id = ? AND u.enqueued_at IS NOT NULL AND {taking_part()}
+                  AND p.stopped_at IS NOT NULL AND p.stopped_at <= u.enqueued_at
+                  AND {agreed_to(Purpose.UPDATES)}
+                  AND NOT EXISTS (SELECT 1 FROM deliveries d
+                                  WHERE d.update_id = u.id AND d.participant_id = p.id)""",
+            (update_id,),
+        )
+        return int(row[0]) if row else 0
 
     async def recipients_count(self, update_id: int) -> int:
         row = await self.db.fetchone(

@@ -19,6 +19,7 @@ class Figures:
     answers_per_question: list[tuple[int, str, int, int]]  # position, prompt, answered, skipped
     consents: dict[Purpose, tuple[int, int]]  # purpose -> (yes, no)
     views: int
+    stopped: int = 0  # people who sent STOP: no updates or reminders
 
 
 class Stats:
@@ -77,6 +78,10 @@ class Stats:
                                 WHERE workshop_id = ? AND what = 'views:' || ?), 0)""",
             (workshop_id, ViewStatus.SHARED, workshop_id, ViewStatus.SHARED),
         )
+        stopped = await one(
+            "SELECT COUNT(*) FROM participants WHERE workshop_id = ? AND stopped_at IS NOT NULL",
+            (workshop_id,),
+        )
         return Figures(
             opened=int(opened[0]) if opened else 0,
             consented=len(joined),
@@ -89,4 +94,5 @@ class Stats:
             ],
             consents={Purpose(r["purpose"]): (r["yes"] or 0, r["no"] or 0) for r in consents},
             views=int(views[0]) if views else 0,
+            stopped=int(stopped[0]) if stopped else 0,
         )

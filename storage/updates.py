@@ -1,4 +1,4 @@
-"""Progress updates: written by a facilitator, sent now or at a set time."""
+"""Updates (progress, reminders, notices): written by a facilitator, sent now or later."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from storage.db import Database, utcnow
-from storage.kinds import DeliveryState, Purpose, UpdateStatus
+from storage.kinds import DeliveryState, Purpose, UpdateKind, UpdateStatus
 from storage.sql import agreed_to, among, taking_part
 
 
@@ -22,6 +22,7 @@ class ProgressUpdate:
     created_at: str
     enqueued_at: str | None
     action_ids: tuple[int, ...] = ()
+    kind: UpdateKind = UpdateKind.PROGRESS
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +66,22 @@ class Updates:
         self.db = db
 
     async def create(
-        self, workshop_id: int, body: str, action_ids: list[int], send_at: str, created_by: int
+        self,
+        workshop_id: int,
+        body: str,
+        action_ids: list[int],
+        send_at: str,
+        created_by: int,
+        kind: UpdateKind = UpdateKind.PROGRESS,
     ) -> ProgressUpdate:
+        """A new update; only a progress update is about actions (others keep none)."""
+        if kind != UpdateKind.PROGRESS:
+            action_ids = []
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                """INSERT INTO updates (workshop_id, body, status, send_at, created_by, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                (workshop_id, body, UpdateStatus.SCHEDULED, send_at, created_by, utcnow()),
+                """INSERT INTO updates (workshop_id, kind, body, status, send_at, created_by,
+                       created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (workshop_id, kind, body, UpdateStatus.SCHEDULED, send_at, created_by, utcnow()),
             )
             update_id = cur.lastrowid or 0
             await conn.executemany(
@@ -94,6 +104,7 @@ class Updates:
             created_at=row["created_at"],
             enqueued_at=row["enqueued_at"],
             action_ids=actions,
+            kind=UpdateKind(row["kind"]),
         )
 
     async def get(self, update_id: int) -> ProgressUpdate | None:
@@ -142,6 +153,17 @@ class Updates:
                 (DeliveryState.CANCELLED, update_id, DeliveryState.PENDING),
             )
             return True
+
+    async def send_anyway(self, update_id: int, now: str) -> int:
+        """Release an update's messages held by quiet hours, at once: the facilitator chose
+        to send it anyway (an urgent notice). How many messages were released."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                """UPDATE deliveries SET not_before = MIN(not_before, ?), urgent = 1
+                   WHERE update_id = ? AND state = ?""",
+                (now, update_id, DeliveryState.PENDING),
+            )
+            return cur.rowcount
 
     async def waiting(self, workshop_id: int) -> list[ProgressUpdate]:
         """Updates nobody has received yet: scheduled, or queued and held back."""

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from chat.callbacks import facilitator
 from chat.callbacks.data import FAMILIES, CallbackData, nonce_field
-from storage.kinds import ActionStatus
+from storage.kinds import ActionStatus, UpdateKind
 
 # ---- actions ----------------------------------------------------------------------------
 
@@ -74,7 +74,11 @@ class UpdateAction(CallbackData):
 
 @dataclass(frozen=True, slots=True)
 class WriteUpdate(CallbackData):
+    """Go on to write it, as this kind: a progress update (with the actions chosen), a
+    reminder or a notice."""
+
     prefix: ClassVar[str] = "up:next"
+    kind: UpdateKind
     draft: str = nonce_field()
 
 
@@ -88,6 +92,14 @@ class SendNow(CallbackData):
 class SendLater(CallbackData):
     prefix: ClassVar[str] = "up:later"
     draft: str = nonce_field()
+
+
+@dataclass(frozen=True, slots=True)
+class SendAnyway(CallbackData):
+    """Send an update held by quiet hours now (an urgent notice, a change of venue)."""
+
+    prefix: ClassVar[str] = "up:anyway"
+    update: int
 
 
 @dataclass(frozen=True, slots=True)

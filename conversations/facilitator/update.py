@@ -1,10 +1,13 @@
-"""/update: choose the actions it is about, write it, see a preview of what each kind of
-recipient will read, then send it now or at a later time. And cancelling a waiting one."""
+"""/update: a progress update (choose the actions it is about) or a reminder or a notice;
+write it, see a preview of exactly what each kind of recipient will read, then send it now
+or at a later time. Held by quiet hours, it can be sent anyway; a waiting one cancelled."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import IntEnum
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler
@@ -12,6 +15,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler
 from chat.callbacks.facilitator import CancelPrompt, Pick, PickWorkshop
 from chat.callbacks.loop import (
     CancelUpdate,
+    SendAnyway,
     SendLater,
     SendNow,
     StartUpdate,
@@ -34,14 +38,18 @@ from conversations.facilitator.drafts import (
     typed,
 )
 from domain.broadcast import BODY_LIMIT, update_text
-from domain.texts import MESSAGE_LIMIT
+from domain.quiet_hours import next_allowed
+from domain.texts import MESSAGE_LIMIT, shorten
 from handlers.delivery import stamp
 from handlers.facilitator.access import audit, button, chosen_workshop, gone, picked, staff_only
 from handlers.facilitator.loop import future, now
-from handlers.jobs import deliver_soon, enqueue_update
+from handlers.jobs import deliver_soon, enqueue_update, update_buttons
+from storage.kinds import UpdateKind
 from storage.models import Workshop
+from storage.updates import Recipient
 
 PREVIEWS = 4  # personal versions shown in a preview, most common first
+BUTTON_TITLE = 50  # characters of an action's title on its button
 
 
 class State(IntEnum):
@@ -56,6 +64,7 @@ class Draft:
     workshop: int
     actions: list[int] = field(default_factory=list)
     body: str = ""
+    kind: UpdateKind = UpdateKind.PROGRESS
 
 
 DRAFT = Store("update", Draft)
@@ -105,10 +114,23 @@ async def _action_picker(
     nonce = DRAFT.buttons_for(context)
     actions = await context.storage.actions.of_workshop(workshop.id)
     rows: list[list[Button]] = [
-        [(("✓ " if a.id in chosen else "") + a.title[:50], UpdateAction(a.id, nonce).pack())]
+        [
+            (
+                ("✓ " if a.id in chosen else "") + shorten(a.title, BUTTON_TITLE),
+                UpdateAction(a.id, nonce).pack(),
+            )
+        ]
         for a in actions
     ]
-    rows.append([(t.label("buttons.write_message"), WriteUpdate(nonce).pack())])
+    rows.append(
+        [(t.label("buttons.write_message"), WriteUpdate(UpdateKind.PROGRESS, nonce).pack())]
+    )
+    rows.append(
+        [
+            (t.label("buttons.write_reminder"), WriteUpdate(UpdateKind.REMINDER, nonce).pack()),
+            (t.label("buttons.write_notice"), WriteUpdate(UpdateKind.NOTICE, nonce).pack()),
+        ]
+    )
     values = {"workshop": workshop, "count": len(actions)}
     if in_place and update.callback_query is not None:
         rows.append([(t.label("buttons.cancel"), CancelPrompt().pack())])
@@ -132,7 +154,12 @@ async def toggle_action(update: Update, context: BotContext, draft: Draft) -> Ne
 
 @step(DRAFT, "update")
 async def write(update: Update, context: BotContext, draft: Draft) -> Next:
-    await ask(update, context, "fac_ask_update_body", limit=BODY_LIMIT)
+    """The kind is chosen: a reminder or a notice is about no actions."""
+    draft.kind = pressed(update, WriteUpdate).kind
+    if draft.kind != UpdateKind.PROGRESS:
+        draft.actions = []
+    DRAFT.put(context, draft)
+    await ask(update, context, "fac_ask_update_body", limit=BODY_LIMIT, kind=draft.kind)
     return State.BODY
 
 
@@ -151,36 +178,44 @@ async def take_body(update: Update, context: BotContext, draft: Draft) -> Next:
 
 
 async def _preview(update: Update, context: BotContext, draft: Draft) -> Next:
-    """Show exactly what each kind of recipient will see, how many get each, and refuse
-    anything too long for one Telegram message."""
+    """Show exactly what each kind of recipient will see (rendered for a sample recipient
+    of each, as their outbox rows will be), how many get each, and refuse anything too
+    long for one Telegram message."""
     storage = context.storage
     t = context.texts
     workshop = await _workshop(context, draft)
     actions = await storage.actions.many(list(draft.actions))
     recipients = await storage.updates.recipients(workshop.id)
-    # One version per distinct set of matching actions, plus the general one.
+    if not recipients:  # nobody yet: show what anyone who chooses updates would get
+        recipients = [Recipient(0, 0, "", frozenset())]
+        counted = 0
+    else:
+        counted = len(recipients)
+    # One version per distinct set of matching actions (the general one is the empty set).
     versions: dict[tuple[int, ...], tuple[str, int]] = {}
     for person in recipients:
         key = tuple(a.id for a in actions if person.theme_ids & set(a.theme_ids))
-        html, _ = update_text(t, workshop, draft.body, actions, person.theme_ids)
-        versions[key] = (html, versions.get(key, ("", 0))[1] + 1)
-    general, _ = update_text(t, workshop, draft.body, actions, frozenset())
-    versions.setdefault((), (general, 0))
-    longest = max(len(html) for html, _ in versions.values())
+        html, _ = update_text(t, workshop, draft.body, actions, person.theme_ids, draft.kind)
+        versions[key] = (html, versions.get(key, ("", 0))[1] + (1 if counted else 0))
+    # Whoever joins before it goes gets the general version: it must fit too.
+    general, _ = update_text(t, workshop, draft.body, actions, frozenset(), draft.kind)
+    longest = max(len(general), *(len(html) for html, _ in versions.values()))
     if longest > MESSAGE_LIMIT - 100:
         await say(update, context, "fac_update_too_long", length=longest)
-        await ask(update, context, "fac_ask_update_body", limit=BODY_LIMIT)
+        await ask(update, context, "fac_ask_update_body", limit=BODY_LIMIT, kind=draft.kind)
         return State.BODY
     personal = sum(n for key, (_, n) in versions.items() if key)
     await say(
         update, context, "fac_update_preview_intro",
-        total=len(recipients), personal=personal, has_personal=personal > 0,
+        total=counted, personal=personal, has_personal=personal > 0,
     )  # fmt: skip
+    labels = [label for row in update_buttons(t, 0, draft.kind) for label, _data in row]
     shown = sorted(versions.items(), key=lambda kv: (not kv[0], -kv[1][1]))
     for key, (html, count) in shown[:PREVIEWS]:
         await say(
             update, context, "fac_update_preview",
             kind="personal" if key else "general", html=html, count=count,
+            everyone_else=personal > 0, button_labels=labels,
         )  # fmt: skip
     nonce = DRAFT.buttons_for(context)
     rows = [
@@ -202,16 +237,33 @@ async def send_now(update: Update, context: BotContext, draft: Draft) -> Next:
     assert user is not None
     storage = context.storage
     workshop = await _workshop(context, draft)
+    moment = now(context)
     saved = await storage.updates.create(
-        workshop.id, draft.body, list(draft.actions), stamp(now(context)), user.id
+        workshop.id, draft.body, list(draft.actions), stamp(moment), user.id, draft.kind
     )
-    await enqueue_update(storage, context.texts, saved, now(context))
+    await enqueue_update(storage, context.texts, saved, moment)
     # The deliver job may have queued it first: count the rows, whoever wrote them.
     count = await storage.outbox.recipients_count(saved.id)
     await audit(update, context, "update-sent", workshop.id, f"{saved.id} to {count}")
-    await say(update, context, "fac_update_sending", count=count, workshop=workshop)
+    held = _held_until(workshop, moment) if count else None
+    buttons: list[list[Button]] = []
+    if held is not None:
+        buttons = [[(context.texts.label("buttons.send_anyway"), SendAnyway(saved.id).pack())]]
+    await say(
+        update, context, "fac_update_sending", buttons=buttons, count=count,
+        held_until=held, timezone=workshop.timezone,
+        asks_back=draft.kind == UpdateKind.PROGRESS,
+    )  # fmt: skip
     deliver_soon(context)
     return END
+
+
+def _held_until(workshop: Workshop, moment: datetime) -> str | None:
+    """The local time quiet hours end, if they hold messages queued at ``moment``."""
+    allowed = next_allowed(moment, workshop.timezone, workshop.quiet_start, workshop.quiet_end)
+    if allowed <= moment:
+        return None
+    return allowed.astimezone(ZoneInfo(workshop.timezone)).strftime("%H:%M")
 
 
 @step(DRAFT, "update")
@@ -230,10 +282,13 @@ async def take_when(update: Update, context: BotContext, draft: Draft) -> Next:
     user = update.effective_user
     assert user is not None
     saved = await context.storage.updates.create(
-        workshop.id, draft.body, list(draft.actions), stamp(moment), user.id
+        workshop.id, draft.body, list(draft.actions), stamp(moment), user.id, draft.kind
     )
     await audit(update, context, "update-scheduled", workshop.id, str(saved.id))
-    await say(update, context, "fac_update_scheduled", workshop=workshop, when=stamp(moment))
+    await say(
+        update, context, "fac_update_scheduled",
+        workshop=workshop, when=stamp(moment), held_until=_held_until(workshop, moment),
+    )  # fmt: skip
     return END
 
 
@@ -256,6 +311,24 @@ async def cancel_waiting(
     return None  # not a prompt: whatever else is open stays open
 
 
+async def anyway_workshop(context: BotContext, data: SendAnyway) -> int | None:
+    found = await context.storage.updates.get(data.update)
+    return None if found is None else found.workshop_id
+
+
+@button(SendAnyway, "update", anyway_workshop)
+async def send_anyway(
+    update: Update, context: BotContext, data: SendAnyway, workshop: Workshop
+) -> Next:
+    """Quiet hours overridden, on purpose, for this one update: its held messages go now."""
+    count = await context.storage.updates.send_anyway(data.update, stamp(now(context)))
+    if count:
+        await audit(update, context, "update-sent-anyway", workshop.id, f"{data.update}")
+        deliver_soon(context)
+    await say(update, context, "fac_update_sent_anyway", count=count)
+    return None  # not a prompt: whatever else is open stays open
+
+
 def build() -> Flow:
     return Flow(
         entry_points=[
@@ -263,6 +336,7 @@ def build() -> Flow:
             CallbackQueryHandler(taken(picked_workshop), pattern=picked(Pick.UPDATE)),
             CallbackQueryHandler(taken(from_nudge), pattern=StartUpdate.pattern()),
             CallbackQueryHandler(taken(cancel_waiting), pattern=CancelUpdate.pattern()),
+            CallbackQueryHandler(taken(send_anyway), pattern=SendAnyway.pattern()),
         ],
         states={
             State.ACTIONS: [

@@ -22,6 +22,7 @@ from chat.context import BotContext
 from chat.messaging import acknowledge, say
 from chat.screens import expired
 from chat.states import END
+from domain.texts import shorten
 from storage.models import Workshop
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
@@ -205,7 +206,7 @@ async def chosen_workshop(
         return None
     if len(mine) == 1:
         return mine[0]
-    rows = [[(f"{w.id}. {w.title}", PickWorkshop(pick, w.id).pack())] for w in mine]
+    rows = [[(f"{w.id}. {shorten(w.title, 50)}", PickWorkshop(pick, w.id).pack())] for w in mine]
     await say(update, context, "fac_pick_workshop", buttons=rows, command=command)
     return None
 

@@ -71,6 +71,7 @@ async def show_report(update: Update, context: BotContext, workshop: Workshop) -
                 "update": sent,
                 "counts": counts,
                 "reasons": reasons,
+                "stopped": await storage.outbox.stopped_before(sent.id),
                 "tally": await storage.feedback.tally(sent.id),
                 "comments": await storage.feedback.comments(sent.id),
             }

@@ -16,6 +16,7 @@ from chat.callbacks.facilitator import (
 )
 from chat.context import BotContext
 from chat.messaging import Button, replace, say
+from domain.texts import shorten
 from handlers.facilitator.access import audit, button, gone, refuse
 from storage.kinds import FeedKind
 from storage.models import Workshop
@@ -38,7 +39,7 @@ async def show_views_menu(update: Update, context: BotContext, workshop: Worksho
     ]
     for q in await storage.workshops.questions(workshop.id):
         label = f"{q.position + 1}. {q.prompt}"
-        rows.append([(label[:60], QuestionPage(workshop.id, q.position, 0).pack())])
+        rows.append([(shorten(label, 60), QuestionPage(workshop.id, q.position, 0).pack())])
     total = await storage.feed.count(workshop.id)
     await say(update, context, "fac_views_menu", buttons=rows, workshop=workshop, total=total)
 

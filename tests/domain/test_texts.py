@@ -32,6 +32,7 @@ from handlers.facilitator.menus import (
 from storage.actions import Action
 from storage.audit import AuditEntry
 from storage.flags import Flag
+from storage.kinds import UpdateKind
 from storage.models import (
     AboutQuestion,
     Answer,
@@ -366,8 +367,10 @@ def update(
     status: str = "sent",
     update_id: int = 1,
     enqueued_at: str | None = WHEN,
+    kind: UpdateKind = UpdateKind.PROGRESS,
 ) -> ProgressUpdate:
     return ProgressUpdate(
+        kind=kind,
         id=update_id,
         workshop_id=1,
         body=body,
@@ -394,20 +397,25 @@ PERSONAL_UPDATE = {
     "themes": [f"Theme {EVIL}", "transport"],
     "mine": ACTIONS[:2],
     "others": ACTIONS[2:],
+    "kind": "progress",
 }
 GENERAL_UPDATE = {**PERSONAL_UPDATE, "themes": [], "mine": [], "others": ACTIONS}
+REMINDER = {**GENERAL_UPDATE, "kind": "reminder", "others": []}
+NOTICE = {**REMINDER, "kind": "notice"}
 REPORTS = [
     {
         "update": update(),
         "counts": {"sent": 3, "failed": 1},
         "reasons": [("BadRequest: chat not found", 1)],
+        "stopped": 2,
         "tally": {"yes": 1, "partly": 0, "no": 2},
         "comments": [("P-7F3A", "no", f"comment {EVIL}"), ("P-0B1C", "partly", "word " * 100)],
     },
     {
-        "update": update(f"{EVIL} " + "word " * 40, update_id=2),
+        "update": update(f"{EVIL} " + "word " * 40, update_id=2, kind=UpdateKind.NOTICE),
         "counts": {"sent": 1, "pending": 2, "sending": 1, "unreachable": 1},
         "reasons": [("Forbidden: bot was blocked by the user", 1)],
+        "stopped": 0,
         "tally": {"yes": 0, "partly": 0, "no": 0},
         "comments": [],
     },
@@ -466,7 +474,9 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("fac_ask_session_when", {"timezone": "Europe/London"}, False),
     ("fac_ask_theme_name", {}, False),
     ("fac_ask_theme_rename", {"theme": theme()}, True),
-    ("fac_ask_update_body", {"limit": 2500}, False),
+    ("fac_ask_update_body", {"limit": 2500, "kind": "progress"}, False),
+    ("fac_ask_update_body", {"limit": 2500, "kind": "reminder"}, False),
+    ("fac_ask_update_body", {"limit": 2500, "kind": "notice"}, False),
     ("fac_ask_update_when", {"timezone": "Europe/London"}, False),
     ("fac_bad_number", {"command": "stats"}, False),
     ("fac_cancelled", {}, False),
@@ -575,6 +585,8 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
             "kind": "personal",
             "count": 3,
             "html": texts().render("update_message", **PERSONAL_UPDATE),
+            "everyone_else": False,
+            "button_labels": ["Yes", "Partly", "No"],
         },
         True,
     ),
@@ -584,14 +596,46 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
             "kind": "general",
             "count": 0,
             "html": texts().render("update_message", **GENERAL_UPDATE),
+            "everyone_else": False,
+            "button_labels": ["Yes", "Partly", "No"],
+        },
+        True,
+    ),
+    (
+        "fac_update_preview",
+        {
+            "kind": "general",
+            "count": 4,
+            "html": texts().render("update_message", **GENERAL_UPDATE),
+            "everyone_else": True,
+            "button_labels": ["Yes", "Partly", "No"],
+        },
+        True,
+    ),
+    (
+        "fac_update_preview",
+        {
+            "kind": "general",
+            "count": 12,
+            "html": texts().render("update_message", **NOTICE),
+            "everyone_else": False,
+            "button_labels": [],
         },
         True,
     ),
     ("fac_update_preview_intro", {"total": 1, "personal": 0, "has_personal": False}, False),
     ("fac_update_preview_intro", {"total": 5, "personal": 2, "has_personal": True}, False),
-    ("fac_update_scheduled", {"workshop": W, "when": WHEN}, False),
-    ("fac_update_sending", {"count": 1}, False),
-    ("fac_update_sending", {"count": 12}, False),
+    ("fac_update_scheduled", {"workshop": W, "when": WHEN, "held_until": None}, False),
+    ("fac_update_scheduled", {"workshop": W, "when": WHEN, "held_until": "09:00"}, False),
+    ("fac_update_sending", {"count": 1, "held_until": None, "asks_back": True}, False),
+    ("fac_update_sending", {"count": 12, "held_until": None, "asks_back": False}, False),
+    (
+        "fac_update_sending",
+        {"count": 12, "held_until": "09:00", "asks_back": False, "timezone": "Europe/London"},
+        False,
+    ),
+    ("fac_update_sent_anyway", {"count": 12}, False),
+    ("fac_update_sent_anyway", {"count": 0}, False),
     ("fac_views_menu", {"workshop": W, "total": 17}, True),
     ("fac_views_page", views_page(FEED_PAGE), True),
     ("fac_views_page", views_page(FEED_PAGE, workshop=CLOSED, which="views"), True),
@@ -791,6 +835,8 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("update_message", PERSONAL_UPDATE, True),
     ("update_message", GENERAL_UPDATE, True),
     ("update_message", {**GENERAL_UPDATE, "others": []}, True),
+    ("update_message", REMINDER, True),
+    ("update_message", NOTICE, True),
     ("updates_on", {"offers": []}, False),
     ("updates_on", {"offers": [W]}, False),
     ("updates_on", {"offers": [W, replace(CLOSED, id=2)]}, False),
@@ -1029,8 +1075,21 @@ def test_sha256_of_the_shown_text() -> None:
 def test_shorten_cuts_at_a_word() -> None:
     assert shorten("short") == "short"
     assert shorten("one two three", 8) == "one two…"
-    assert shorten("x" * 20, 5) == "xxxxx…"
+    assert shorten("x" * 20, 5) == "xxxx…"  # a word longer than the limit is cut inside
     assert shorten("a" * 300) == "a" * 300
+
+
+def test_shorten_keeps_a_whole_last_word_and_never_exceeds_the_limit() -> None:
+    assert shorten("hello world next", 12) == "hello world…"  # "world" is whole: kept
+    assert shorten("hello world next", 11) == "hello…"
+    assert shorten("Buses, trains and more", 9) == "Buses…"  # no dangling comma
+    text = "Evening buses on route 47 and a new shelter at the hospital stop"
+    for limit in range(2, len(text)):
+        cut = shorten(text, limit)
+        assert len(cut) <= limit
+        assert cut.endswith("…")
+        assert text.startswith(cut[:-1])
+        assert text[len(cut) - 1 : len(cut)] in ("", " ") or " " not in cut
 
 
 # ---- split_message -------------------------------------------------------------------------
@@ -1178,6 +1237,7 @@ LABEL_KEYS = (
     )]
     + ["retention.d183", "retention.d365", "retention.d730", "cadence.d7", "cadence.d14"]
     + ["cadence.d28"]
+    + ["buttons.write_reminder", "buttons.write_notice", "buttons.send_anyway"]
     + [f"action_status.{k}" for k in ("planned", "in_progress", "done", "not_possible")]
     + [f"chart.{k}" for k in (
         "opened", "consented", "started", "completed", "sent_answers", "over_time",
@@ -1207,7 +1267,7 @@ def test_every_old_label_key_keeps_working() -> None:
         assert t.label(key, **LABEL_VALUES)
     for key in LIST_KEYS:
         assert t.labels(key)
-    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 162
+    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 165
 
 
 def test_label_files_are_jinja_and_not_escaped() -> None:
@@ -1373,6 +1433,10 @@ SAMPLES: dict[str, Any] = {
     "entries": [DONE],
     "entry": OPEN,
     "feedback": {"yes": 2, "partly": 1, "no": 0},
+    "button_labels": ["Yes", "Partly", "No"],
+    "everyone_else": True,
+    "held_until": "09:00",
+    "asks_back": True,
     "field": "can_change",
     "figures": figures(),
     "flag": flag(),
@@ -1439,6 +1503,8 @@ SAMPLES: dict[str, Any] = {
 SAMPLE_FOR: dict[str, dict[str, Any]] = {
     "about_question": {"question": about_question()},
     "fac_audit": {"entries": [audit_entry(), audit_entry(8, False, None)]},
+    "fac_ask_update_body": {"kind": "notice"},
+    "update_message": {"kind": "reminder"},
     "fac_stats": {"themes": [theme_count(), theme_count("transport", items=1, participants=1)]},
     "fac_theme_pick": {"action": "merge"},
     "fac_workshop": {"counts": {"ready": 1, "answering": 2, "submitted": 3, "declined": 1}},

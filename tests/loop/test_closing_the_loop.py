@@ -82,6 +82,9 @@ async def test_quiet_hours_hold_updates_until_morning(bot: RunningBot, workshop:
     await record_action(owner)
     at_london(bot, 22, 30)
     await send_update(owner)
+    told = owner.last_text()  # not "Sending to 2 people": it waits, and says till when
+    assert "It is quiet hours in Europe/London until 09:00; this goes to 2 people at 09:00" in told
+    assert "Sending to" not in told
     await run_jobs(bot)
     assert not any("Update from" in m for m in messages_to(bot, 101))
     at_london(bot, 8, 59, days=1)

@@ -19,6 +19,7 @@ from storage.kinds import (
     QuestionKind,
     SessionReply,
     StepKind,
+    UpdateKind,
     UpdateStatus,
     Verdict,
     ViewStatus,
@@ -35,6 +36,7 @@ STORED: dict[tuple[str, str], type[StrEnum]] = {
     ("views", "status"): ViewStatus,
     ("actions", "status"): ActionStatus,
     ("updates", "status"): UpdateStatus,
+    ("updates", "kind"): UpdateKind,
     ("deliveries", "kind"): DeliveryKind,
     ("deliveries", "state"): DeliveryState,
     ("feedback", "verdict"): Verdict,
@@ -45,12 +47,16 @@ STORED: dict[tuple[str, str], type[StrEnum]] = {
 _TABLE = re.compile(r"CREATE TABLE (\w+) \((.*?)\n\)", re.S)
 _CHECK = re.compile(r"CHECK \((\w+) IN\s*\(([^)]*)\)\)", re.S)
 _WORD = re.compile(r"'([^']*)'")
+_ADDED = re.compile(
+    r"ALTER TABLE (\w+) ADD COLUMN (\w+) [^;]*?CHECK \((\w+) IN\s*\(([^)]*)\)\)", re.S
+)
 
 
 def text_checks() -> dict[tuple[str, str], tuple[str, ...]]:
     """Every ``CHECK (column IN ('a', 'b'))`` of text values, by table and column.
 
-    A table created again by a later migration replaces what an earlier one said.
+    A table created again by a later migration replaces what an earlier one said; a column
+    added by ``ALTER TABLE ... ADD COLUMN ... CHECK (...)`` counts too.
     """
     found: dict[tuple[str, str], tuple[str, ...]] = {}
     for _version, _name, sql in migrations():
@@ -60,6 +66,10 @@ def text_checks() -> dict[tuple[str, str], tuple[str, ...]]:
                 words = tuple(_WORD.findall(values))
                 if words:  # (0, 1) flags are not kinds
                     found[(table, column)] = words
+        for table, column, checked, values in _ADDED.findall(sql):
+            words = tuple(_WORD.findall(values))
+            if words and checked == column:
+                found[(table, column)] = words
     return found
 
 
