@@ -371,6 +371,26 @@ async def ask_consent(
         await send(context, chat.id, html, consent_buttons(t, purpose, workshop))
 
 
+async def settle_consent(
+    update: Update, context: BotContext, query: CallbackQuery, pressed: ConsentDecision
+) -> None:
+    """Answer a consent press: its message keeps the words, shows the choice made under
+    them, and loses its buttons."""
+    await acknowledge(query)
+    t = context.texts
+    workshop = await context.storage.workshops.by_invite(pressed.invite)
+    if workshop is None:
+        await retire_buttons(query)
+        return
+    choice = t.label(f"buttons.{pressed.purpose}_{pressed.decision}")
+    html = t.render("consent_chosen", purpose=pressed.purpose, workshop=workshop, choice=choice)
+    try:
+        await query.edit_message_text(html, reply_markup=None)
+    except BadRequest as exc:
+        log.info("could not show the consent choice: %s", exc.message)
+        await retire_buttons(query)
+
+
 def text_hash(t: Texts, purpose: Purpose, workshop: Workshop) -> str:
     return sha256(consent_text(t, purpose, workshop))
 

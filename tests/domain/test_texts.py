@@ -393,10 +393,13 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("consent_cancelled", {"joined": False}, False),
     ("consent_cancelled", {"joined": True}, False),
     ("consent_more", {"workshop": W}, True),
-    ("consent_noted", {"purpose": "updates", "granted": True}, False),
-    ("consent_noted", {"purpose": "quote", "granted": False}, False),
+    ("consent_chosen", {"purpose": "take_part", "workshop": W, "choice": EVIL}, True),
+    ("consent_chosen", {"purpose": "quote", "workshop": W, "choice": "Yes"}, False),
+    ("consent_noted", {"purpose": "take_part", "granted": True, "upcoming": "updates"}, False),
+    ("consent_noted", {"purpose": "updates", "granted": True, "upcoming": "quote"}, False),
+    ("consent_noted", {"purpose": "quote", "granted": False, "upcoming": None}, False),
     ("consent_quote", {"workshop": W}, False),
-    ("consent_take_part", {"workshop": W}, True),
+    ("consent_take_part", {"workshop": W}, False),
     ("consent_updates", {"workshop": W}, False),
     ("declined", {"workshop": W}, False),
     ("default_hear_back", {"days": 14}, False),
@@ -788,13 +791,17 @@ def test_autoescape_is_on() -> None:
     assert html == f"Welcome back to <b>Title {ESCAPED}</b>. Here is where you were."
 
 
-def test_welcome_shows_the_level_and_lists() -> None:
+def test_welcome_shows_who_decides_and_what_it_can_change() -> None:
     html = texts().render("welcome", workshop=W)
     assert html.startswith(f"<b>Welcome to Title {ESCAPED}</b>")
-    assert "This workshop is <b>co-design</b>. You help design the service with us." in html
     assert f"• can {ESCAPED}" in html
+    assert f"<b>Who decides:</b> who {ESCAPED}, by by {ESCAPED}." in html
+
+
+def test_tell_me_more_shows_the_level_and_what_it_cannot_change() -> None:
+    html = texts().render("consent_more", workshop=W)
+    assert "This workshop is <b>co-design</b>. You help design the service with us." in html
     assert f"• cannot {ESCAPED}" in html
-    assert f"<b>Who decides, and by when:</b> who {ESCAPED}, by by {ESCAPED}." in html
 
 
 def test_question_shows_progress_and_previous_answer() -> None:
@@ -815,11 +822,14 @@ def test_long_answer_formats_the_length() -> None:
     assert "(12,345 characters)" in texts().render("long_answer", length=12345)
 
 
-def test_consent_noted_uses_the_purpose_label() -> None:
-    yes = texts().render("consent_noted", purpose="updates", granted=True)
-    no = texts().render("consent_noted", purpose="quote", granted=False)
-    assert yes == "Thank you – noted: send me progress updates."
-    assert no == 'That\'s fine – noted: no to "quote my words anonymously".'
+def test_consent_noted_uses_the_purpose_label_and_says_what_is_next() -> None:
+    yes = texts().render("consent_noted", purpose="updates", granted=True, upcoming="quote")
+    no = texts().render("consent_noted", purpose="quote", granted=False, upcoming=None)
+    assert yes == ("Thank you – noted: send me progress updates. Next: whether we may quote you.")
+    assert no == (
+        'That\'s fine – noted: no to "quote my words anonymously". That was the last choice. '
+        "Next: how we work together, then the questions."
+    )
 
 
 def test_mine_shows_pseudonym_choices_and_answers() -> None:
@@ -1275,6 +1285,7 @@ SAMPLES: dict[str, Any] = {
     "days": 14,
     "draft": {**nw_draft("confirm"), "questions": NW_QUESTIONS},
     "drafts": [view(EVIL, "draft")],
+    "choice": EVIL,
     "entries": [DONE],
     "entry": OPEN,
     "feedback": {"yes": 2, "partly": 1, "no": 0},
@@ -1331,6 +1342,7 @@ SAMPLES: dict[str, Any] = {
     "total_of": {1: 6},
     "updates": [update(status="scheduled", enqueued_at=None), update("x " * 200)],
     "user_id": 12345,
+    "upcoming": "updates",
     "verdict": "partly",
     "views": [view(EVIL), view("second")],
     "what": "answer",
@@ -1351,8 +1363,8 @@ SAMPLE_FOR: dict[str, dict[str, Any]] = {
 }
 # Templates given an object with user text that show none of it (a workshop's title, say).
 SHOW_NO_USER_TEXT = {
-    "consent_quote", "consent_updates", "declined", "fac_update_scheduled", "paused",
-    "poster_blurb", "updates_on",
+    "consent_quote", "consent_take_part", "consent_updates", "declined",
+    "fac_update_scheduled", "paused", "poster_blurb", "updates_on",
 }  # fmt: skip
 
 

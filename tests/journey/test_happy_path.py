@@ -10,14 +10,18 @@ async def test_start_shows_workshop_and_first_consent(chat: Chat) -> None:
     calls = await chat.say(f"/start {chat.invite}")
     texts = chat.texts(calls)
     assert "Welcome to Getting to appointments" in texts[0]
-    assert "<b>co-design</b>" in texts[0]
-    assert "What it cannot change" in texts[0]
+    assert "How the community transport scheme is run and advertised" in texts[0]
     assert "Can we keep your answers?" in texts[1]
     assert chat.buttons() == [
         "Yes, I agree to take part",
         "No, thank you",
         "Tell me more first",
     ]
+    # The level and what it cannot change are one tap away.
+    more = chat.texts(await chat.press("Tell me more first"))[0]
+    assert "<b>co-design</b>" in more
+    assert "What it cannot change" in more
+    assert "Where the hospital and clinics are" in more
 
 
 async def test_whole_journey(chat: Chat, bot: RunningBot) -> None:
