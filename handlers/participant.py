@@ -14,6 +14,7 @@ from chat.screens import expired, pressed, show_where_you_are
 from chat.states import FEEDBACK_ON, INVITE, SHARE_WORKSHOP
 from handlers import optout
 from handlers.facilitator.access import is_staff
+from handlers.facilitator.menus import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
 from storage.kinds import QuestionKind, StepKind
 from storage.models import Participant
 
@@ -36,7 +37,15 @@ async def show_help(update: Update, context: BotContext) -> None:
     latest = await context.storage.participants.latest(user.id) if user else None
     workshop = await context.storage.workshops.get(latest.workshop_id) if latest else None
     staff = user is not None and await is_staff(context, user.id)
-    await say(update, context, "help", workshop=workshop, staff=staff)
+    await say(
+        update,
+        context,
+        "help",
+        workshop=workshop,
+        staff=staff,
+        commands=PARTICIPANT_COMMANDS,
+        staff_commands=FACILITATOR_COMMANDS,
+    )
     await _show_where_you_are(update, context)
 
 

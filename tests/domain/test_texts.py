@@ -383,6 +383,7 @@ REPORTS = [
 
 
 # (template, context, shows user text) — every template, and its variants.
+MENUS = {"commands": PARTICIPANT_COMMANDS, "staff_commands": FACILITATOR_COMMANDS}
 CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("about_declined", {}, False),
     ("about_offer", {"count": 1}, False),
@@ -602,10 +603,10 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("forget_nothing", {}, False),
     ("forget_pick", {}, False),
     ("ground_rules", {"workshop": W}, True),
-    ("help", {"workshop": W, "staff": False}, True),
-    ("help", {"workshop": W, "staff": True}, True),
-    ("help", {"workshop": None, "staff": False}, False),
-    ("help", {"workshop": None, "staff": True}, False),
+    ("help", {**{"workshop": W, "staff": False}, **MENUS}, True),
+    ("help", {**{"workshop": W, "staff": True}, **MENUS}, True),
+    ("help", {**{"workshop": None, "staff": False}, **MENUS}, False),
+    ("help", {**{"workshop": None, "staff": True}, **MENUS}, False),
     ("invite_unknown", {"malformed": True}, False),
     ("invite_unknown", {"malformed": False}, False),
     ("long_answer", {"length": 12345}, False),
@@ -1286,6 +1287,7 @@ SAMPLES: dict[str, Any] = {
     "draft": {**nw_draft("confirm"), "questions": NW_QUESTIONS},
     "drafts": [view(EVIL, "draft")],
     "choice": EVIL,
+    "commands": PARTICIPANT_COMMANDS,
     "entries": [DONE],
     "entry": OPEN,
     "feedback": {"yes": 2, "partly": 1, "no": 0},
@@ -1330,6 +1332,7 @@ SAMPLES: dict[str, Any] = {
     "sharing": True,
     "source": theme(),
     "staff": True,
+    "staff_commands": FACILITATOR_COMMANDS,
     "status": "paused",
     "step": None,
     "target": theme("transport", 2),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import RunningBot
+from domain.texts import texts
+from handlers.facilitator.menus import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
+from tests.conftest import OWNER, RunningBot
 from tests.support.chat import Chat
 
 
@@ -77,3 +79,28 @@ async def test_whole_journey(chat: Chat, bot: RunningBot) -> None:
     assert not consents["quote"].granted
     assert consents["take_part"].method == "telegram-button"
     assert len(consents["take_part"].text_sha256) == 64
+
+
+def _listed(help_text: str) -> list[str]:
+    """The commands /help lists, in order, with the description each is given."""
+    return [line.split(" – ")[0][1:] for line in help_text.splitlines() if line.startswith("/")]
+
+
+async def test_help_lists_every_command_in_the_participant_menu(chat: Chat) -> None:
+    calls = await chat.say("/help")
+    text = chat.texts(calls)[0]
+    assert _listed(text) == list(PARTICIPANT_COMMANDS)
+    for name in PARTICIPANT_COMMANDS:
+        assert f"/{name} – {texts().label(f'commands.{name}')}" in text
+    assert "send STOP" in text  # how to stop messages
+    assert "For facilitators" not in text
+
+
+async def test_help_lists_every_command_in_the_facilitator_menu(bot: RunningBot) -> None:
+    chat = bot.chat(OWNER, "Priya")
+    calls = await chat.say("/help")
+    text = chat.texts(calls)[0]
+    assert _listed(text) == list(PARTICIPANT_COMMANDS + FACILITATOR_COMMANDS)
+    for name in ("action", "update", "report", "session"):
+        assert f"/{name} – " in text
+    assert "For facilitators" in text
