@@ -126,6 +126,7 @@ Q_BASE: dict[str, Any] = {
     "entry": None,
     "previous": None,
     "limit": 200,
+    "own": [],
 }
 Q = {"number": 2, "total": 6, "changing": False}
 REL = question("relationships")
@@ -1313,6 +1314,7 @@ SAMPLES: dict[str, Any] = {
     "name": f"Theme {EVIL}",
     "number": 3,
     "offers": [W, replace(CLOSED, id=2)],
+    "own": [f"twice a month {EVIL}"],
     "offset": 5,
     "others": ACTIONS[2:],
     "past": False,

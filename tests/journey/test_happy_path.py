@@ -6,6 +6,7 @@ from domain.texts import texts
 from handlers.facilitator.menus import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
 from tests.conftest import OWNER, RunningBot
 from tests.support.chat import Chat
+from tests.support.reading import visible
 
 
 async def test_start_shows_workshop_and_first_consent(chat: Chat) -> None:
@@ -104,3 +105,46 @@ async def test_help_lists_every_command_in_the_facilitator_menu(bot: RunningBot)
     for name in ("action", "update", "report", "session"):
         assert f"/{name} – " in text
     assert "For facilitators" in text
+
+
+async def _to_relationships(chat: Chat) -> None:
+    await chat.join(chat.invite)
+    for answer in ("Family", "Cooking", "Get out more"):
+        await chat.say(answer)
+
+
+async def test_own_words_are_said_back_and_each_person_has_a_line(chat: Chat) -> None:
+    await _to_relationships(chat)
+    await chat.say("My sister")
+    calls = await chat.say("twice a month")
+    assert 'Kept in your own words: "twice a month".' in chat.texts(calls)[-1]
+    calls = await chat.say("walks by the canal")
+    assert 'Kept in your own words: "twice a month", "walks by the canal".' in chat.last_text()
+    await chat.press("Phone")
+    await chat.press("Done with this person")
+    await chat.press("Add another person")
+    await chat.say("J.")
+    await chat.press("Every week")
+    await chat.press("Done with this person")
+    await chat.press("That's everyone")
+    await chat.say("Go to the seaside")
+    await chat.say("Walk more")
+    lines = "\n• My sister – twice a month – walks by the canal, Phone\n• J. – Every week\n"
+    assert lines in chat.last_text()  # the review
+    calls = await chat.say("/mine")
+    assert lines in chat.texts(calls)[0]
+
+
+async def test_the_ground_rules_and_the_relationships_question_agree(chat: Chat) -> None:
+    await chat.say(f"/start {chat.invite}")
+    await chat.press("Yes, I agree to take part")
+    await chat.press("No updates, thanks")
+    await chat.press("Please don't quote me")
+    rules = visible(chat.last_text())
+    assert "don't name" not in rules
+    assert "Please don't share their private details." in rules
+    assert 'a first name, initials or who they are to you ("my sister")' in rules
+    await chat.press("Start the questions")
+    for answer in ("Family", "Cooking", "Get out more"):
+        await chat.say(answer)
+    assert 'a first name, initials or who they are to you, like "my sister"' in chat.last_text()
