@@ -3,6 +3,10 @@ plain, and says who decides, what it can change, that it is voluntary and how to
 
 from __future__ import annotations
 
+import pytest
+
+from domain.texts import texts
+from storage.models import Workshop
 from tests.support.chat import Chat
 from tests.support.reading import reading_ease, visible
 
@@ -38,6 +42,13 @@ async def test_first_contact_says_who_what_voluntary_and_how_to_stop(chat: Chat)
     assert "/forget" in text
     assert "365 days" in text
     assert chat.buttons() == ["Yes, I agree to take part", "No, thank you", "Tell me more first"]
+
+
+@pytest.mark.parametrize(
+    "name", ["welcome", "consent_take_part", "consent_more", "consent_updates", "consent_quote"]
+)
+async def test_each_welcome_and_consent_text_is_plain(name: str, workshop: Workshop) -> None:
+    assert reading_ease(visible(texts().render(name, workshop=workshop))) >= PLAIN
 
 
 def test_reading_ease_tells_plain_from_dense() -> None:

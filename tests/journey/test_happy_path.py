@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from domain.texts import texts
+from domain.workshop_file import load_workshop_file
 from handlers.facilitator.menus import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
 from tests.conftest import OWNER, RunningBot
 from tests.support.chat import Chat
@@ -148,3 +151,43 @@ async def test_the_ground_rules_and_the_relationships_question_agree(chat: Chat)
     for answer in ("Family", "Cooking", "Get out more"):
         await chat.say(answer)
     assert 'a first name, initials or who they are to you, like "my sister"' in chat.last_text()
+
+
+async def test_a_choice_typed_is_said_back_as_the_answer_kept(
+    bot: RunningBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "lunch.toml"
+    path.write_text(LUNCH, encoding="utf-8")
+    workshop = await bot.storage.workshops.create(load_workshop_file(path))
+    chat = bot.chat(user_id=99)
+    await chat.join(workshop.invite_code)
+    calls = await chat.say("2")
+    assert chat.texts(calls)[0] == "Got it: <b>1pm</b>."
+    assert "Question 2 of 2" in chat.texts(calls)[-1]
+    await chat.press("« Back")
+    calls = await chat.press("Either")  # tapped: the button says it already
+    assert "Got it" not in "".join(chat.texts(calls))
+
+
+LUNCH = """
+title = "Day centre lunches"
+purpose = "Lunch times at the day centre."
+engagement_level = "consult"
+can_change = ["The menu"]
+cannot_change = ["The price"]
+who_decides = "The centre manager"
+decide_by = "June 2027"
+hear_back = "We will tell you in May."
+
+[[questions]]
+key = "meal"
+kind = "choice"
+prompt = "Which lunch time suits you?"
+options = ["12 noon", "1pm", "Either"]
+
+[[questions]]
+key = "happy"
+kind = "scale"
+prompt = "How happy are you with lunches now?"
+options = ["Not at all", "Very"]
+"""
