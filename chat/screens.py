@@ -137,6 +137,7 @@ async def show_question(
         "entry": None,
         "previous": None,
         "limit": rel.WHO_LIMIT,
+        "own": [],
     }
     if question.kind == QuestionKind.RELATIONSHIPS:
         entries = rel.entries_of(answer)
@@ -144,6 +145,8 @@ async def show_question(
         values["step"] = step.value
         values["entries"] = [e for e in entries if e.complete]
         values["entry"] = entries[-1] if entries and not entries[-1].complete else None
+        if step is rel.Step.SUPPORT:
+            values["own"] = _own_words(t, entries[-1])
         rows += _relationship_buttons(t, pos, step, entries)
         # Back at a finished list: "That's everyone" keeps it, so Skip would only mislead.
         kept = step is rel.Step.MORE
@@ -174,6 +177,14 @@ async def show_question(
             )
     else:
         await show_screen(update, context, place.participant, "question", buttons=rows, **values)
+
+
+def _own_words(t: Texts, entry: Relationship) -> list[str]:
+    """What the person typed for this relationship instead of tapping a button, said back
+    so they know it was understood."""
+    often = [entry.how_often] if entry.how_often not in t.labels("relationships.how_often") else []
+    support = t.labels("relationships.support")
+    return [w for w in often if w] + [s for s in entry.support if s not in support]
 
 
 def _relationship_buttons(
@@ -369,6 +380,26 @@ async def ask_consent(
         t = context.texts
         html = consent_text(t, purpose, workshop)
         await send(context, chat.id, html, consent_buttons(t, purpose, workshop))
+
+
+async def settle_consent(
+    update: Update, context: BotContext, query: CallbackQuery, pressed: ConsentDecision
+) -> None:
+    """Answer a consent press: its message keeps the words, shows the choice made under
+    them, and loses its buttons."""
+    await acknowledge(query)
+    t = context.texts
+    workshop = await context.storage.workshops.by_invite(pressed.invite)
+    if workshop is None:
+        await retire_buttons(query)
+        return
+    choice = t.label(f"buttons.{pressed.purpose}_{pressed.decision}")
+    html = t.render("consent_chosen", purpose=pressed.purpose, workshop=workshop, choice=choice)
+    try:
+        await query.edit_message_text(html, reply_markup=None)
+    except BadRequest as exc:
+        log.info("could not show the consent choice: %s", exc.message)
+        await retire_buttons(query)
 
 
 def text_hash(t: Texts, purpose: Purpose, workshop: Workshop) -> str:

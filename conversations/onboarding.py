@@ -16,6 +16,7 @@ from chat.screens import (
     expired,
     next_purpose,
     pressed,
+    settle_consent,
     settle_press,
     show_consent_step,
     show_place,
@@ -170,7 +171,7 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
         if text_version(html) != decision.version:
             return await _ask_again(update, context, query, workshop, purpose)
         shown = sha256(html)
-        await settle_press(update, context, query)
+        await settle_consent(update, context, query, decision)
         if not granted:  # nothing about them is kept: only a tombstone of the refusal
             await storage.participants.decline(
                 workshop.id, user.id, text_sha256=shown, method=METHOD
@@ -180,6 +181,10 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
             return END
         participant = await storage.participants.decide_take_part(
             workshop.id, user.id, granted=True, text_sha256=shown, method=METHOD
+        )
+        upcoming = next_purpose(await storage.participants.consents(participant.id))
+        await say(
+            update, context, "consent_noted", purpose=purpose, granted=True, upcoming=upcoming
         )
         return await show_consent_step(update, context, workshop, participant)
 
@@ -191,9 +196,10 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
     if text_version(html) != decision.version:
         return await _ask_again(update, context, query, workshop, purpose)
     shown = sha256(html)
-    await settle_press(update, context, query)
+    await settle_consent(update, context, query, decision)
     # The last decision and being ready for the questions land together.
-    last = next_purpose(consents, deciding=purpose) is None
+    upcoming = next_purpose(consents, deciding=purpose)
+    last = upcoming is None
     await storage.participants.decide(
         participant.id,
         purpose,
@@ -202,7 +208,9 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
         method=METHOD,
         status=Status.READY if last else None,
     )
-    await say(update, context, "consent_noted", purpose=purpose, granted=granted)
+    await say(
+        update, context, "consent_noted", purpose=purpose, granted=granted, upcoming=upcoming
+    )
     fresh = await storage.participants.by_id(participant.id)
     return await show_consent_step(update, context, workshop, fresh or participant)
 

@@ -134,6 +134,8 @@ async def _answer(
         await say(update, context, "use_buttons", kind=question.kind)
         await show_question(update, context, place)
         return State.QUESTIONS
+    if question.kind == Kind.CHOICE:  # typed, not tapped: say which answer it was taken as
+        await say(update, context, "typed_choice_kept", option=value)
     return await save_and_advance(update, context, place, value, message_id=message.message_id)
 
 

@@ -16,6 +16,7 @@ from chat.states import FEEDBACK_ON
 from domain.texts import shorten
 from handlers import optout, rights
 from handlers.facilitator.access import is_staff
+from handlers.facilitator.menus import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
 from storage.kinds import QuestionKind, StepKind
 from storage.models import Participant
 
@@ -38,7 +39,15 @@ async def show_help(update: Update, context: BotContext) -> None:
     latest = await context.storage.participants.latest(user.id) if user else None
     workshop = await context.storage.workshops.get(latest.workshop_id) if latest else None
     staff = user is not None and await is_staff(context, user.id)
-    await say(update, context, "help", workshop=workshop, staff=staff)
+    await say(
+        update,
+        context,
+        "help",
+        workshop=workshop,
+        staff=staff,
+        commands=PARTICIPANT_COMMANDS,
+        staff_commands=FACILITATOR_COMMANDS,
+    )
     await _show_where_you_are(update, context)
 
 

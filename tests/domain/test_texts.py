@@ -155,6 +155,7 @@ Q_BASE: dict[str, Any] = {
     "entry": None,
     "previous": None,
     "limit": 200,
+    "own": [],
 }
 Q = {"number": 2, "total": 6, "changing": False}
 REL = question("relationships")
@@ -423,6 +424,7 @@ REPORTS = [
 
 
 # (template, context, shows user text) — every template, and its variants.
+MENUS = {"commands": PARTICIPANT_COMMANDS, "staff_commands": FACILITATOR_COMMANDS}
 CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("about_declined", {}, False),
     ("about_offer", {"count": 1}, False),
@@ -433,10 +435,13 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("consent_cancelled", {"joined": False}, False),
     ("consent_cancelled", {"joined": True}, False),
     ("consent_more", {"workshop": W}, True),
-    ("consent_noted", {"purpose": "updates", "granted": True}, False),
-    ("consent_noted", {"purpose": "quote", "granted": False}, False),
+    ("consent_chosen", {"purpose": "take_part", "workshop": W, "choice": EVIL}, True),
+    ("consent_chosen", {"purpose": "quote", "workshop": W, "choice": "Yes"}, False),
+    ("consent_noted", {"purpose": "take_part", "granted": True, "upcoming": "updates"}, False),
+    ("consent_noted", {"purpose": "updates", "granted": True, "upcoming": "quote"}, False),
+    ("consent_noted", {"purpose": "quote", "granted": False, "upcoming": None}, False),
     ("consent_quote", {"workshop": W}, False),
-    ("consent_take_part", {"workshop": W}, True),
+    ("consent_take_part", {"workshop": W}, False),
     ("consent_updates", {"workshop": W}, False),
     ("declined", {"workshop": W}, False),
     ("default_hear_back", {"days": 14}, False),
@@ -701,10 +706,10 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("forget_nothing", {}, False),
     ("forget_pick", {}, False),
     ("ground_rules", {"workshop": W}, True),
-    ("help", {"workshop": W, "staff": False}, True),
-    ("help", {"workshop": W, "staff": True}, True),
-    ("help", {"workshop": None, "staff": False}, False),
-    ("help", {"workshop": None, "staff": True}, False),
+    ("help", {**{"workshop": W, "staff": False}, **MENUS}, True),
+    ("help", {**{"workshop": W, "staff": True}, **MENUS}, True),
+    ("help", {**{"workshop": None, "staff": False}, **MENUS}, False),
+    ("help", {**{"workshop": None, "staff": True}, **MENUS}, False),
     ("invite_unknown", {"malformed": True}, False),
     ("invite_unknown", {"malformed": False}, False),
     ("long_answer", {"length": 12345}, False),
@@ -845,6 +850,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("use_buttons", {"kind": "review"}, False),
     ("use_buttons", {"kind": "scale"}, False),
     ("use_buttons", {"kind": "choice"}, False),
+    ("typed_choice_kept", {"option": EVIL}, True),
     ("welcome", {"workshop": W}, True),
     ("welcome_back", {"workshop": W}, True),
     ("workshop_closed", {"workshop": W}, True),
@@ -920,13 +926,17 @@ def test_autoescape_is_on() -> None:
     assert html == f"Welcome back to <b>Title {ESCAPED}</b>. Here is where you were."
 
 
-def test_welcome_shows_the_level_and_lists() -> None:
+def test_welcome_shows_who_decides_and_what_it_can_change() -> None:
     html = texts().render("welcome", workshop=W)
     assert html.startswith(f"<b>Welcome to Title {ESCAPED}</b>")
-    assert "This workshop is <b>co-design</b>. You help design the service with us." in html
     assert f"• can {ESCAPED}" in html
+    assert f"<b>Who decides:</b> who {ESCAPED}, by by {ESCAPED}." in html
+
+
+def test_tell_me_more_shows_the_level_and_what_it_cannot_change() -> None:
+    html = texts().render("consent_more", workshop=W)
+    assert "This workshop is <b>co-design</b>. You help design the service with us." in html
     assert f"• cannot {ESCAPED}" in html
-    assert f"<b>Who decides, and by when:</b> who {ESCAPED}, by by {ESCAPED}." in html
 
 
 def test_question_shows_progress_and_previous_answer() -> None:
@@ -947,11 +957,14 @@ def test_long_answer_formats_the_length() -> None:
     assert "(12,345 characters)" in texts().render("long_answer", length=12345)
 
 
-def test_consent_noted_uses_the_purpose_label() -> None:
-    yes = texts().render("consent_noted", purpose="updates", granted=True)
-    no = texts().render("consent_noted", purpose="quote", granted=False)
-    assert yes == "Thank you – noted: send me progress updates."
-    assert no == 'That\'s fine – noted: no to "quote my words anonymously".'
+def test_consent_noted_uses_the_purpose_label_and_says_what_is_next() -> None:
+    yes = texts().render("consent_noted", purpose="updates", granted=True, upcoming="quote")
+    no = texts().render("consent_noted", purpose="quote", granted=False, upcoming=None)
+    assert yes == ("Thank you – noted: send me progress updates. Next: whether we may quote you.")
+    assert no == (
+        'That\'s fine – noted: no to "quote my words anonymously". That was the last choice. '
+        "Next: how we work together, then the questions."
+    )
 
 
 def test_mine_shows_pseudonym_choices_and_answers() -> None:
@@ -1430,6 +1443,8 @@ SAMPLES: dict[str, Any] = {
     "draft": {**nw_draft("confirm"), "questions": NW_QUESTIONS},
     "done": True,
     "drafts": [view(EVIL, "draft")],
+    "choice": EVIL,
+    "commands": PARTICIPANT_COMMANDS,
     "entries": [DONE],
     "entry": OPEN,
     "feedback": {"yes": 2, "partly": 1, "no": 0},
@@ -1461,6 +1476,8 @@ SAMPLES: dict[str, Any] = {
     "name": f"Theme {EVIL}",
     "number": 3,
     "offers": [W, replace(CLOSED, id=2)],
+    "option": EVIL,
+    "own": [f"twice a month {EVIL}"],
     "offset": 5,
     "older": False,
     "others": ACTIONS[2:],
@@ -1481,6 +1498,7 @@ SAMPLES: dict[str, Any] = {
     "sharing": True,
     "source": theme(),
     "staff": True,
+    "staff_commands": FACILITATOR_COMMANDS,
     "status": "paused",
     "step": None,
     "target": theme("transport", 2),
@@ -1494,6 +1512,7 @@ SAMPLES: dict[str, Any] = {
     "total_of": {1: 6},
     "updates": [update(status="scheduled", enqueued_at=None), update("x " * 200)],
     "user_id": 12345,
+    "upcoming": "updates",
     "verdict": "partly",
     "views": [view(EVIL), view("second")],
     "what": "answer",
@@ -1519,9 +1538,8 @@ SAMPLE_FOR: dict[str, dict[str, Any]] = {
 }
 # Templates given an object with user text that show none of it (a workshop's title, say).
 SHOW_NO_USER_TEXT = {
-    "consent_quote", "consent_updates", "declined", "fac_flag_handled", "fac_update_scheduled",
-    "paused",
-    "poster_blurb", "updates_on",
+    "consent_quote", "consent_take_part", "consent_updates", "declined", "fac_flag_handled",
+    "fac_update_scheduled", "paused", "poster_blurb", "updates_on",
 }  # fmt: skip
 
 

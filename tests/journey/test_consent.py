@@ -70,16 +70,60 @@ async def test_consent_hash_is_of_the_exact_text_shown(
 
 
 async def test_tell_me_more_explains_and_offers_the_choice_again(chat: Chat) -> None:
-    await chat.say(f"/start {chat.invite}")
+    calls = await chat.say(f"/start {chat.invite}")
+    first = "".join(chat.texts(calls))
     calls = await chat.press("Tell me more first")
-    more, again = chat.texts(calls)
-    assert "P-7F3A" in more
-    assert "365 days" in more
-    assert "serious harm" in more
+    shown = [c for c in calls if c.method == "sendMessage"]
+    more, again = (c.text for c in shown)
+    assert "P-7F3A" in more  # who sees the answers
+    assert "365 days" in more  # how long they are kept
+    assert "serious harm" in more  # when confidentiality would be broken
+    assert "/forget" in more  # how to erase
     assert "Samaritans" in more
-    assert "/forget" in more
+    assert "<b>co-design</b>" in more
+    assert "Where the hospital and clinics are" in more
+    # The detail that was not shown: none of the first contact's lines again.
+    for line in first.splitlines():
+        if len(line) > 20:
+            assert line not in more, line
     assert "Can we keep your answers?" in again
+    assert "Samaritans" not in again  # the support list is not repeated
     assert chat.buttons()[0] == "Yes, I agree to take part"
+
+
+async def test_a_consent_choice_shows_on_its_message_and_says_what_is_next(
+    chat: Chat, bot: RunningBot
+) -> None:
+    await chat.say(f"/start {chat.invite}")
+    asked = chat.sent()[-1]
+    calls = await chat.press("Yes, I agree to take part")
+    edited = [c for c in calls if c.method == "editMessageText"]
+    assert len(edited) == 1
+    assert edited[0].message_id == asked.message_id
+    assert edited[0].text.startswith("<b>Can we keep your answers?</b>")
+    assert edited[0].text.endswith("<i>You chose: Yes, I agree to take part</i>")
+    assert bot.fake.keyboard_of(4242, asked.message_id) is None
+    assert "Next: whether you would like progress updates." in chat.texts(calls)[1]
+    updates = chat.sent()[-1]
+    calls = await chat.press("No updates, thanks")
+    assert chat.texts(calls)[0].endswith("<i>You chose: No updates, thanks</i>")
+    assert bot.fake.keyboard_of(4242, updates.message_id) is None
+    assert "Next: whether we may quote you." in chat.texts(calls)[1]
+    calls = await chat.press("Yes, you may quote me")
+    assert chat.texts(calls)[0].endswith("<i>You chose: Yes, you may quote me</i>")
+    assert "Next: how we work together, then the questions." in chat.texts(calls)[1]
+    assert "how we work together" in chat.last_text()
+
+
+async def test_declining_shows_the_choice_and_what_happens_now(
+    chat: Chat, bot: RunningBot
+) -> None:
+    await chat.say(f"/start {chat.invite}")
+    asked = chat.sent()[-1]
+    calls = await chat.press("No, thank you")
+    assert chat.texts(calls)[0].endswith("<i>You chose: No, thank you</i>")
+    assert bot.fake.keyboard_of(4242, asked.message_id) is None
+    assert "tap the invite link again" in chat.texts(calls)[-1]
 
 
 async def test_nothing_is_pre_ticked_each_purpose_is_asked(chat: Chat, bot: RunningBot) -> None:
