@@ -8,6 +8,32 @@ from storage.db import Database, utcnow
 
 ConversationKey = tuple[int | str, ...]
 
+_DELETE_STATE = "DELETE FROM ptb_conversations WHERE name = ? AND key = ?"
+_UPSERT_STATE = """INSERT INTO ptb_conversations (name, key, user_id, state, updated_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (name, key) DO UPDATE SET
+                       state = excluded.state, updated_at = excluded.updated_at"""
+_DELETE_DATA = "DELETE FROM ptb_user_data WHERE user_id = ?"
+_UPSERT_DATA = """INSERT INTO ptb_user_data (user_id, data, updated_at) VALUES (?, ?, ?)
+                  ON CONFLICT (user_id) DO UPDATE SET
+                      data = excluded.data, updated_at = excluded.updated_at"""
+
+
+def _state_statement(
+    name: str, key: ConversationKey, state: object | None
+) -> tuple[str, tuple[object, ...]]:
+    encoded_key = json.dumps(list(key))
+    if state is None:
+        return _DELETE_STATE, (name, encoded_key)
+    user_id = key[-1] if key and isinstance(key[-1], int) else None
+    return _UPSERT_STATE, (name, encoded_key, user_id, json.dumps(state), utcnow())
+
+
+def _data_statement(user_id: int, data: dict[str, object]) -> tuple[str, tuple[object, ...]]:
+    if not data:
+        return _DELETE_DATA, (user_id,)
+    return _UPSERT_DATA, (user_id, json.dumps(data), utcnow())
+
 
 class ConversationStates:
     """Rows of (flow name, conversation key) → state."""
@@ -22,20 +48,27 @@ class ConversationStates:
         return {tuple(json.loads(r["key"])): json.loads(r["state"]) for r in rows}
 
     async def save(self, name: str, key: ConversationKey, state: object | None) -> None:
-        encoded_key = json.dumps(list(key))
-        if state is None:
-            await self.db.execute(
-                "DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, encoded_key)
-            )
-            return
-        user_id = key[-1] if key and isinstance(key[-1], int) else None
-        await self.db.execute(
-            """INSERT INTO ptb_conversations (name, key, user_id, state, updated_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (name, key) DO UPDATE SET
-                   state = excluded.state, updated_at = excluded.updated_at""",
-            (name, encoded_key, user_id, json.dumps(state), utcnow()),
-        )
+        """Keep the state of one conversation; None: it has ended."""
+        await self.db.execute(*_state_statement(name, key, state))
+
+    async def save_step(
+        self,
+        name: str,
+        key: ConversationKey,
+        state: object | None,
+        *,
+        user_id: int,
+        data: dict[str, object],
+        moved: bool = True,
+    ) -> None:
+        """Keep a step of a conversation before its reply is sent: the person's flow state
+        and, if ``moved``, the conversation's new state (None: it has ended), together."""
+        statements = [_data_statement(user_id, data)]
+        if moved:
+            statements.append(_state_statement(name, key, state))
+        async with self.db.transaction() as conn:
+            for sql, params in statements:
+                await conn.execute(sql, params)
 
 
 class UserData:
@@ -49,15 +82,7 @@ class UserData:
         return {r["user_id"]: json.loads(r["data"]) for r in rows}
 
     async def save(self, user_id: int, data: dict[str, object]) -> None:
-        if not data:
-            await self.drop(user_id)
-            return
-        await self.db.execute(
-            """INSERT INTO ptb_user_data (user_id, data, updated_at) VALUES (?, ?, ?)
-               ON CONFLICT (user_id) DO UPDATE SET
-                   data = excluded.data, updated_at = excluded.updated_at""",
-            (user_id, json.dumps(data), utcnow()),
-        )
+        await self.db.execute(*_data_statement(user_id, data))
 
     async def drop(self, user_id: int) -> None:
-        await self.db.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
+        await self.db.execute(_DELETE_DATA, (user_id,))
