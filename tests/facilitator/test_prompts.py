@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from telegram.ext import CommandHandler
+from telegram.request import RequestData
 
 import conversations.facilitator as facilitator_conversation
 from chat.callbacks import facilitator
@@ -369,7 +370,15 @@ class KeptAtPrompt:
         self.taken = False
         send = bot.fake.do_request
 
-        async def do_request(url: str, method: str, request_data: Any = None, **kw: Any) -> Any:
+        async def do_request(
+            url: str,
+            method: str,
+            request_data: RequestData | None = None,
+            read_timeout: Any = None,
+            write_timeout: Any = None,
+            connect_timeout: Any = None,
+            pool_timeout: Any = None,
+        ) -> tuple[int, bytes]:
             params = request_data.parameters if request_data is not None else {}
             if url.endswith("/sendMessage") and fragment in str(params.get("text", "")):
                 assert not self.taken, "the prompt was sent twice"
@@ -377,9 +386,11 @@ class KeptAtPrompt:
                 with closing(live), closing(copy):
                     live.backup(copy)
                 self.taken = True
-            return await send(url, method, request_data, **kw)
+            timeouts = (read_timeout, write_timeout, connect_timeout, pool_timeout)
+            return await send(url, method, request_data, *timeouts)
 
-        bot.fake.do_request = do_request  # type: ignore[method-assign]  # a spy on one fake
+        # A spy on this one fake: the instance's method is replaced, not the class's.
+        bot.fake.do_request = do_request  # type: ignore[method-assign]
 
     async def crash_back_to_it(self, bot: RunningBot) -> None:
         """Crash, and leave the database as it was when the prompt went out."""
@@ -461,7 +472,9 @@ async def test_a_step_is_kept_in_the_row_persistence_would_write(
     kept = await bot.storage.conversations.load(facilitator_conversation.NAME)
     assert kept == {(OWNER, OWNER): action_flow.State.STATUS}
     [data] = (await bot.storage.user_data.load()).values()
-    assert data["action"]["title"] == "Evening buses on route 47"
+    draft = data["action"]
+    assert isinstance(draft, dict)
+    assert draft["title"] == "Evening buses on route 47"
     # The conversation holds the same key and state in memory (persistence's source).
     [conversation] = bot.app.handlers[-1]  # the group of the facilitator prompts
     assert conversation.name == facilitator_conversation.NAME
