@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from storage.db import Database, utcnow
 
@@ -40,6 +42,8 @@ class ConversationStates:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Conversations whose new state is kept while their step finishes (``step``).
+        self._held: set[tuple[str, str]] = set()
 
     async def load(self, name: str) -> dict[ConversationKey, object]:
         rows = await self.db.fetchall(
@@ -48,8 +52,36 @@ class ConversationStates:
         return {tuple(json.loads(r["key"])): json.loads(r["state"]) for r in rows}
 
     async def save(self, name: str, key: ConversationKey, state: object | None) -> None:
-        """Keep the state of one conversation; None: it has ended."""
+        """Keep the state of one conversation; None: it has ended. A conversation held by
+        ``step`` keeps the state its step wrote: this one is from before the step."""
+        if (name, json.dumps(list(key))) in self._held:
+            return
         await self.db.execute(*_state_statement(name, key, state))
+
+    @asynccontextmanager
+    async def step(
+        self,
+        name: str,
+        key: ConversationKey,
+        state: object | None,
+        *,
+        user_id: int,
+        data: dict[str, object],
+        moved: bool = True,
+    ) -> AsyncIterator[None]:
+        """Keep a step (``save_step``), then hold its state while the block runs: the
+        conversation takes its new state in memory only when its callback returns, after
+        the reply, so a write by ``save`` meanwhile would put back the one before."""
+        await self.save_step(name, key, state, user_id=user_id, data=data, moved=moved)
+        held = (name, json.dumps(list(key)))
+        if not moved or held in self._held:
+            yield
+            return
+        self._held.add(held)
+        try:
+            yield
+        finally:
+            self._held.discard(held)
 
     async def save_step(
         self,

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import wraps
@@ -176,21 +177,35 @@ def takes(callback: object) -> bool:
     return callback in _TAKEN
 
 
-async def keep_step(update: Update, context: BotContext, state: Next) -> None:
+@asynccontextmanager
+async def keep_step(update: Update, context: BotContext, state: Next) -> AsyncIterator[None]:
     """Write the person's drafts and the conversation's state (unless None: unchanged)
-    straight to the database, as persistence would at its next flush. The key is the
-    conversation's: (chat, user), one per person in each chat."""
+    straight to the database, as persistence would at its next flush, and hold that state
+    there while the block shows the step's prompt (the conversation takes it in memory
+    only then). The key is the conversation's: (chat, user), one per person in each chat."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or context.user_data is None:
+        yield
         return
-    await context.storage.conversations.save_step(
+    async with context.storage.conversations.step(
         NAME,
         (chat.id, user.id),
         None if state == END else state,
         user_id=user.id,
         data=dict(context.user_data),
         moved=state is not None,
-    )
+    ):
+        yield
+
+
+async def _show(
+    update: Update, context: BotContext, held: list[Callable[[], Awaitable[object]]]
+) -> None:
+    try:
+        for show in held:
+            await show()
+    except Exception as exc:
+        await context.application.process_error(update, exc)
 
 
 def taken(callback: Callback) -> Callback:
@@ -215,10 +230,9 @@ def taken(callback: Callback) -> Callback:
         if state == END:
             clear(context)
         try:
-            await keep_step(update, context, state)
-            for show in held:
-                await show()
-        except Exception as exc:
+            async with keep_step(update, context, state):
+                await _show(update, context, held)
+        except Exception as exc:  # the step could not be kept: its prompt is not shown
             await context.application.process_error(update, exc)
         raise ApplicationHandlerStop(state)
 

@@ -362,7 +362,8 @@ def test_drafts_read_back_hold_their_enums() -> None:
 
 class KeptAtPrompt:
     """Copies the database the moment the bot sends a prompt: what a kill -9 just after it
-    went out would leave (persistence itself writes only every few seconds)."""
+    went out would leave. Persistence, which writes only every few seconds, writes then
+    too, as it may: what it has is from before the step."""
 
     def __init__(self, bot: RunningBot, db_path: Path, fragment: str) -> None:
         self.db_path = db_path
@@ -382,6 +383,7 @@ class KeptAtPrompt:
             params = request_data.parameters if request_data is not None else {}
             if url.endswith("/sendMessage") and fragment in str(params.get("text", "")):
                 assert not self.taken, "the prompt was sent twice"
+                await bot.app.update_persistence()
                 live, copy = sqlite3.connect(db_path), sqlite3.connect(self.copy)
                 with closing(live), closing(copy):
                     live.backup(copy)
