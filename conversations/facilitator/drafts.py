@@ -14,8 +14,9 @@ when their prompt ends or another replaces it: a button that opens no prompt ret
 A step is durable when its prompt is shown: persistence writes only every few seconds, so
 ``taken`` holds back the prompt a callback asks (``ask``, ``prompt``) until the person's
 drafts and the conversation's new state are written to the database, together; a kill -9
-right after the prompt then leaves the next thing typed to that prompt's step. (Persistence
-writes the same values again later.)
+right after the prompt then leaves the next thing typed to that prompt's step. Until the
+callback returns, a persistence write of the conversation's state (from before the step) is
+held back; persistence writes the same values again later.
 """
 
 from __future__ import annotations

@@ -485,3 +485,21 @@ async def test_a_step_is_kept_in_the_row_persistence_would_write(
     await owner.say("/cancel")
     assert await bot.storage.conversations.load(facilitator_conversation.NAME) == {}
     assert "action" not in next(iter((await bot.storage.user_data.load()).values()), {})
+
+
+async def test_a_typed_workshop_title_is_kept_across_a_crash_at_its_step(
+    make_bot: BotFactory, db_path: Path
+) -> None:
+    first = await make_bot()
+    owner = first.chat(OWNER, "Olu")
+    await owner.say("/newworkshop")
+    at_prompt = KeptAtPrompt(first, db_path, "What is it for, in a sentence")
+    await owner.say("Bus routes in Leith")
+    await at_prompt.crash_back_to_it(first)
+
+    second = await make_bot()
+    owner = second.chat(OWNER, "Olu")
+    calls = await owner.say("To decide which evening routes to keep.")
+    [shown] = owner.texts(calls)
+    assert "Step 3 of" in shown
+    assert "How much can participants' views change things?" in shown
