@@ -20,6 +20,10 @@ class SqlitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
 
     bot_data holds live services and chat_data is unused, so neither is stored; answers
     and views never pass through here: they are written to their tables as they arrive.
+    Writes come every ``update_interval`` seconds, so a step that must survive a kill -9
+    is written before its reply instead: a typed step of the journey to its own table, a
+    facilitator prompt's drafts and state by ``conversations.facilitator.drafts.keep_step``
+    (the same rows this writes later).
     """
 
     def __init__(self, storage: Storage, update_interval: float = 5.0) -> None:

@@ -41,7 +41,7 @@ from handlers.facilitator.access import is_staff, refuse
 
 __all__ = ["NAME", "TIMEOUT_MINUTES", "build", "close_prompts"]
 
-NAME = "facilitator"
+NAME = drafts.NAME
 FLOWS = (action, update_flow, session, close, edit, theme, new_workshop)
 
 # Their handlers hold no state, so every Application built shares them.

@@ -10,13 +10,22 @@ takes, no later group sees (``ApplicationHandlerStop(state)``), and an error is 
 once, here, rather than passed on as someone's answer. A step of an open prompt runs
 through ``step``, which loads the draft and checks the role again. Drafts are cleared only
 when their prompt ends or another replaces it: a button that opens no prompt returns None.
+
+A step is durable when its prompt is shown: persistence writes only every few seconds, so
+``taken`` holds back the prompt a callback asks (``ask``, ``prompt``) until the person's
+drafts and the conversation's new state are written to the database, together; a kill -9
+right after the prompt then leaves the next thing typed to that prompt's step. Until the
+callback returns, a persistence write of the conversation's state (from before the step) is
+held back; persistence writes the same values again later.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -42,10 +51,15 @@ Next = int | None  # the next state; None keeps the one the conversation is in
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Next]]
 StepCallback = Callable[[Update, BotContext, D], Awaitable[Next]]
 
+NAME = "facilitator"  # the persistent conversation's name
 TIMEOUT_MINUTES = 30
 KEYS: list[str] = []  # every flow's user_data key
 META = "_meta"  # in a stored draft: {"touched": ISO time, "nonce": NONCE}
 _TAKEN: set[object] = set()  # every callback that keeps what it takes from later groups
+# The prompts a callback of the conversation has asked, held back until its step is kept.
+_HELD: ContextVar[list[Callable[[], Awaitable[object]]] | None] = ContextVar(
+    "held_prompts", default=None
+)
 
 
 class Store(Generic[D]):
@@ -164,21 +178,63 @@ def takes(callback: object) -> bool:
     return callback in _TAKEN
 
 
+@asynccontextmanager
+async def keep_step(update: Update, context: BotContext, state: Next) -> AsyncIterator[None]:
+    """Write the person's drafts and the conversation's state (unless None: unchanged)
+    straight to the database, as persistence would at its next flush, and hold that state
+    there while the block shows the step's prompt (the conversation takes it in memory
+    only then). The key is the conversation's: (chat, user), one per person in each chat."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or context.user_data is None:
+        yield
+        return
+    async with context.storage.conversations.step(
+        NAME,
+        (chat.id, user.id),
+        None if state == END else state,
+        user_id=user.id,
+        data=dict(context.user_data),
+        moved=state is not None,
+    ):
+        yield
+
+
+async def _show(
+    update: Update, context: BotContext, held: list[Callable[[], Awaitable[object]]]
+) -> None:
+    try:
+        for show in held:
+            await show()
+    except Exception as exc:
+        await context.application.process_error(update, exc)
+
+
 def taken(callback: Callback) -> Callback:
-    """Run a callback of the facilitator conversation and keep the update to it."""
+    """Run a callback of the facilitator conversation and keep the update to it: the step
+    is kept (``keep_step``) before the prompt it asked is shown."""
 
     @wraps(callback)
     async def run(update: Update, context: BotContext) -> Next:
+        held: list[Callable[[], Awaitable[object]]] = []
+        token = _HELD.set(held)
         try:
-            state = await callback(update, context)
-        except ApplicationHandlerStop:
-            raise
+            try:
+                state = await callback(update, context)
+            except ApplicationHandlerStop as stop:
+                state = stop.state if isinstance(stop.state, int) else None
         except Exception as exc:
             # Report it here and stop: a later group must not take the same update too.
             await context.application.process_error(update, exc)
             raise ApplicationHandlerStop from exc
+        finally:
+            _HELD.reset(token)
         if state == END:
             clear(context)
+        try:
+            async with keep_step(update, context, state):
+                await _show(update, context, held)
+        except Exception as exc:  # the step could not be kept: its prompt is not shown
+            await context.application.process_error(update, exc)
         raise ApplicationHandlerStop(state)
 
     _TAKEN.add(run)
@@ -263,6 +319,27 @@ class Flow:
         return self.store.expired
 
 
+async def prompt(
+    update: Update,
+    context: BotContext,
+    template: str,
+    *,
+    buttons: list[list[Button]] | None = None,
+    **values: Any,
+) -> None:
+    """Show the prompt of the step a callback moves to: in a callback of the conversation,
+    once that step is kept (see ``taken``); the callback returns its state next."""
+
+    async def show() -> None:
+        await say(update, context, template, buttons=buttons, **values)
+
+    held = _HELD.get()
+    if held is None:
+        await show()
+    else:
+        held.append(show)
+
+
 async def ask(
     update: Update,
     context: BotContext,
@@ -273,7 +350,7 @@ async def ask(
 ) -> None:
     """Ask for the next typed answer, with a Cancel button under any others."""
     cancel = [(context.texts.label("buttons.cancel"), CancelPrompt().pack())]
-    await say(update, context, template, buttons=[*(buttons or []), cancel], **values)
+    await prompt(update, context, template, buttons=[*(buttons or []), cancel], **values)
 
 
 async def fits(

@@ -26,7 +26,16 @@ from chat.filters import DOCUMENT, NOT_TEXT, TEXT, command
 from chat.handler_types import AnyHandler
 from chat.messaging import Button, retire_buttons, say
 from chat.states import END
-from conversations.facilitator.drafts import Callback, Flow, Next, Store, pressed, step, taken
+from conversations.facilitator.drafts import (
+    Callback,
+    Flow,
+    Next,
+    Store,
+    pressed,
+    prompt,
+    step,
+    taken,
+)
 from domain.workshop_fields import FieldError, parse_field
 from domain.workshop_file import WorkshopFileError, load_question_set, parse_question_file
 from handlers.facilitator.access import audit, staff_only
@@ -140,7 +149,7 @@ def _rows(context: BotContext, state: State) -> list[list[Button]]:
 async def _ask(update: Update, context: BotContext, draft: Draft, state: State) -> Next:
     """Keep the draft and ask for one step, with buttons where typing would be a chore."""
     DRAFT.put(context, draft)
-    await say(
+    await prompt(
         update,
         context,
         "nw_step",
@@ -208,7 +217,7 @@ async def on_questions(update: Update, context: BotContext, draft: Draft) -> Nex
     await _retire(update)
     if pressed(update, NewQuestions).questions is QuestionSet.FILE:
         DRAFT.put(context, draft)
-        await say(update, context, "nw_send_file")
+        await prompt(update, context, "nw_send_file")
         return State.QUESTION_FILE
     draft.questions = draft.about_you = None
     return await _ask(update, context, draft, State.TIMEZONE)

@@ -3,14 +3,20 @@ expire with them."""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import pytest
 from telegram.ext import CommandHandler
+from telegram.request import RequestData
 
 import conversations.facilitator as facilitator_conversation
 from chat.callbacks import facilitator
 from chat.callbacks.loop import FACILITATOR, PARTICIPANT, StartUpdate
+from conversations.facilitator import action as action_flow
 from conversations.facilitator import drafts
 from conversations.facilitator import update as update_flow
 from conversations.facilitator.drafts import TIMEOUT_MINUTES
@@ -349,3 +355,151 @@ def test_drafts_read_back_hold_their_enums() -> None:
     # A value no version of the flow wrote is no draft at all.
     context.user_data = {"action": {"workshop": 1, "status": "sideways"}}
     assert action.DRAFT.get(context) is None
+
+
+# ---- each step is kept before its prompt is shown ------------------------------------------
+
+
+class KeptAtPrompt:
+    """Copies the database the moment the bot sends a prompt: what a kill -9 just after it
+    went out would leave. Persistence, which writes only every few seconds, writes then
+    too, as it may: what it has is from before the step."""
+
+    def __init__(self, bot: RunningBot, db_path: Path, fragment: str) -> None:
+        self.db_path = db_path
+        self.copy = db_path.with_name("at-prompt.db")
+        self.taken = False
+        send = bot.fake.do_request
+
+        async def do_request(
+            url: str,
+            method: str,
+            request_data: RequestData | None = None,
+            read_timeout: Any = None,
+            write_timeout: Any = None,
+            connect_timeout: Any = None,
+            pool_timeout: Any = None,
+        ) -> tuple[int, bytes]:
+            params = request_data.parameters if request_data is not None else {}
+            if url.endswith("/sendMessage") and fragment in str(params.get("text", "")):
+                assert not self.taken, "the prompt was sent twice"
+                await bot.app.update_persistence()
+                live, copy = sqlite3.connect(db_path), sqlite3.connect(self.copy)
+                with closing(live), closing(copy):
+                    live.backup(copy)
+                self.taken = True
+            timeouts = (read_timeout, write_timeout, connect_timeout, pool_timeout)
+            return await send(url, method, request_data, *timeouts)
+
+        # A spy on this one fake: the instance's method is replaced, not the class's.
+        bot.fake.do_request = do_request  # type: ignore[method-assign]
+
+    async def crash_back_to_it(self, bot: RunningBot) -> None:
+        """Crash, and leave the database as it was when the prompt went out."""
+        assert self.taken, "the prompt was never sent"
+        await bot.crash()
+        for leftover in ("-wal", "-shm"):
+            self.db_path.with_name(self.db_path.name + leftover).unlink(missing_ok=True)
+        shutil.copyfile(self.copy, self.db_path)
+
+
+async def test_a_typed_action_title_is_kept_across_a_crash_at_its_prompt(
+    make_bot: BotFactory, db_path: Path
+) -> None:
+    first = await make_bot()
+    await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    at_prompt = KeptAtPrompt(first, db_path, "What was done, or will be done?")
+    await first.chat(OWNER, "Olu").say("/action")
+    await at_prompt.crash_back_to_it(first)
+
+    second = await make_bot()
+    owner = second.chat(OWNER, "Olu")
+    calls = await owner.say("Evening buses on route 47")
+    assert owner.texts(calls) == ["What is its status?"]
+    await owner.press("In progress")
+    await owner.press("Save the action")
+    [action] = await second.storage.actions.of_workshop(1)
+    assert (action.title, action.status) == ("Evening buses on route 47", "in_progress")
+
+
+async def test_a_typed_update_body_is_kept_across_a_crash_at_its_prompt(
+    make_bot: BotFactory, db_path: Path
+) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    await people_in(first, workshop)
+    owner = first.chat(OWNER, "Olu")
+    await record_action(owner)
+    await owner.say("/update")
+    await owner.press("Evening buses on route 47")
+    at_prompt = KeptAtPrompt(first, db_path, "Write the message (at most")
+    await owner.press("Next: write the message")
+    await at_prompt.crash_back_to_it(first)
+
+    second = await make_bot()
+    owner = second.chat(OWNER, "Olu")
+    calls = await owner.say("The 47 now runs until 11pm.")
+    assert any("The 47 now runs until 11pm." in text for text in owner.texts(calls))
+    assert "Send it now, or choose a time?" in owner.texts(calls)[-1]
+    await owner.press("Send now")
+    [update] = await second.storage.updates.of_workshop(workshop.id)
+    assert update.body == "The 47 now runs until 11pm."
+
+
+async def test_a_typed_closing_message_is_kept_across_a_crash_at_its_prompt(
+    make_bot: BotFactory, db_path: Path
+) -> None:
+    first = await make_bot()
+    workshop = await first.storage.workshops.create(load_workshop_file(EXAMPLE))
+    at_prompt = KeptAtPrompt(first, db_path, "Type one now")
+    await first.chat(OWNER, "Olu").say("/close")
+    await at_prompt.crash_back_to_it(first)
+
+    second = await make_bot()
+    owner = second.chat(OWNER, "Olu")
+    calls = await owner.say("Thank you all; see you at the library in May.")
+    assert "is now closed to new people" in owner.texts(calls)[0]
+    closed = await second.storage.workshops.get(workshop.id)
+    assert closed is not None
+    assert not closed.is_open
+    assert closed.closing_message == "Thank you all; see you at the library in May."
+
+
+async def test_a_step_is_kept_in_the_row_persistence_would_write(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    owner = bot.chat(OWNER, "Olu")
+    await owner.say("/action")
+    await owner.say("Evening buses on route 47")
+    kept = await bot.storage.conversations.load(facilitator_conversation.NAME)
+    assert kept == {(OWNER, OWNER): action_flow.State.STATUS}
+    [data] = (await bot.storage.user_data.load()).values()
+    draft = data["action"]
+    assert isinstance(draft, dict)
+    assert draft["title"] == "Evening buses on route 47"
+    # The conversation holds the same key and state in memory (persistence's source).
+    [conversation] = bot.app.handlers[-1]  # the group of the facilitator prompts
+    assert conversation.name == facilitator_conversation.NAME
+    assert dict(conversation._conversations) == kept
+    # An ended prompt is gone from both, without waiting for persistence.
+    await owner.say("/cancel")
+    assert await bot.storage.conversations.load(facilitator_conversation.NAME) == {}
+    assert "action" not in next(iter((await bot.storage.user_data.load()).values()), {})
+
+
+async def test_a_typed_workshop_title_is_kept_across_a_crash_at_its_step(
+    make_bot: BotFactory, db_path: Path
+) -> None:
+    first = await make_bot()
+    owner = first.chat(OWNER, "Olu")
+    await owner.say("/newworkshop")
+    at_prompt = KeptAtPrompt(first, db_path, "What is it for, in a sentence")
+    await owner.say("Bus routes in Leith")
+    await at_prompt.crash_back_to_it(first)
+
+    second = await make_bot()
+    owner = second.chat(OWNER, "Olu")
+    calls = await owner.say("To decide which evening routes to keep.")
+    [shown] = owner.texts(calls)
+    assert "Step 3 of" in shown
+    assert "How much can participants' views change things?" in shown
