@@ -110,7 +110,7 @@ async def moved_on(update: Update, context: BotContext) -> None:
     """A button on a message that has been superseded: say so briefly, change nothing."""
     query = update.callback_query
     if query is not None:
-        await acknowledge(query, context.texts.plain("moved_on"))
+        await acknowledge(query, context.texts.plain("common/moved_on"))
 
 
 # ---- asking --------------------------------------------------------------------------------
@@ -170,13 +170,15 @@ async def show_question(
     )
     query = update.callback_query
     if in_place and query is not None:
-        shown = await replace(query, context, "question", buttons=rows, **values)
+        shown = await replace(query, context, "questions/question", buttons=rows, **values)
         if shown is not None and shown.message_id != _pressed_message_id(update):
             await context.storage.participants.set_screen_message(
                 place.participant.id, shown.message_id
             )
     else:
-        await show_screen(update, context, place.participant, "question", buttons=rows, **values)
+        await show_screen(
+            update, context, place.participant, "questions/question", buttons=rows, **values
+        )
 
 
 def _own_words(t: Texts, entry: Relationship) -> list[str]:
@@ -287,7 +289,7 @@ async def show_review(update: Update, context: BotContext, place: Place) -> None
         update,
         context,
         place.participant,
-        "review",
+        "questions/review",
         buttons=rows,
         workshop=place.workshop,
         items=[(q, answers.get(q.id)) for q in place.questions],
@@ -299,7 +301,7 @@ async def show_review(update: Update, context: BotContext, place: Place) -> None
 
 def consent_text(t: Texts, purpose: Purpose, workshop: Workshop) -> str:
     """The exact words shown for one purpose; their hash goes into the consent record."""
-    return t.render(f"consent_{purpose}", workshop=workshop)
+    return t.render(f"journey/consent_{purpose}", workshop=workshop)
 
 
 def text_version(html: str) -> str:
@@ -345,7 +347,7 @@ async def show_consent_step(
     await say(
         update,
         context,
-        "ground_rules",
+        "journey/ground_rules",
         buttons=[
             [(t.label("buttons.start_questions"), ConsentNext(ConsentStep.GO, code).pack())],
             [(t.label("buttons.later"), ConsentNext(ConsentStep.LATER, code).pack())],
@@ -394,7 +396,9 @@ async def settle_consent(
         await retire_buttons(query)
         return
     choice = t.label(f"buttons.{pressed.purpose}_{pressed.decision}")
-    html = t.render("consent_chosen", purpose=pressed.purpose, workshop=workshop, choice=choice)
+    html = t.render(
+        "journey/consent_chosen", purpose=pressed.purpose, workshop=workshop, choice=choice
+    )
     try:
         await query.edit_message_text(html, reply_markup=None)
     except BadRequest as exc:
@@ -416,7 +420,7 @@ async def show_share_prompt(update: Update, context: BotContext, workshop: Works
     participant = await _member(context, update, workshop.id)
     drafts = await context.storage.views.drafts(participant.id) if participant else []
     rows = share_buttons(t, done=bool(drafts))
-    await say(update, context, "share_prompt", buttons=rows, workshop=workshop, drafts=drafts)
+    await say(update, context, "share/prompt", buttons=rows, workshop=workshop, drafts=drafts)
     return State.SHARING
 
 
@@ -488,7 +492,7 @@ async def show_where_you_are(
     if nowhere is not None:
         await say(update, context, nowhere)
     if place is not None and place.status == ParticipantStatus.PAUSED:
-        await say(update, context, "paused_reminder", workshop=place.workshop)
+        await say(update, context, "questions/paused_reminder", workshop=place.workshop)
     return END
 
 
@@ -513,7 +517,9 @@ async def expired(update: Update, context: BotContext) -> int:
     query = update.callback_query
     if query is not None:
         await settle_press(update, context, query)
-    return await show_where_you_are(update, context, intro="expired", nowhere="expired_nowhere")
+    return await show_where_you_are(
+        update, context, intro="common/expired", nowhere="common/expired_nowhere"
+    )
 
 
 async def settle_press(update: Update, context: BotContext, query: CallbackQuery) -> None:

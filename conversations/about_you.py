@@ -24,7 +24,7 @@ async def offer(update: Update, context: BotContext, workshop_id: int) -> None:
     await say(
         update,
         context,
-        "about_offer",
+        "about/offer",
         buttons=[
             [(t.label("buttons.about_yes"), AboutOffer(Decision.YES).pack())],
             [(t.label("buttons.about_no"), AboutOffer(Decision.NO).pack())],
@@ -48,7 +48,7 @@ async def _ask(update: Update, context: BotContext, question: AboutQuestion) -> 
         for i, option in enumerate(question.options)
     ]
     rows.append([(t.label("buttons.prefer_not"), AboutSkip(question.position).pack())])
-    await say(update, context, "about_question", buttons=rows, question=question)
+    await say(update, context, "about/question", buttons=rows, question=question)
 
 
 async def _submitted(
@@ -75,7 +75,7 @@ async def on_offer(update: Update, context: BotContext) -> int | None:
     query, _, question, offer = found
     if offer.decision is Decision.NO:
         await settle_press(update, context, query)
-        await say(update, context, "about_declined")
+        await say(update, context, "about/declined")
         return END
     if question is None:
         return await expired(update, context)
@@ -121,7 +121,7 @@ async def _keep(
     await context.storage.about.save(participant.id, question.id, value)
     following = await _next(context, participant)
     if following is None:
-        await say(update, context, "about_thanks")
+        await say(update, context, "about/thanks")
         return END
     await _ask(update, context, following)
     return END

@@ -48,14 +48,14 @@ async def on_verdict(update: Update, context: BotContext) -> int | None:
         return None
     await settle(query)
     if not recorded:
-        await say(update, context, "feedback_already")
+        await say(update, context, "loop/feedback_already")
         return END
     context.memory[FEEDBACK_ON] = button.update_id
     skip = FeedbackSkip(button.update_id).pack()
     prompt = await say(
         update,
         context,
-        "feedback_thanks",
+        "loop/feedback_thanks",
         verdict=button.verdict,
         buttons=[[(context.texts.label("buttons.skip"), skip)]],
     )
@@ -84,7 +84,7 @@ async def on_skip(update: Update, context: BotContext) -> int | None:
     if step.continuing:  # "That's all" after a long comment
         await _say_filed(update, context, Prompt(button.update_id, participant_id))
     else:
-        await say(update, context, "feedback_done")
+        await say(update, context, "loop/feedback_done")
     return END
 
 
@@ -112,7 +112,7 @@ async def take_comment(
     if filed is None:  # the same message again, already filed
         return None
     if not filed.kept:
-        await _say_about(update, context, prompt, "feedback_too_long", limit=COMMENT_LIMIT)
+        await _say_about(update, context, prompt, "loop/feedback_too_long", limit=COMMENT_LIMIT)
     elif long and step is not None:
         context.memory[FEEDBACK_ON] = prompt.update_id
         more = FeedbackSkip(prompt.update_id).pack()
@@ -120,7 +120,7 @@ async def take_comment(
             update,
             context,
             prompt,
-            "feedback_long_part",
+            "loop/feedback_long_part",
             buttons=[[(context.texts.label("buttons.comment_done"), more)]],
             length=filed.length,
             limit=COMMENT_LIMIT,
@@ -135,7 +135,7 @@ async def take_comment(
 
 
 async def _say_filed(update: Update, context: BotContext, prompt: Prompt) -> None:
-    await _say_about(update, context, prompt, "feedback_filed")
+    await _say_about(update, context, prompt, "loop/feedback_filed")
 
 
 async def _say_about(
@@ -152,7 +152,7 @@ async def _say_about(
     if progress is not None:
         workshop = await context.storage.workshops.get(progress.workshop_id)
     if progress is None or workshop is None:  # deleted meanwhile: nothing to name
-        await say(update, context, "feedback_done")
+        await say(update, context, "loop/feedback_done")
         return
     await say(
         update, context, template, buttons=buttons, workshop=workshop, progress=progress, **values
@@ -160,7 +160,7 @@ async def _say_about(
 
 
 async def not_text(update: Update, context: BotContext) -> int:
-    await say(update, context, "not_text", asking=False, sharing=False)
+    await say(update, context, "common/not_text", asking=False, sharing=False)
     return State.FEEDBACK
 
 
@@ -169,5 +169,5 @@ async def cancel(update: Update, context: BotContext) -> int:
     context.memory.pop(FEEDBACK_ON, None)
     if user is not None:
         await context.storage.typed_steps.close(user.id, kind=StepKind.COMMENT)
-    await say(update, context, "feedback_done")
+    await say(update, context, "loop/feedback_done")
     return END

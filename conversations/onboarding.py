@@ -51,7 +51,7 @@ async def start(update: Update, context: BotContext) -> int:
         await say(
             update,
             context,
-            "start_no_code",
+            "journey/start_no_code",
             memberships=[(m, w) for m, w in zip(memberships, workshops, strict=True) if w],
             total_of={
                 m.workshop_id: len(await storage.workshops.questions(m.workshop_id))
@@ -66,17 +66,17 @@ async def start(update: Update, context: BotContext) -> int:
         return END
     workshop = await storage.workshops.by_invite(code) if PAYLOAD.match(code) else None
     if workshop is None:
-        await say(update, context, "invite_unknown", malformed=not PAYLOAD.match(code))
+        await say(update, context, "journey/invite_unknown", malformed=not PAYLOAD.match(code))
         return END
     await storage.opens.record(workshop.id, user.id)
     participant = await storage.participants.get(workshop.id, user.id)
     joined = participant is not None and participant.status not in GONE
     if not workshop.is_open and not joined:
         context.memory.pop(INVITE, None)
-        await say(update, context, "workshop_closed", workshop=workshop)
+        await say(update, context, "journey/workshop_closed", workshop=workshop)
         return END
     if participant is None or not joined:
-        await say(update, context, "welcome", workshop=workshop)
+        await say(update, context, "journey/welcome", workshop=workshop)
         return await show_consent_step(update, context, workshop, None)
     return await _welcome_back(update, context, workshop, participant)
 
@@ -88,7 +88,7 @@ async def _welcome_back(
         return await show_consent_step(update, context, workshop, participant)
     context.memory.pop(INVITE, None)
     if participant.status == Status.SUBMITTED:
-        await say(update, context, "already_submitted", workshop=workshop)
+        await say(update, context, "journey/already_submitted", workshop=workshop)
         return END
     # Whatever they were doing in this workshop, they carry on from where they were.
     await context.storage.participants.make_current(participant.id)
@@ -113,7 +113,7 @@ async def _joining(
         if query is not None:
             await settle_press(update, context, query)
         context.memory.pop(INVITE, None)
-        await say(update, context, "workshop_closed", workshop=workshop)
+        await say(update, context, "journey/workshop_closed", workshop=workshop)
         return None
     return workshop, participant
 
@@ -132,7 +132,7 @@ async def on_consent_step(update: Update, context: BotContext) -> int | None:
     storage = context.storage
     if step is ConsentStep.MORE:
         await settle_press(update, context, query)
-        await say(update, context, "consent_more", workshop=workshop)
+        await say(update, context, "journey/consent_more", workshop=workshop)
         if participant is not None and participant.status not in GONE:
             return await show_where_you_are(update, context)  # they have already agreed
         await ask_consent(update, context, workshop, Purpose.TAKE_PART)
@@ -144,7 +144,7 @@ async def on_consent_step(update: Update, context: BotContext) -> int | None:
     context.memory.pop(SHARE_WORKSHOP, None)
     if step is ConsentStep.LATER:
         await storage.participants.move(participant.id, status=Status.PAUSED, position=0)
-        await say(update, context, "paused", workshop=workshop)
+        await say(update, context, "questions/paused", workshop=workshop)
         return END
     await storage.participants.move(participant.id, status=Status.ANSWERING, position=0)
     place = await place_of(context, await storage.participants.by_id(participant.id))
@@ -177,14 +177,19 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
                 workshop.id, user.id, text_sha256=shown, method=METHOD
             )
             context.memory.pop(INVITE, None)
-            await say(update, context, "declined", workshop=workshop)
+            await say(update, context, "journey/declined", workshop=workshop)
             return END
         participant = await storage.participants.decide_take_part(
             workshop.id, user.id, granted=True, text_sha256=shown, method=METHOD
         )
         upcoming = next_purpose(await storage.participants.consents(participant.id))
         await say(
-            update, context, "consent_noted", purpose=purpose, granted=True, upcoming=upcoming
+            update,
+            context,
+            "journey/consent_noted",
+            purpose=purpose,
+            granted=True,
+            upcoming=upcoming,
         )
         return await show_consent_step(update, context, workshop, participant)
 
@@ -209,7 +214,12 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
         status=Status.READY if last else None,
     )
     await say(
-        update, context, "consent_noted", purpose=purpose, granted=granted, upcoming=upcoming
+        update,
+        context,
+        "journey/consent_noted",
+        purpose=purpose,
+        granted=granted,
+        upcoming=upcoming,
     )
     fresh = await storage.participants.by_id(participant.id)
     return await show_consent_step(update, context, workshop, fresh or participant)
@@ -225,14 +235,14 @@ async def _ask_again(
     """The words changed after the person read them: nothing is recorded; they are shown
     the words as they are now, to decide on those."""
     await settle_press(update, context, query)
-    await say(update, context, "consent_changed")
+    await say(update, context, "journey/consent_changed")
     await ask_consent(update, context, workshop, purpose)
     return State.CONSENT
 
 
 async def consent_text_only(update: Update, context: BotContext) -> int:
     """Typed text on a consent screen: not kept; point to the buttons."""
-    await say(update, context, "use_buttons", kind="consent")
+    await say(update, context, "common/use_buttons", kind="consent")
     return State.CONSENT
 
 
@@ -245,5 +255,5 @@ async def cancel(update: Update, context: BotContext) -> int:
         await context.storage.participants.get(workshop.id, user.id) if workshop and user else None
     )
     joined = member is not None and member.status not in GONE
-    await say(update, context, "consent_cancelled", joined=joined)
+    await say(update, context, "journey/consent_cancelled", joined=joined)
     return END

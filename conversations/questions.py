@@ -131,11 +131,11 @@ async def _answer(
         return await _relationship_text(update, context, place, message, text)
     value = _match_option(question.kind, question.options, text)
     if value is None:
-        await say(update, context, "use_buttons", kind=question.kind)
+        await say(update, context, "common/use_buttons", kind=question.kind)
         await show_question(update, context, place)
         return State.QUESTIONS
     if question.kind == Kind.CHOICE:  # typed, not tapped: say which answer it was taken as
-        await say(update, context, "typed_choice_kept", option=value)
+        await say(update, context, "questions/typed_choice_kept", option=value)
     return await save_and_advance(update, context, place, value, message_id=message.message_id)
 
 
@@ -179,7 +179,7 @@ async def _save_text(
             update,
             context,
             kept,
-            "long_answer",
+            "questions/long_answer",
             buttons=next_button(context.texts, place.participant.position),
             length=len(text),
         )
@@ -198,7 +198,7 @@ async def _relationship_text(
         await say(
             update,
             context,
-            "relationship_too_long",
+            "questions/relationship_too_long",
             step=asked.value,
             limit=rel.WHO_LIMIT,
             length=len(text),
@@ -221,13 +221,13 @@ async def _relationship_text(
 async def _text_elsewhere(update: Update, context: BotContext, place: Place | None) -> int | None:
     """Text that is not an answer: nothing is kept; say what the person can do."""
     if place is not None and place.status == Status.REVIEWING:
-        await say(update, context, "use_buttons", kind="review")
+        await say(update, context, "common/use_buttons", kind="review")
         await show_review(update, context, place)
         return State.QUESTIONS
     await say(
         update,
         context,
-        "text_not_kept",
+        "questions/text_not_kept",
         workshop=place.workshop if place else None,
         status=place.status if place else None,
     )
@@ -242,9 +242,9 @@ async def not_text(update: Update, context: BotContext) -> int:
     place = await latest_place(context, user.id) if user else None
     caption = message.caption.strip() if message is not None and message.caption else ""
     if message is not None and caption and place is not None and place.status in ANSWERING:
-        await say(update, context, "caption_kept")
+        await say(update, context, "questions/caption_kept")
         return await _answer(update, context, place, message, caption)
-    await say(update, context, "not_text", asking=bool(place and place.status in ANSWERING))
+    await say(update, context, "common/not_text", asking=bool(place and place.status in ANSWERING))
     if place is not None and place.status in ON_QUESTIONS:
         return await show_place(update, context, place)
     return END
@@ -323,7 +323,7 @@ async def on_move(update: Update, context: BotContext) -> int | None:
         await say(
             update,
             context,
-            "paused",
+            "questions/paused",
             workshop=place.workshop,
             buttons=[[(context.texts.label("buttons.no_reminders"), off)]],
         )
@@ -456,19 +456,19 @@ async def resume(update: Update, context: BotContext) -> int:
     context.memory.pop(SHARE_WORKSHOP, None)
     place = await latest_place(context, user.id)
     if place is None:
-        await say(update, context, "nothing_to_resume")
+        await say(update, context, "common/nothing_to_resume")
         return END
     if place.status in BEFORE_QUESTIONS:
         return await show_consent_step(update, context, place.workshop, place.participant)
     if place.status == Status.SUBMITTED:
-        await say(update, context, "already_submitted", workshop=place.workshop)
+        await say(update, context, "journey/already_submitted", workshop=place.workshop)
         return END
     if place.status == Status.PAUSED:
         at_end = place.participant.position >= place.total
         status = Status.REVIEWING if at_end else Status.ANSWERING
         await context.storage.participants.move(place.participant.id, status=status)
         place = await refresh(context, place)
-    await say(update, context, "welcome_back", workshop=place.workshop)
+    await say(update, context, "journey/welcome_back", workshop=place.workshop)
     return await show_place(update, context, place)
 
 
@@ -478,7 +478,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     place = await latest_place(context, user.id) if user else None
     if place is not None and place.status in ON_QUESTIONS:
         await context.storage.participants.move(place.participant.id, status=Status.PAUSED)
-        await say(update, context, "paused", workshop=place.workshop)
+        await say(update, context, "questions/paused", workshop=place.workshop)
     else:
-        await say(update, context, "nothing_to_cancel")
+        await say(update, context, "common/nothing_to_cancel")
     return END

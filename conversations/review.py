@@ -44,7 +44,7 @@ async def on_submit(update: Update, context: BotContext) -> int | None:
         return None
     place, _ = found
     await context.storage.participants.move(place.participant.id, status=Status.SUBMITTED)
-    await say(update, context, "thanks", workshop=place.workshop)
+    await say(update, context, "questions/thanks", workshop=place.workshop)
     await about_you.offer(update, context, place.workshop.id)
     return END
 

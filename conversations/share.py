@@ -46,7 +46,7 @@ async def moved_on(update: Update, context: BotContext) -> None:
     """A button of a step that is over: say so on the button, change nothing."""
     query = update.callback_query
     if query is not None:
-        await acknowledge(query, context.texts.plain("moved_on"))
+        await acknowledge(query, context.texts.plain("common/moved_on"))
 
 
 async def already_handled(context: BotContext, update: Update) -> bool:
@@ -64,7 +64,7 @@ async def begin(update: Update, context: BotContext) -> int | None:
     storage = context.storage
     members = await storage.participants.memberships(user.id)
     if not members:
-        await say(update, context, "share_not_member")
+        await say(update, context, "share/not_member")
         return END
     paused = [m for m in members if m.status in ANSWERING]
     single = members[0] if len(members) == 1 else None
@@ -78,7 +78,7 @@ async def begin(update: Update, context: BotContext) -> int | None:
     if step is None:
         return None
     if paused:
-        await say(update, context, "share_pauses_questions", number=paused[-1].position + 1)
+        await say(update, context, "share/pauses_questions", number=paused[-1].position + 1)
     if single is not None:
         workshop = await storage.workshops.get(single.workshop_id)
         assert workshop is not None
@@ -89,7 +89,7 @@ async def begin(update: Update, context: BotContext) -> int | None:
     ]
     rows += _buttons(context, step, done=False)
     context.memory[SHARE_WORKSHOP] = None  # choosing: the buttons say which
-    await say(update, context, "share_pick", buttons=rows)
+    await say(update, context, "share/pick", buttons=rows)
     return State.SHARING
 
 
@@ -109,7 +109,7 @@ async def _prompt(
     context.memory[SHARE_WORKSHOP] = workshop.id
     drafts = await context.storage.views.drafts(member.id)
     rows = _buttons(context, step, done=bool(drafts))
-    await say(update, context, "share_prompt", buttons=rows, workshop=workshop, drafts=drafts)
+    await say(update, context, "share/prompt", buttons=rows, workshop=workshop, drafts=drafts)
     return State.SHARING
 
 
@@ -120,13 +120,13 @@ async def take_view(update: Update, context: BotContext, step: TypedStep) -> int
         return State.SHARING
     storage = context.storage
     if step.participant_id is None:
-        await say(update, context, "share_pick_first")  # the workshop buttons are showing
+        await say(update, context, "share/pick_first")  # the workshop buttons are showing
         return State.SHARING
     member = await storage.participants.by_id(step.participant_id)
     if member is None or member.status in GONE:  # erased meanwhile: sharing is over
         await storage.typed_steps.close(step.telegram_user_id, kind=StepKind.VIEW)
         context.memory.pop(SHARE_WORKSHOP, None)
-        await say(update, context, "text_not_kept", workshop=None, status=None)
+        await say(update, context, "questions/text_not_kept", workshop=None, status=None)
         return END
     text = message.text.strip()
     join = step.continuing
@@ -153,20 +153,20 @@ async def take_view(update: Update, context: BotContext, step: TypedStep) -> int
         await say(
             update,
             context,
-            "share_long_part",
+            "share/long_part",
             buttons=buttons,
             length=len(view.text),
             limit=VIEW_LIMIT,
             separate=separate,
         )
     else:
-        await say(update, context, "share_draft_kept", buttons=buttons, separate=separate)
+        await say(update, context, "share/draft_kept", buttons=buttons, separate=separate)
     return State.SHARING
 
 
 async def not_text(update: Update, context: BotContext) -> int:
     """Stickers, photos and voice notes cannot be kept as a view yet."""
-    await say(update, context, "not_text", asking=False, sharing=True)
+    await say(update, context, "common/not_text", asking=False, sharing=True)
     return State.SHARING
 
 
@@ -218,16 +218,16 @@ async def on_finish(update: Update, context: BotContext) -> int | None:
     step_id = step.id if step is not None else None
     if finish.end is ShareEnd.CANCEL:
         await storage.views.discard_drafts(member.id, step_id=step_id, update_id=update_id(update))
-        await say(update, context, "share_cancelled")
+        await say(update, context, "share/cancelled")
         return END
     views = await storage.views.share_drafts(
         member.id, step_id=step_id, update_id=update_id(update)
     )
     if not views:
-        await say(update, context, "share_empty")
+        await say(update, context, "share/empty")
         return END
     workshop = await storage.workshops.get(member.workshop_id)
-    await say(update, context, "share_done", workshop=workshop, views=views)
+    await say(update, context, "share/done", workshop=workshop, views=views)
     return END
 
 
@@ -260,5 +260,5 @@ async def cancel(update: Update, context: BotContext) -> int:
             if member is not None:
                 await context.storage.views.discard_drafts(member.id, step_id=step.id)
             await context.storage.typed_steps.close(user.id, kind=StepKind.VIEW)
-    await say(update, context, "share_cancelled")
+    await say(update, context, "share/cancelled")
     return END

@@ -63,7 +63,7 @@ def update_text(
     whether it reflects what people said; a reminder or a notice is just the message."""
     if kind != UpdateKind.PROGRESS:
         html = t.render(
-            "update_message", kind=kind, workshop=workshop, body=body, themes=[], mine=[],
+            "loop/update", kind=kind, workshop=workshop, body=body, themes=[], mine=[],
             others=[],
         )  # fmt: skip
         return html, False
@@ -74,7 +74,7 @@ def update_text(
     )  # fmt: skip
     others = [a for a in actions if a not in mine]
     html = t.render(
-        "update_message",
+        "loop/update",
         kind=kind,
         workshop=workshop,
         body=body,

@@ -67,8 +67,8 @@ def workshop_poster(workshop: Workshop, link: str, words: Texts | None = None) -
         title=workshop.title,
         purpose=workshop.purpose,
         link=link,
-        blurb=words.plain("poster_blurb", workshop=workshop),
-        footer=words.plain("poster_footer", workshop=workshop),
+        blurb=words.plain("facilitator/invite/poster_blurb", workshop=workshop),
+        footer=words.plain("facilitator/invite/poster_footer", workshop=workshop),
     )
 
 

@@ -28,6 +28,8 @@ async def report_error(update: object, context: BotContext) -> None:
     if update.effective_chat.type != ChatType.PRIVATE:
         return
     try:
-        await context.bot.send_message(update.effective_chat.id, context.texts.render("error"))
+        await context.bot.send_message(
+            update.effective_chat.id, context.texts.render("common/error")
+        )
     except TelegramError:
         log.warning("could not tell the person about the error")

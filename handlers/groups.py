@@ -38,7 +38,9 @@ async def leave_shared_chat(update: Update, context: BotContext) -> None:
     if joining:
         try:
             if chat.type != Chat.CHANNEL:
-                await context.bot.send_message(chat.id, context.texts.render("private_only"))
+                await context.bot.send_message(
+                    chat.id, context.texts.render("common/private_only")
+                )
             await context.bot.leave_chat(chat.id)
         except TelegramError as exc:
             log.info("could not leave a shared chat: %s", exc)

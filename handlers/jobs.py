@@ -76,7 +76,7 @@ async def warn_before_purge(
         if workshop is None:
             continue
         team = [member for member, _name in await storage.facilitators.of_workshop(workshop.id)]
-        text = t.render("retention_warning", workshop=workshop, due_at=due.due_at)
+        text = t.render("facilitator/retention_warning", workshop=workshop, due_at=due.due_at)
         rows = [
             delivery(DeliveryKind.NUDGE, workshop, member, text, now)
             for member in team or sorted(owners)
@@ -165,7 +165,7 @@ async def remind_unfinished(
             DeliveryKind.REMINDER,
             workshop,
             person.telegram_user_id,
-            t.render("reminder", workshop=workshop, number=person.position + 1),
+            t.render("loop/reminder", workshop=workshop, number=person.position + 1),
             now,
             participant_id=person.id,
             buttons=(((t.label("buttons.no_reminders"), NoReminders(person.id).pack()),),),
@@ -185,7 +185,7 @@ async def remind_sessions(storage: Storage, t: Texts, now: datetime) -> int:
         if workshop is None:
             continue
         button = ((t.label("buttons.cant_come"), CantCome(session.id).pack()),)
-        text = t.render("session_reminder", workshop=workshop, session=session)
+        text = t.render("loop/session_reminder", workshop=workshop, session=session)
         rows = [
             delivery(
                 DeliveryKind.SESSION,
@@ -217,7 +217,7 @@ async def nudge_facilitators(
             continue
         team = [member for member, _name in await storage.facilitators.of_workshop(workshop.id)]
         button = ((t.label("buttons.write_update"), StartUpdate(workshop.id).pack()),)
-        text = t.render("facilitator_nudge", workshop=workshop, days=workshop.update_cadence_days)
+        text = t.render("facilitator/nudge", workshop=workshop, days=workshop.update_cadence_days)
         rows = [
             delivery(DeliveryKind.NUDGE, workshop, member, text, now, buttons=(button,))
             for member in team or sorted(owners)

@@ -66,7 +66,7 @@ async def stop(update: Update, context: BotContext) -> None:
     storage = context.storage
     await storage.participants.set_stopped(user.id, stopped=True)
     await storage.outbox.cancel_pending_to(user.id)
-    await say(update, context, "stopped")
+    await say(update, context, "loop/stopped")
 
 
 async def updates_on(update: Update, context: BotContext) -> None:
@@ -88,7 +88,7 @@ async def updates_on(update: Update, context: BotContext) -> None:
         [(t.label("buttons.updates_for", title=shorten(w.title, 40)), UpdatesFrom(w.id).pack())]
         for w in offers
     ]
-    await say(update, context, "updates_on", buttons=rows, offers=offers)
+    await say(update, context, "loop/updates_on", buttons=rows, offers=offers)
 
 
 async def on_optin(update: Update, context: BotContext) -> None:
@@ -113,7 +113,7 @@ async def on_optin(update: Update, context: BotContext) -> None:
         text_sha256=text_hash(context.texts, Purpose.UPDATES, workshop),
         method="telegram-button",
     )
-    await say(update, context, "updates_optin", workshop=workshop)
+    await say(update, context, "loop/updates_optin", workshop=workshop)
 
 
 async def on_no_reminders(update: Update, context: BotContext) -> None:
@@ -127,7 +127,7 @@ async def on_no_reminders(update: Update, context: BotContext) -> None:
     await acknowledge(query)
     await retire_buttons(query)
     await context.storage.participants.set_no_reminders(member.id)
-    await say(update, context, "reminders_off")
+    await say(update, context, "loop/reminders_off")
     await show_where_you_are(update, context)
 
 
@@ -148,7 +148,7 @@ async def on_cant_come(update: Update, context: BotContext) -> None:
     await acknowledge(query)
     await retire_buttons(query)
     await storage.sessions.cant_come(session.id, member.id)
-    await say(update, context, "session_cant_come", session=session)
+    await say(update, context, "loop/session_cant_come", session=session)
 
 
 def presence() -> list[AnyHandler]:

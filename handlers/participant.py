@@ -42,7 +42,7 @@ async def show_help(update: Update, context: BotContext) -> None:
     await say(
         update,
         context,
-        "help",
+        "common/help",
         workshop=workshop,
         staff=staff,
         commands=PARTICIPANT_COMMANDS,
@@ -73,7 +73,7 @@ async def show_mine(update: Update, context: BotContext) -> None:
                 "views": await storage.views.shared(member.id),
             }
         )
-    await say(update, context, "mine", sections=sections)
+    await say(update, context, "mine/mine", sections=sections)
     await _show_where_you_are(update, context)
 
 
@@ -84,7 +84,7 @@ async def forget(update: Update, context: BotContext) -> None:
         return
     members = await context.storage.participants.memberships(user.id)
     if not members:
-        await say(update, context, "forget_nothing")
+        await say(update, context, "mine/forget_nothing")
         return
     if len(members) == 1:
         await _confirm_forget(update, context, members[0])
@@ -95,7 +95,7 @@ async def forget(update: Update, context: BotContext) -> None:
         if workshop is not None:
             rows.append([(shorten(workshop.title, 50), Erase(EraseStep.PICK, workshop.id).pack())])
     rows.append([(context.texts.label("buttons.erase_no"), KeepData().pack())])
-    await say(update, context, "forget_pick", buttons=rows)
+    await say(update, context, "mine/forget_pick", buttons=rows)
 
 
 async def _confirm_forget(update: Update, context: BotContext, member: Participant) -> None:
@@ -104,7 +104,7 @@ async def _confirm_forget(update: Update, context: BotContext, member: Participa
     await say(
         update,
         context,
-        "forget_confirm",
+        "mine/forget_confirm",
         buttons=[
             [(t.label("buttons.erase_yes"), Erase(EraseStep.CONFIRM, member.workshop_id).pack())],
             [(t.label("buttons.erase_no"), KeepData().pack())],
@@ -120,7 +120,7 @@ async def on_keep(update: Update, context: BotContext) -> None:
         return
     query = press[0]
     await settle(query)
-    await say(update, context, "forget_kept")
+    await say(update, context, "mine/forget_kept")
 
 
 async def on_erase(update: Update, context: BotContext) -> None:
@@ -142,12 +142,12 @@ async def on_erase(update: Update, context: BotContext) -> None:
     workshop = await storage.workshops.get(member.workshop_id)
     erased = await storage.participants.erase(member.id)
     await rights.after_erasure(context, user.id, finished=erased.finished)
-    await say(update, context, "forget_done", workshop=workshop, finished=erased.finished)
+    await say(update, context, "mine/forget_done", workshop=workshop, finished=erased.finished)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not have: say so kindly and show where the person is."""
-    await say(update, context, "unknown_command")
+    await say(update, context, "common/unknown_command")
     await _show_where_you_are(update, context)
 
 
@@ -159,7 +159,7 @@ async def edited(update: Update, context: BotContext) -> None:
         return
     storage = context.storage
     if message.text is None:
-        await say(update, context, "edit_not_kept")
+        await say(update, context, "questions/edit_not_kept")
         return
     for member in await storage.participants.memberships(user.id):
         answer = await storage.answers.by_message(member.id, message.message_id)
@@ -167,14 +167,14 @@ async def edited(update: Update, context: BotContext) -> None:
         kinds = {q.id: q.kind for q in questions}
         if answer is not None and kinds.get(answer.question_id) == QuestionKind.TEXT:
             await storage.answers.replace_text(member.id, answer.question_id, message.text)
-            await say(update, context, "edit_kept", what="answer")
+            await say(update, context, "questions/edit_kept", what="answer")
             return
         view = await storage.views.by_message(member.id, message.message_id)
         if view is not None:
             await storage.views.replace_text(view.id, message.text)
-            await say(update, context, "edit_kept", what="view")
+            await say(update, context, "questions/edit_kept", what="view")
             return
-    await say(update, context, "edit_not_kept")
+    await say(update, context, "questions/edit_not_kept")
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

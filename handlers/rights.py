@@ -101,7 +101,7 @@ async def show_consents(update: Update, context: BotContext) -> None:
         await say(
             update,
             context,
-            "consent_overview",
+            "rights/consent_overview",
             buttons=_buttons(context.texts, workshop.id, consents),
             workshop=workshop,
             participant=member,
@@ -109,7 +109,7 @@ async def show_consents(update: Update, context: BotContext) -> None:
         )
         shown += 1
     if not shown:
-        await say(update, context, "consent_nothing")
+        await say(update, context, "rights/consent_nothing")
 
 
 async def _membership(
@@ -156,14 +156,14 @@ async def on_change(update: Update, context: BotContext) -> None:
                 ("stay", Leaving.STAY),
             )
         ]
-        await say(update, context, "rights_leave_ask", buttons=rows, workshop=workshop)
+        await say(update, context, "rights/leave_ask", buttons=rows, workshop=workshop)
         return
     if not change.granted:
         cancelled = await context.storage.participants.withdraw_consent(member.id, purpose)
         await say(
             update,
             context,
-            "rights_changed",
+            "rights/changed",
             workshop=workshop,
             purpose=purpose,
             granted=False,
@@ -206,7 +206,7 @@ async def on_again(update: Update, context: BotContext) -> None:
     html = consent_text(context.texts, purpose, workshop)
     await settle(query)
     if text_version(html) != again.version:
-        await say(update, context, "consent_changed")  # nothing recorded: read them anew
+        await say(update, context, "journey/consent_changed")  # nothing recorded: read them anew
         await _ask_again(update, context, workshop, purpose)
         return
     await context.storage.participants.decide(
@@ -215,7 +215,7 @@ async def on_again(update: Update, context: BotContext) -> None:
     await say(
         update,
         context,
-        "rights_changed",
+        "rights/changed",
         workshop=workshop,
         purpose=purpose,
         granted=True,
@@ -228,7 +228,7 @@ async def on_keep(update: Update, context: BotContext) -> None:
     if press is None:
         return
     await settle(press[0])
-    await say(update, context, "rights_kept")
+    await say(update, context, "rights/kept")
 
 
 async def on_leave(update: Update, context: BotContext) -> None:
@@ -243,7 +243,7 @@ async def on_leave(update: Update, context: BotContext) -> None:
     member, workshop, _consents = found
     await settle(query)
     if leave.how is Leaving.STAY:
-        await say(update, context, "rights_kept")
+        await say(update, context, "rights/kept")
         return
     participants = context.storage.participants
     erased = leave.how is Leaving.ERASE
@@ -252,7 +252,7 @@ async def on_leave(update: Update, context: BotContext) -> None:
     await say(
         update,
         context,
-        "rights_left",
+        "rights/left",
         workshop=workshop,
         erased=erased,
         finished=result.finished,
@@ -269,7 +269,7 @@ async def send_my_data(update: Update, context: BotContext) -> None:
     if user is None or chat is None:
         return
     data = await context.storage.mydata.collect(user.id)
-    await say(update, context, "mydata", counts=data.counts())
+    await say(update, context, "rights/mydata", counts=data.counts())
     await context.bot.send_document(chat.id, InputFile(data.to_json(), filename="my-data.json"))
 
 

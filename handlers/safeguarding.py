@@ -64,7 +64,7 @@ async def check(update: Update, context: BotContext) -> None:
     )
     log.warning("safeguarding flag %d raised (workshop %s)", flag.id, flag.workshop_id)
     try:
-        await say(update, context, "safeguarding_help", workshop=workshop)
+        await say(update, context, "safeguarding/help", workshop=workshop)
     except TelegramError as exc:
         # The facilitators must hear of it even if the person could not be answered.
         log.warning("could not send help for safeguarding flag %d: %s", flag.id, exc)
@@ -81,7 +81,9 @@ async def alert(context: BotContext, flag: Flag, workshop: Workshop | None) -> i
     if not recipients:
         recipients = sorted(context.settings.admins)
     timezone = workshop.timezone if workshop else context.settings.timezone
-    html = context.texts.render("fac_flag_alert", flag=flag, workshop=workshop, timezone=timezone)
+    html = context.texts.render(
+        "safeguarding/flag_alert", flag=flag, workshop=workshop, timezone=timezone
+    )
     label = context.texts.label("buttons.flag_handled", n=flag.id)
     buttons = [[(label, FlagHandled(flag.id).pack())]]
     told = 0

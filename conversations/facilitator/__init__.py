@@ -86,7 +86,7 @@ async def cancel(update: Update, context: BotContext) -> Next:
         await acknowledge(query)
         await retire_buttons(query)
     open_ = _open_flow(context)
-    await say(update, context, open_.cancelled if open_ is not None else "fac_cancelled")
+    await say(update, context, open_.cancelled if open_ is not None else "facilitator/cancelled")
     return END
 
 
@@ -106,12 +106,12 @@ async def expired_step(update: Update, context: BotContext) -> Next:
 
 
 async def use_buttons(update: Update, context: BotContext) -> Next:
-    await say(update, context, "nw_use_buttons")
+    await say(update, context, "facilitator/new/use_buttons")
     return None
 
 
 async def type_please(update: Update, context: BotContext) -> Next:
-    await say(update, context, "fac_type_please")
+    await say(update, context, "facilitator/type_please")
     return None
 
 
@@ -121,9 +121,9 @@ async def leave(update: Update, context: BotContext) -> Next:
     open_ = _open_flow(context)
     if open_ is not None:
         if drafts.stale(context):
-            await say(update, context, "fac_timed_out", minutes=TIMEOUT_MINUTES)
+            await say(update, context, "facilitator/timed_out", minutes=TIMEOUT_MINUTES)
         else:
-            await say(update, context, "fac_left", command=open_.command)
+            await say(update, context, "facilitator/left", command=open_.command)
     drafts.clear(context)
     return END
 
@@ -131,7 +131,7 @@ async def leave(update: Update, context: BotContext) -> Next:
 async def timed_out(update: Update, context: BotContext) -> None:
     if _open(context):
         drafts.clear(context)
-        await say(update, context, "fac_timed_out", minutes=TIMEOUT_MINUTES)
+        await say(update, context, "facilitator/timed_out", minutes=TIMEOUT_MINUTES)
 
 
 # The callbacks that deliberately let the update go on to the later groups.

@@ -67,7 +67,7 @@ DRAFT = Store("action", Draft)
 
 async def _begin(update: Update, context: BotContext, workshop: Workshop) -> Next:
     DRAFT.open(context, Draft(workshop.id))
-    await ask(update, context, "fac_ask_action", workshop=workshop)
+    await ask(update, context, "facilitator/action/ask", workshop=workshop)
     return State.TITLE
 
 
@@ -97,7 +97,7 @@ async def take_title(update: Update, context: BotContext, draft: Draft) -> Next:
         [(t.label(f"action_status.{status.value}"), NewActionStatus(status, nonce).pack())]
         for status in ActionStatus
     ]
-    await ask(update, context, "fac_ask_action_status", buttons=rows)
+    await ask(update, context, "facilitator/action/ask_status", buttons=rows)
     return State.STATUS
 
 
@@ -107,7 +107,7 @@ async def take_status(update: Update, context: BotContext, draft: Draft) -> Next
     draft.status = status
     DRAFT.put(context, draft)
     if status is ActionStatus.NOT_POSSIBLE:
-        await ask(update, context, "fac_ask_action_reason")
+        await ask(update, context, "facilitator/action/ask_reason")
         return State.REASON
     return await _theme_picker(update, context, draft)
 
@@ -139,9 +139,11 @@ async def _theme_picker(
     ]
     rows.append([(t.label("buttons.save_action"), SaveAction(nonce).pack())])
     if in_place and update.callback_query is not None:
-        await replace(update.callback_query, context, "fac_ask_action_themes", buttons=rows)
+        await replace(
+            update.callback_query, context, "facilitator/action/ask_themes", buttons=rows
+        )
     else:
-        await ask(update, context, "fac_ask_action_themes", buttons=rows)
+        await ask(update, context, "facilitator/action/ask_themes", buttons=rows)
     return State.THEMES
 
 
@@ -170,7 +172,7 @@ async def save(update: Update, context: BotContext, draft: Draft) -> Next:
         user.id,
     )
     await audit(update, context, "action", draft.workshop, str(action.id))
-    await say(update, context, "fac_action_saved", action=action)
+    await say(update, context, "facilitator/action/saved", action=action)
     workshop = await storage.workshops.get(draft.workshop)
     assert workshop is not None
     await show_actions(update, context, workshop)
@@ -196,7 +198,7 @@ async def change(
         [(t.label(f"action_status.{s.value}"), SetActionStatus(data.action, s).pack())]
         for s in ActionStatus
     ]
-    await say(update, context, "fac_ask_action_status", buttons=rows, action=action)
+    await say(update, context, "facilitator/action/ask_status", buttons=rows, action=action)
     return None  # not a prompt: whatever else is open stays open
 
 
@@ -207,7 +209,7 @@ async def set_status(
     """Store the new status; a reason is asked for when it is not possible."""
     if data.status is ActionStatus.NOT_POSSIBLE:
         DRAFT.open(context, Draft(workshop.id, action=data.action))
-        await ask(update, context, "fac_ask_action_reason")
+        await ask(update, context, "facilitator/action/ask_reason")
         return State.CHANGE_REASON
     user = update.effective_user
     assert user is not None

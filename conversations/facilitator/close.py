@@ -52,7 +52,7 @@ async def _ask(update: Update, context: BotContext, workshop: Workshop) -> Next:
         [(t.label("buttons.close_silently"), CloseSilently(workshop.id, nonce).pack())],
         [(t.label("buttons.keep_open"), KeepOpen(workshop.id, nonce).pack())],
     ]
-    await ask(update, context, "fac_ask_closing", buttons=rows, workshop=workshop)
+    await ask(update, context, "facilitator/workshop/ask_closing", buttons=rows, workshop=workshop)
     return State.MESSAGE
 
 
@@ -75,7 +75,12 @@ async def close(update: Update, context: BotContext, workshop_id: int, message: 
     storage = context.storage
     await storage.workshops.close(workshop_id, message or None)
     await audit(update, context, "close", workshop_id)
-    await say(update, context, "fac_closed", workshop=await storage.workshops.get(workshop_id))
+    await say(
+        update,
+        context,
+        "facilitator/workshop/closed",
+        workshop=await storage.workshops.get(workshop_id),
+    )
     return END
 
 
@@ -115,7 +120,7 @@ async def keep_open(
 ) -> Next:
     if await _this_prompt(update, context, data) is None:
         return None
-    await say(update, context, "fac_kept_open")
+    await say(update, context, "facilitator/workshop/kept_open")
     return END
 
 

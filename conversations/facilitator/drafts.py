@@ -68,7 +68,7 @@ class Store(Generic[D]):
     ``expired`` is what a button of this flow says when it is pressed for a draft that is
     no longer open (its prompt ended, or an older draft of the same flow)."""
 
-    def __init__(self, key: str, kind: type[D], *, expired: str = "fac_gone") -> None:
+    def __init__(self, key: str, kind: type[D], *, expired: str = "facilitator/gone") -> None:
         if key in KEYS:
             raise ValueError(f"draft key {key!r} is used twice")
         KEYS.append(key)
@@ -161,7 +161,7 @@ async def time_out(update: Update, context: BotContext) -> Next:
     """Close a prompt found quiet for too long, and say so. Typed text goes on to whoever
     else it is for (the journey); a button is taken here, the reply being this one."""
     clear(context)
-    await say(update, context, "fac_timed_out", minutes=TIMEOUT_MINUTES)
+    await say(update, context, "facilitator/timed_out", minutes=TIMEOUT_MINUTES)
     if update.callback_query is not None:
         await acknowledge(update.callback_query)
         raise ApplicationHandlerStop(END)
@@ -312,7 +312,7 @@ class Flow:
     store: Store[Any]
     command: str
     steps: tuple[type[CallbackData], ...] = ()
-    cancelled: str = "fac_cancelled"
+    cancelled: str = "facilitator/cancelled"
 
     @property
     def expired(self) -> str:
@@ -358,7 +358,9 @@ async def fits(
 ) -> bool:
     """Whether typed text is within its limit (and there, if required); if not, say so."""
     if (required and not text) or len(text or "") > limit:
-        await say(update, context, "fac_field_problem", problem="too_long", limit=limit)
+        await say(
+            update, context, "facilitator/workshop/field_problem", problem="too_long", limit=limit
+        )
         return False
     return True
 

@@ -44,7 +44,13 @@ def _typed_field(data: object) -> bool:
 @button(EditField, "edit")
 async def begin(update: Update, context: BotContext, data: EditField, workshop: Workshop) -> Next:
     DRAFT.open(context, Draft(workshop.id, data.field))
-    await ask(update, context, "fac_ask_field", field=data.field.value, workshop=workshop)
+    await ask(
+        update,
+        context,
+        "facilitator/workshop/ask_field",
+        field=data.field.value,
+        workshop=workshop,
+    )
     return State.VALUE
 
 
@@ -53,19 +59,27 @@ async def take_value(update: Update, context: BotContext, draft: Draft) -> Next:
     try:
         value = parse_field(draft.field, typed(update.effective_message))
     except FieldError as problem:
-        await say(update, context, "fac_field_problem", problem=problem.problem, **problem.values)
+        await say(
+            update,
+            context,
+            "facilitator/workshop/field_problem",
+            problem=problem.problem,
+            **problem.values,
+        )
         return None
     workshops = context.storage.workshops
     if draft.field is Field.UPDATE_CADENCE_DAYS:
         assert isinstance(value, int)
         t = context.texts
         await workshops.set_cadence(
-            draft.workshop, value, lambda days: t.plain("default_hear_back", days=days)
+            draft.workshop,
+            value,
+            lambda days: t.plain("facilitator/workshop/default_hear_back", days=days),
         )
     else:
         await workshops.update(draft.workshop, draft.field, value)
     await audit(update, context, "edit", draft.workshop, draft.field)
-    await say(update, context, "fac_saved", field=draft.field)
+    await say(update, context, "facilitator/workshop/saved", field=draft.field)
     workshop = await workshops.get(draft.workshop)
     assert workshop is not None
     await show_workshop(update, context, workshop)

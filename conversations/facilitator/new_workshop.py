@@ -89,7 +89,7 @@ class Draft:
     about_you: list[dict[str, Any]] | None = None
 
 
-DRAFT = Store("new_workshop", Draft, expired="nw_expired")
+DRAFT = Store("new_workshop", Draft, expired="facilitator/new/expired")
 
 # Typed steps: the field parse_field checks, and the next step
 TYPED = {
@@ -152,7 +152,7 @@ async def _ask(update: Update, context: BotContext, draft: Draft, state: State) 
     await prompt(
         update,
         context,
-        "nw_step",
+        "facilitator/new/step",
         buttons=_rows(context, state),
         step=state.name.lower(),
         number=state.number,
@@ -173,7 +173,7 @@ async def _first_missing(update: Update, context: BotContext, draft: Draft) -> N
 @staff_only("newworkshop")
 async def begin(update: Update, context: BotContext) -> Next:
     """Start a fresh draft (closing any other facilitator prompt: one at a time)."""
-    await say(update, context, "nw_intro")
+    await say(update, context, "facilitator/new/intro")
     draft = Draft()
     DRAFT.open(context, draft)
     return await _ask(update, context, draft, State.TITLE)
@@ -190,7 +190,11 @@ def _typed_step(state: State) -> Callback:
             value = parse_field(name, message.text or "")
         except FieldError as problem:
             await say(
-                update, context, "fac_field_problem", problem=problem.problem, **problem.values
+                update,
+                context,
+                "facilitator/workshop/field_problem",
+                problem=problem.problem,
+                **problem.values,
             )
             return None
         setattr(draft, name, list(value) if isinstance(value, tuple) else value)
@@ -217,7 +221,7 @@ async def on_questions(update: Update, context: BotContext, draft: Draft) -> Nex
     await _retire(update)
     if pressed(update, NewQuestions).questions is QuestionSet.FILE:
         DRAFT.put(context, draft)
-        await prompt(update, context, "nw_send_file")
+        await prompt(update, context, "facilitator/new/send_file")
         return State.QUESTION_FILE
     draft.questions = draft.about_you = None
     return await _ask(update, context, draft, State.TIMEZONE)
@@ -246,7 +250,7 @@ async def on_days(update: Update, context: BotContext, draft: Draft) -> Next:
 @step(DRAFT, "newworkshop")
 async def on_cancel(update: Update, context: BotContext, draft: Draft) -> Next:
     await _retire(update)
-    await say(update, context, "nw_cancelled")
+    await say(update, context, "facilitator/new/cancelled")
     return END
 
 
@@ -258,20 +262,22 @@ async def take_file(update: Update, context: BotContext, draft: Draft) -> Next:
     assert message.document is not None
     document = message.document
     if (document.file_size or 0) > FILE_LIMIT or not (document.file_name or "").endswith(".toml"):
-        await say(update, context, "nw_file_problem", problem=None, too_big=True)
+        await say(update, context, "facilitator/new/file_problem", problem=None, too_big=True)
         return None
     try:
         file = await document.get_file()
         raw = bytes(await file.download_as_bytearray()).decode("utf-8")
         questions, about = parse_question_file(raw, document.file_name or "questions.toml")
     except UnicodeDecodeError:
-        await say(update, context, "nw_file_problem", problem="The file is not UTF-8 text.")
+        await say(
+            update, context, "facilitator/new/file_problem", problem="The file is not UTF-8 text."
+        )
         return None
     except WorkshopFileError as problem:
-        await say(update, context, "nw_file_problem", problem=str(problem))
+        await say(update, context, "facilitator/new/file_problem", problem=str(problem))
         return None
     except TelegramError:
-        await say(update, context, "nw_file_problem", problem=None, too_big=False)
+        await say(update, context, "facilitator/new/file_problem", problem=None, too_big=False)
         return None
     draft.questions = [
         {"key": q.key, "kind": q.kind, "prompt": q.prompt, "hint": q.hint,
@@ -282,13 +288,13 @@ async def take_file(update: Update, context: BotContext, draft: Draft) -> Next:
         {"key": a.key, "prompt": a.prompt, "options": list(a.options), "targets": a.targets}
         for a in about
     ]
-    await say(update, context, "nw_file_ok", count=len(questions), about=len(about))
+    await say(update, context, "facilitator/new/file_ok", count=len(questions), about=len(about))
     return await _ask(update, context, draft, State.TIMEZONE)
 
 
 @step(DRAFT, "newworkshop")
 async def file_expected(update: Update, context: BotContext, draft: Draft) -> Next:
-    await say(update, context, "nw_send_file")
+    await say(update, context, "facilitator/new/send_file")
     return None
 
 
@@ -324,7 +330,9 @@ async def save(update: Update, context: BotContext, draft: Draft) -> Next:
         cannot_change=tuple(_need(draft.cannot_change)),
         who_decides=_need(draft.who_decides),
         decide_by=_need(draft.decide_by),
-        hear_back=t.plain("default_hear_back", days=_need(draft.update_cadence_days)),
+        hear_back=t.plain(
+            "facilitator/workshop/default_hear_back", days=_need(draft.update_cadence_days)
+        ),
         support=tuple(
             SupportContact(name=n, contact=c)
             for n, c in zip(
@@ -346,7 +354,7 @@ async def save(update: Update, context: BotContext, draft: Draft) -> Next:
     await audit(update, context, "newworkshop", workshop.id)
     owner = user.id in context.settings.admins
     await set_staff_menu(context.bot, t, user.id, staff=True, owner=owner)
-    await say(update, context, "nw_created", workshop=workshop)
+    await say(update, context, "facilitator/new/created", workshop=workshop)
     await send_invite(update, context, workshop)
     return END
 
@@ -383,5 +391,5 @@ def build() -> Flow:
         store=DRAFT,
         command="/newworkshop",
         steps=tuple(family for family, _ in BUTTONS),
-        cancelled="nw_cancelled",
+        cancelled="facilitator/new/cancelled",
     )

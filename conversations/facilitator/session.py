@@ -38,7 +38,7 @@ DRAFT = Store("session", Draft)
 
 async def _begin(update: Update, context: BotContext, workshop: Workshop) -> Next:
     DRAFT.open(context, Draft(workshop.id))
-    await ask(update, context, "fac_ask_session_when", timezone=workshop.timezone)
+    await ask(update, context, "facilitator/session/ask_when", timezone=workshop.timezone)
     return State.WHEN
 
 
@@ -64,7 +64,7 @@ async def take_when(update: Update, context: BotContext, draft: Draft) -> Next:
         return None
     draft.starts_at = stamp(moment)
     DRAFT.put(context, draft)
-    await ask(update, context, "fac_ask_session_venue")
+    await ask(update, context, "facilitator/session/ask_venue")
     return State.VENUE
 
 
@@ -77,7 +77,7 @@ async def take_venue(update: Update, context: BotContext, draft: Draft) -> Next:
     DRAFT.put(context, draft)
     nonce = DRAFT.buttons_for(context)
     skip = [[(context.texts.label("buttons.no_notes"), SkipOptional(nonce).pack())]]
-    await ask(update, context, "fac_ask_session_access", buttons=skip)
+    await ask(update, context, "facilitator/session/ask_access", buttons=skip)
     return State.ACCESS
 
 
@@ -92,7 +92,7 @@ async def _save(update: Update, context: BotContext, draft: Draft, notes: str) -
     )
     await audit(update, context, "session", draft.workshop, str(session.id))
     workshop = await storage.workshops.get(draft.workshop)
-    await say(update, context, "fac_session_saved", session=session, workshop=workshop)
+    await say(update, context, "facilitator/session/saved", session=session, workshop=workshop)
     return END
 
 

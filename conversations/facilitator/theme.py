@@ -47,7 +47,7 @@ async def new_theme(
     update: Update, context: BotContext, data: NewTheme, workshop: Workshop
 ) -> Next:
     DRAFT.open(context, Draft(workshop.id))
-    await ask(update, context, "fac_ask_theme_name")
+    await ask(update, context, "facilitator/themes/ask_name")
     return State.NAME
 
 
@@ -56,7 +56,7 @@ async def new_theme_for(
     update: Update, context: BotContext, data: NewThemeFor, workshop: Workshop
 ) -> Next:
     DRAFT.open(context, Draft(workshop.id, kind=data.kind, item=data.item))
-    await ask(update, context, "fac_ask_theme_name")
+    await ask(update, context, "facilitator/themes/ask_name")
     return State.NAME
 
 
@@ -67,7 +67,7 @@ async def rename(
     theme = await context.storage.themes.get(data.theme)
     assert theme is not None
     DRAFT.open(context, Draft(workshop.id, rename=theme.id))
-    await ask(update, context, "fac_ask_theme_rename", theme=theme)
+    await ask(update, context, "facilitator/themes/ask_rename", theme=theme)
     return State.NAME
 
 
@@ -77,7 +77,7 @@ async def take_name(update: Update, context: BotContext, draft: Draft) -> Next:
     assert user is not None
     name = " ".join(typed(update.effective_message).split())
     if not name or len(name) > THEME_NAME_LIMIT:
-        await say(update, context, "fac_theme_name_problem", limit=THEME_NAME_LIMIT)
+        await say(update, context, "facilitator/themes/name_problem", limit=THEME_NAME_LIMIT)
         return None
     themes = context.storage.themes
     if draft.rename is not None:
@@ -86,7 +86,7 @@ async def take_name(update: Update, context: BotContext, draft: Draft) -> Next:
             await gone(update, context)
             return END
         if not await themes.rename(theme.id, name):
-            await say(update, context, "fac_theme_exists", name=name)
+            await say(update, context, "facilitator/themes/exists", name=name)
             return None
         await audit(update, context, "rename-theme", draft.workshop, str(theme.id))
     elif draft.kind is not None and draft.item is not None:
@@ -97,7 +97,7 @@ async def take_name(update: Update, context: BotContext, draft: Draft) -> Next:
         tag = (KIND_NAME[kind], draft.item, user.id)
         created = await themes.create(draft.workshop, name, tag=tag)
         if created is None:
-            await say(update, context, "fac_theme_exists", name=name)
+            await say(update, context, "facilitator/themes/exists", name=name)
             return None
         await audit(update, context, "new-theme", draft.workshop, str(created.id))
         await show_tagging(update, context, draft.workshop, kind, draft.item)
@@ -105,7 +105,7 @@ async def take_name(update: Update, context: BotContext, draft: Draft) -> Next:
     else:
         created = await themes.create(draft.workshop, name)
         if created is None:
-            await say(update, context, "fac_theme_exists", name=name)
+            await say(update, context, "facilitator/themes/exists", name=name)
             return None
         await audit(update, context, "new-theme", draft.workshop, str(created.id))
     workshop = await context.storage.workshops.get(draft.workshop)

@@ -134,9 +134,15 @@ async def _action_picker(
     values = {"workshop": workshop, "count": len(actions)}
     if in_place and update.callback_query is not None:
         rows.append([(t.label("buttons.cancel"), CancelPrompt().pack())])
-        await replace(update.callback_query, context, "fac_pick_actions", buttons=rows, **values)
+        await replace(
+            update.callback_query,
+            context,
+            "facilitator/update/pick_actions",
+            buttons=rows,
+            **values,
+        )
     else:
-        await ask(update, context, "fac_pick_actions", buttons=rows, **values)
+        await ask(update, context, "facilitator/update/pick_actions", buttons=rows, **values)
     return State.ACTIONS
 
 
@@ -159,7 +165,7 @@ async def write(update: Update, context: BotContext, draft: Draft) -> Next:
     if draft.kind != UpdateKind.PROGRESS:
         draft.actions = []
     DRAFT.put(context, draft)
-    await ask(update, context, "fac_ask_update_body", limit=BODY_LIMIT, kind=draft.kind)
+    await ask(update, context, "facilitator/update/ask_body", limit=BODY_LIMIT, kind=draft.kind)
     return State.BODY
 
 
@@ -201,19 +207,21 @@ async def _preview(update: Update, context: BotContext, draft: Draft) -> Next:
     general, _ = update_text(t, workshop, draft.body, actions, frozenset(), draft.kind)
     longest = max(len(general), *(len(html) for html, _ in versions.values()))
     if longest > MESSAGE_LIMIT - 100:
-        await say(update, context, "fac_update_too_long", length=longest)
-        await ask(update, context, "fac_ask_update_body", limit=BODY_LIMIT, kind=draft.kind)
+        await say(update, context, "facilitator/update/too_long", length=longest)
+        await ask(
+            update, context, "facilitator/update/ask_body", limit=BODY_LIMIT, kind=draft.kind
+        )
         return State.BODY
     personal = sum(n for key, (_, n) in versions.items() if key)
     await say(
-        update, context, "fac_update_preview_intro",
+        update, context, "facilitator/update/preview_intro",
         total=counted, personal=personal, has_personal=personal > 0,
     )  # fmt: skip
     labels = [label for row in update_buttons(t, 0, draft.kind) for label, _data in row]
     shown = sorted(versions.items(), key=lambda kv: (not kv[0], -kv[1][1]))
     for key, (html, count) in shown[:PREVIEWS]:
         await say(
-            update, context, "fac_update_preview",
+            update, context, "facilitator/update/preview",
             kind="personal" if key else "general", html=html, count=count,
             everyone_else=personal > 0, button_labels=labels,
         )  # fmt: skip
@@ -223,7 +231,11 @@ async def _preview(update: Update, context: BotContext, draft: Draft) -> Next:
         [(t.label("buttons.send_later"), SendLater(nonce).pack())],
     ]
     await ask(
-        update, context, "fac_update_confirm", buttons=rows, more=max(len(shown) - PREVIEWS, 0)
+        update,
+        context,
+        "facilitator/update/confirm",
+        buttons=rows,
+        more=max(len(shown) - PREVIEWS, 0),
     )
     return State.CONFIRM
 
@@ -250,7 +262,7 @@ async def send_now(update: Update, context: BotContext, draft: Draft) -> Next:
     if held is not None:
         buttons = [[(context.texts.label("buttons.send_anyway"), SendAnyway(saved.id).pack())]]
     await say(
-        update, context, "fac_update_sending", buttons=buttons, count=count,
+        update, context, "facilitator/update/sending", buttons=buttons, count=count,
         held_until=held, timezone=workshop.timezone,
         asks_back=draft.kind == UpdateKind.PROGRESS,
     )  # fmt: skip
@@ -269,7 +281,7 @@ def _held_until(workshop: Workshop, moment: datetime) -> str | None:
 @step(DRAFT, "update")
 async def send_later(update: Update, context: BotContext, draft: Draft) -> Next:
     workshop = await _workshop(context, draft)
-    await ask(update, context, "fac_ask_update_when", timezone=workshop.timezone)
+    await ask(update, context, "facilitator/update/ask_when", timezone=workshop.timezone)
     return State.WHEN
 
 
@@ -286,7 +298,7 @@ async def take_when(update: Update, context: BotContext, draft: Draft) -> Next:
     )
     await audit(update, context, "update-scheduled", workshop.id, str(saved.id))
     await say(
-        update, context, "fac_update_scheduled",
+        update, context, "facilitator/update/scheduled",
         workshop=workshop, when=stamp(moment), held_until=_held_until(workshop, moment),
     )  # fmt: skip
     return END
@@ -307,7 +319,7 @@ async def cancel_waiting(
     cancelled = await context.storage.updates.cancel(data.update)
     if cancelled:
         await audit(update, context, "update-cancelled", workshop.id, str(data.update))
-    await say(update, context, "fac_update_cancelled", cancelled=cancelled)
+    await say(update, context, "facilitator/update/cancelled", cancelled=cancelled)
     return None  # not a prompt: whatever else is open stays open
 
 
@@ -325,7 +337,7 @@ async def send_anyway(
     if count:
         await audit(update, context, "update-sent-anyway", workshop.id, f"{data.update}")
         deliver_soon(context)
-    await say(update, context, "fac_update_sent_anyway", count=count)
+    await say(update, context, "facilitator/update/sent_anyway", count=count)
     return None  # not a prompt: whatever else is open stays open
 
 

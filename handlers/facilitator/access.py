@@ -69,14 +69,14 @@ async def refuse(
         await context.storage.audit.record_refusal(user.id, action, workshop_id=workshop_id)
     if update.callback_query is not None:
         await acknowledge(update.callback_query)
-    await say(update, context, "fac_refused", user_id=user.id if user else None)
+    await say(update, context, "facilitator/refused", user_id=user.id if user else None)
 
 
 async def gone(update: Update, context: BotContext) -> None:
     """A button about something that no longer exists (deleted, merged, erased)."""
     if update.callback_query is not None:
         await acknowledge(update.callback_query)
-    await say(update, context, "fac_gone")
+    await say(update, context, "facilitator/gone")
 
 
 # ---- the check -----------------------------------------------------------------------------
@@ -190,24 +190,24 @@ async def chosen_workshop(
     args = context.args or []
     if args:
         if not args[0].isascii() or not args[0].isdigit() or len(args[0]) > 12:
-            await say(update, context, "fac_bad_number", command=command)
+            await say(update, context, "facilitator/bad_number", command=command)
             return None
         workshop_id = int(args[0])
         if not await may_run(context, user.id, workshop_id):
             if is_owner(context, user.id):
-                await say(update, context, "fac_no_such_workshop", number=workshop_id)
+                await say(update, context, "facilitator/no_such_workshop", number=workshop_id)
             else:
                 await refuse(update, context, command, workshop_id)
             return None
         return await context.storage.workshops.get(workshop_id)
     mine = await workshops_run_by(context, user.id)
     if not mine:
-        await say(update, context, "fac_no_workshops")
+        await say(update, context, "facilitator/no_workshops")
         return None
     if len(mine) == 1:
         return mine[0]
     rows = [[(f"{w.id}. {shorten(w.title, 50)}", PickWorkshop(pick, w.id).pack())] for w in mine]
-    await say(update, context, "fac_pick_workshop", buttons=rows, command=command)
+    await say(update, context, "facilitator/pick_workshop", buttons=rows, command=command)
     return None
 
 

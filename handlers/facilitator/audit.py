@@ -27,7 +27,7 @@ async def owner_or_refuse(update: Update, context: BotContext) -> bool:
     await context.storage.audit.record_refusal(user.id, "audit")
     if update.callback_query is not None:
         await acknowledge(update.callback_query)
-    await say(update, context, "fac_owners_only")
+    await say(update, context, "facilitator/owners_only")
     return False
 
 
@@ -59,7 +59,7 @@ async def _page(update: Update, context: BotContext, before: int | None) -> None
     await say(
         update,
         context,
-        "fac_audit",
+        "facilitator/audit",
         buttons=rows,
         entries=page,
         older=before is not None,

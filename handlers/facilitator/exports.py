@@ -17,7 +17,7 @@ async def send_export(update: Update, context: BotContext, workshop: Workshop) -
     rows = await export_rows(context.storage, workshop.id)
     await audit(update, context, "export", workshop.id, f"rows={len(rows)}")
     stem = f"workshop-{workshop.id}-export"
-    await say(update, context, "fac_export", workshop=workshop, count=len(rows))
+    await say(update, context, "facilitator/export", workshop=workshop, count=len(rows))
     await context.bot.send_document(chat.id, InputFile(to_csv(rows), filename=f"{stem}.csv"))
     await context.bot.send_document(
         chat.id, InputFile(to_json(workshop, rows), filename=f"{stem}.json")

@@ -46,7 +46,7 @@ async def show_flags(update: Update, context: BotContext) -> None:
     await say(
         update,
         context,
-        "fac_flags",
+        "safeguarding/flags",
         buttons=rows,
         flags=flags,
         titles={w.id: w.title for w in mine},
@@ -83,7 +83,7 @@ async def on_handled(update: Update, context: BotContext) -> None:
     done = await storage.flags.handle(flag.id, user.id)
     if done:
         await audit(update, context, "flag-handled", flag.workshop_id, f"flag {flag.id}")
-    await say(update, context, "fac_flag_handled", flag=flag, done=done)
+    await say(update, context, "safeguarding/flag_handled", flag=flag, done=done)
 
 
 def handlers() -> list[AnyHandler]:

@@ -34,7 +34,13 @@ async def future(
     moment = parse_local(text, workshop.timezone, now(context))
     if moment is None or moment <= now(context):
         past = moment is not None
-        await say(update, context, "fac_when_problem", timezone=workshop.timezone, past=past)
+        await say(
+            update,
+            context,
+            "facilitator/update/when_problem",
+            timezone=workshop.timezone,
+            past=past,
+        )
         return None
     return moment
 
@@ -46,7 +52,14 @@ async def show_actions(update: Update, context: BotContext, workshop: Workshop) 
         [(t.label("buttons.change_action", n=i), ChangeAction(a.id).pack())]
         for i, a in enumerate(actions, start=1)
     ]
-    await say(update, context, "fac_actions", buttons=rows, workshop=workshop, actions=actions)
+    await say(
+        update,
+        context,
+        "facilitator/action/list",
+        buttons=rows,
+        workshop=workshop,
+        actions=actions,
+    )
 
 
 async def show_scheduled(update: Update, context: BotContext, workshop: Workshop) -> None:
@@ -57,7 +70,14 @@ async def show_scheduled(update: Update, context: BotContext, workshop: Workshop
         [(t.label("buttons.cancel_update", n=i), CancelUpdate(u.id).pack())]
         for i, u in enumerate(pending, start=1)
     ]
-    await say(update, context, "fac_scheduled", buttons=rows, workshop=workshop, updates=pending)
+    await say(
+        update,
+        context,
+        "facilitator/update/waiting",
+        buttons=rows,
+        workshop=workshop,
+        updates=pending,
+    )
 
 
 async def show_report(update: Update, context: BotContext, workshop: Workshop) -> None:
@@ -81,4 +101,11 @@ async def show_report(update: Update, context: BotContext, workshop: Workshop) -
         for session in await storage.sessions.upcoming(workshop.id, stamp(now(context)))
     ]
     await audit(update, context, "report", workshop.id)
-    await say(update, context, "fac_report", workshop=workshop, reports=reports, sessions=sessions)
+    await say(
+        update,
+        context,
+        "facilitator/update/report",
+        workshop=workshop,
+        reports=reports,
+        sessions=sessions,
+    )

@@ -47,7 +47,7 @@ async def send_stats(update: Update, context: BotContext, workshop: Workshop) ->
     await say(
         update,
         context,
-        "fac_stats",
+        "facilitator/stats",
         workshop=workshop,
         figures=figures,
         completion=round(100 * figures.completed / figures.consented)

@@ -30,7 +30,15 @@ async def show_team(update: Update, context: BotContext, workshop: Workshop) -> 
     ]
     invite = PickWorkshop(Pick.ADDFACILITATOR, workshop.id).pack()
     rows.append([(t.label("buttons.add_facilitator"), invite)])
-    await say(update, context, "fac_team", buttons=rows, workshop=workshop, team=team, me=user.id)
+    await say(
+        update,
+        context,
+        "facilitator/team/list",
+        buttons=rows,
+        workshop=workshop,
+        team=team,
+        me=user.id,
+    )
 
 
 async def send_facilitator_invite(update: Update, context: BotContext, workshop: Workshop) -> None:
@@ -40,7 +48,7 @@ async def send_facilitator_invite(update: Update, context: BotContext, workshop:
     code = await context.storage.facilitators.create_invite(workshop.id, user.id)
     await audit(update, context, "facilitator-invite", workshop.id)
     link = f"https://t.me/{context.bot.username}?start={code}"
-    await say(update, context, "fac_facilitator_invite", workshop=workshop, link=link)
+    await say(update, context, "facilitator/team/invite", workshop=workshop, link=link)
 
 
 @button(RemoveFacilitator, "removefacilitator")
@@ -53,7 +61,7 @@ async def on_remove(
         staff = await is_staff(context, data.member)
         owner = is_owner(context, data.member)
         await set_staff_menu(context.bot, context.texts, data.member, staff=staff, owner=owner)
-    await say(update, context, "fac_removed", workshop=workshop, removed=removed)
+    await say(update, context, "facilitator/team/removed", workshop=workshop, removed=removed)
     await show_team(update, context, workshop)
 
 
@@ -67,10 +75,10 @@ async def redeem(update: Update, context: BotContext, code: str) -> None:
     )
     if workshop_id is None:
         await storage.audit.record(user.id, "facilitator-join", allowed=False)
-        await say(update, context, "fac_invite_unusable")
+        await say(update, context, "facilitator/invite/unusable")
         return
     await storage.audit.record(user.id, "facilitator-join", workshop_id=workshop_id)
     workshop = await storage.workshops.get(workshop_id)
     owner = is_owner(context, user.id)
     await set_staff_menu(context.bot, context.texts, user.id, staff=True, owner=owner)
-    await say(update, context, "fac_welcome", workshop=workshop)
+    await say(update, context, "facilitator/welcome", workshop=workshop)

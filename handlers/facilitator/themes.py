@@ -37,7 +37,9 @@ async def show_themes(update: Update, context: BotContext, workshop: Workshop) -
                 ),
             ]
         )
-    await say(update, context, "fac_themes", buttons=rows, workshop=workshop, counts=counts)
+    await say(
+        update, context, "facilitator/themes/list", buttons=rows, workshop=workshop, counts=counts
+    )
 
 
 async def theme_workshop(context: BotContext, data: RenameTheme | MergeTheme) -> int | None:
@@ -65,7 +67,7 @@ async def on_pick(
         [(theme.name, family(theme.id).pack())]
         for theme in await context.storage.themes.of_workshop(workshop.id)
     ]
-    await say(update, context, "fac_theme_pick", buttons=rows, action=data.action.value)
+    await say(update, context, "facilitator/themes/pick", buttons=rows, action=data.action.value)
 
 
 @button(MergeTheme, "themes", theme_workshop)
@@ -79,7 +81,7 @@ async def on_merge(
         x for x in await context.storage.themes.of_workshop(workshop.id) if x.id != source.id
     ]
     rows = [[(x.name, MergeInto(source.id, x.id).pack())] for x in others]
-    await say(update, context, "fac_theme_merge_into", buttons=rows, source=source)
+    await say(update, context, "facilitator/themes/merge_into", buttons=rows, source=source)
 
 
 @button(MergeInto, "themes", source_workshop)
@@ -95,9 +97,9 @@ async def on_merge_into(
     assert source is not None
     assert target is not None
     if target.workshop_id != source.workshop_id or target.id == source.id:
-        await say(update, context, "expired_nowhere")
+        await say(update, context, "common/expired_nowhere")
         return
     await storage.themes.merge(source.id, target.id)
     await audit(update, context, "merge-themes", source.workshop_id, f"{source.id}->{target.id}")
-    await say(update, context, "fac_theme_merged", source=source, target=target)
+    await say(update, context, "facilitator/themes/merged", source=source, target=target)
     await show_themes(update, context, workshop)

@@ -41,7 +41,9 @@ async def show_views_menu(update: Update, context: BotContext, workshop: Worksho
         label = f"{q.position + 1}. {q.prompt}"
         rows.append([(shorten(label, 60), QuestionPage(workshop.id, q.position, 0).pack())])
     total = await storage.feed.count(workshop.id)
-    await say(update, context, "fac_views_menu", buttons=rows, workshop=workshop, total=total)
+    await say(
+        update, context, "facilitator/views/menu", buttons=rows, workshop=workshop, total=total
+    )
 
 
 def _page(data: FeedPage | QuestionPage, offset: int) -> str:
@@ -84,7 +86,7 @@ async def _show_page(
     await say(
         update,
         context,
-        "fac_views_page",
+        "facilitator/views/page",
         buttons=rows,
         workshop=workshop,
         items=items,
@@ -179,6 +181,8 @@ async def show_tagging(
     rows.append([(t.label("buttons.new_theme"), NewThemeFor(kind, item_id).pack())])
     values = {"item": await storage.feed.item(KIND_NAME[kind], item_id)}
     if in_place and update.callback_query is not None:
-        await replace(update.callback_query, context, "fac_tagging", buttons=rows, **values)
+        await replace(
+            update.callback_query, context, "facilitator/views/tagging", buttons=rows, **values
+        )
     else:
-        await say(update, context, "fac_tagging", buttons=rows, **values)
+        await say(update, context, "facilitator/views/tagging", buttons=rows, **values)

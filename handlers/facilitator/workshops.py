@@ -29,7 +29,7 @@ async def list_workshops(update: Update, context: BotContext) -> None:
         counts = await context.storage.workshops.participant_counts(workshop.id)
         taking_part = sum(n for s, n in counts.items() if s not in left)
         rows.append((workshop, taking_part, counts.get(ParticipantStatus.SUBMITTED, 0)))
-    await say(update, context, "fac_workshops", rows=rows)
+    await say(update, context, "facilitator/workshops", rows=rows)
 
 
 async def show_workshop(update: Update, context: BotContext, workshop: Workshop) -> None:
@@ -48,7 +48,7 @@ async def show_workshop(update: Update, context: BotContext, workshop: Workshop)
     await say(
         update,
         context,
-        "fac_workshop",
+        "facilitator/workshop/show",
         buttons=rows,
         workshop=workshop,
         link=invite_link(context, workshop),
@@ -64,18 +64,18 @@ async def send_invite(update: Update, context: BotContext, workshop: Workshop) -
     chat = update.effective_chat
     assert chat is not None
     link = invite_link(context, workshop)
-    await say(update, context, "fac_invite", workshop=workshop, link=link)
+    await say(update, context, "facilitator/invite/link", workshop=workshop, link=link)
     t = context.texts
     try:
         png = await asyncio.to_thread(workshop_poster, workshop, link, t)
     except ValueError:  # text that cannot fit a page: the link above still works
-        await say(update, context, "fac_no_poster")
+        await say(update, context, "facilitator/invite/no_poster")
         await audit(update, context, "invite", workshop.id)
         return
     await context.bot.send_document(
         chat.id,
         InputFile(png, filename=f"invite-poster-{workshop.id}.png"),
-        caption=t.render("fac_poster_caption", workshop=workshop),
+        caption=t.render("facilitator/invite/poster_caption", workshop=workshop),
     )
     await audit(update, context, "invite", workshop.id)
 
@@ -94,7 +94,7 @@ async def on_show_levels(
         [(context.texts.label(f"level_names.{level}"), SetLevel(workshop.id, level).pack())]
         for level in EngagementLevel
     ]
-    await say(update, context, "fac_pick_level", buttons=rows, workshop=workshop)
+    await say(update, context, "facilitator/workshop/pick_level", buttons=rows, workshop=workshop)
 
 
 @button(SetLevel, "edit")
@@ -106,7 +106,7 @@ async def on_set_level(
     await audit(update, context, "edit", workshop.id, "engagement_level")
     refreshed = await context.storage.workshops.get(workshop.id)
     assert refreshed is not None
-    await say(update, context, "fac_saved", field="engagement_level")
+    await say(update, context, "facilitator/workshop/saved", field="engagement_level")
     await show_workshop(update, context, refreshed)
 
 
@@ -114,4 +114,4 @@ async def on_set_level(
 async def on_reopen(update: Update, context: BotContext, data: Reopen, workshop: Workshop) -> None:
     await context.storage.workshops.reopen(workshop.id)
     await audit(update, context, "reopen", workshop.id)
-    await say(update, context, "fac_reopened", workshop=workshop)
+    await say(update, context, "facilitator/workshop/reopened", workshop=workshop)

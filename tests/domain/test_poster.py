@@ -220,8 +220,8 @@ def test_a_workshop_poster_says_who_to_ask_and_how_to_join_without_a_smartphone(
     assert read_qr(page).text == LINK
     parts = poster.layout(
         title=workshop.title, purpose=workshop.purpose, link=LINK,
-        blurb=texts().plain("poster_blurb", workshop=workshop),
-        footer=texts().plain("poster_footer", workshop=workshop),
+        blurb=texts().plain("facilitator/invite/poster_blurb", workshop=workshop),
+        footer=texts().plain("facilitator/invite/poster_footer", workshop=workshop),
     )  # fmt: skip
     shown = {part.name: " ".join(part.lines) for part in parts if part.name != "footer"}
     assert shown["blurb"] == SCAN
@@ -231,7 +231,7 @@ def test_a_workshop_poster_says_who_to_ask_and_how_to_join_without_a_smartphone(
 
 def test_without_a_contact_or_a_way_in_the_poster_says_whom_to_ask() -> None:
     workshop = _example(contact="", offline_way_in="")
-    footer = texts().plain("poster_footer", workshop=workshop)
+    footer = texts().plain("facilitator/invite/poster_footer", workshop=workshop)
     assert footer == (
         "No smartphone? Ask the person who gave you this poster how else you can take part."
     )

@@ -436,7 +436,9 @@ async def test_a_cadence_edit_keeps_the_default_hear_back_true_in_one_write(
 ) -> None:
     owner = await _owner(bot)
     texts = bot.app.bot_data["texts"]
-    default = texts.plain("default_hear_back", days=workshop.update_cadence_days)
+    default = texts.plain(
+        "facilitator/workshop/default_hear_back", days=workshop.update_cadence_days
+    )
     await bot.storage.workshops.update(workshop.id, "hear_back", default)
     statements: list[str] = []
     await owner.press_data(f"we:update_cadence_days:{workshop.id}")
@@ -448,7 +450,7 @@ async def test_a_cadence_edit_keeps_the_default_hear_back_true_in_one_write(
     edited = await bot.storage.workshops.get(workshop.id)
     assert edited is not None
     assert edited.update_cadence_days == 9
-    assert edited.hear_back == texts.plain("default_hear_back", days=9)
+    assert edited.hear_back == texts.plain("facilitator/workshop/default_hear_back", days=9)
     writes = [s for s in statements if s.lstrip().upper().startswith("UPDATE WORKSHOPS")]
     assert len(writes) == 1, writes
     # A text someone wrote is theirs: a new cadence leaves it as it is.

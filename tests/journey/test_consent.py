@@ -66,7 +66,7 @@ async def test_consent_hash_is_of_the_exact_text_shown(
     assert member is not None
     consents = await bot.storage.participants.consents(member.id)
     assert consents["take_part"].text_sha256 == sha256(shown)
-    assert shown == texts().render("consent_take_part", workshop=workshop)
+    assert shown == texts().render("journey/consent_take_part", workshop=workshop)
 
 
 async def test_tell_me_more_explains_and_offers_the_choice_again(chat: Chat) -> None:
@@ -281,7 +281,7 @@ async def test_consent_changed_since_it_was_shown_is_shown_again(
     )
     fresh = await bot.storage.workshops.get(workshop.id)
     assert fresh is not None
-    now_shown = texts().render("consent_take_part", workshop=fresh)
+    now_shown = texts().render("journey/consent_take_part", workshop=fresh)
     assert texts_sent[-1] == now_shown
     assert "30 days" in now_shown
     assert await bot.storage.participants.get(workshop.id, 4242) is None  # nothing recorded
@@ -303,4 +303,4 @@ async def test_a_later_purpose_records_the_words_that_were_shown(
     assert member is not None
     consents = await bot.storage.participants.consents(member.id)
     assert consents["updates"].text_sha256 == sha256(shown)
-    assert shown == texts().render("consent_updates", workshop=workshop)
+    assert shown == texts().render("journey/consent_updates", workshop=workshop)

@@ -45,7 +45,14 @@ async def test_first_contact_says_who_what_voluntary_and_how_to_stop(chat: Chat)
 
 
 @pytest.mark.parametrize(
-    "name", ["welcome", "consent_take_part", "consent_more", "consent_updates", "consent_quote"]
+    "name",
+    [
+        "journey/welcome",
+        "journey/consent_take_part",
+        "journey/consent_more",
+        "journey/consent_updates",
+        "journey/consent_quote",
+    ],
 )
 async def test_each_welcome_and_consent_text_is_plain(name: str, workshop: Workshop) -> None:
     assert reading_ease(visible(texts().render(name, workshop=workshop))) >= PLAIN
