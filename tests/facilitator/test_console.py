@@ -472,3 +472,22 @@ async def test_feed_items_say_what_they_are(bot: RunningBot, workshop: Workshop)
     again = await bot.storage.feed.item(FeedKind.ANSWER, item.id)
     assert again is not None
     assert again.kind is FeedKind.ANSWER
+
+
+async def test_tag_and_theme_toggle_presses_are_answered_once(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    owner = await _owner(bot)
+    await _participant_with_answers(bot, workshop, 40, "Buses")
+    await bot.storage.themes.create(workshop.id, "transport")
+    await owner.say("/views")
+    presses = [
+        await owner.press("Everything, newest first"),
+        await owner.press("Tag 1"),
+        await owner.press("transport"),
+        await owner.press("✓ transport"),
+    ]
+    for calls in presses:
+        assert [c.method for c in calls].count("answerCallbackQuery") == 1
+    counts = await bot.storage.themes.counts(workshop.id)
+    assert [c.items for c in counts] == [0]
