@@ -41,6 +41,7 @@ async def test_first_contact_says_who_what_voluntary_and_how_to_stop(chat: Chat)
     assert "STOP" in text
     assert "/forget" in text
     assert "365 days" in text
+    assert "unless someone may be at risk of serious harm" in text  # when confidentiality ends
     assert chat.buttons() == ["Yes, I agree to take part", "No, thank you", "Tell me more first"]
 
 
