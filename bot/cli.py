@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from domain.config import Settings, db_path_from_env, webhook_path
 from domain.errors import DoingwithError
@@ -18,7 +19,11 @@ from storage.backup import backup_database
 from storage.files import write_private
 from storage.models import Workshop
 
+if TYPE_CHECKING:
+    from chat.context import BotApplication
+
 EXIT_USAGE = 2
+EXIT_UNREACHABLE = 1
 # The updates the bot handles, in either mode.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 # The audit log's actor for actions taken on the command line (no Telegram user).
@@ -138,10 +143,39 @@ def run(webhook: str | None = None) -> int:
     asyncio.run(_check_database(settings))
     app = build_application(settings)
     log = logging.getLogger(__name__)
-    if webhook is None or path is None:
-        log.info("doingwith is running; press Ctrl-C to stop")
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
-        return 0
+    from telegram.error import InvalidToken, NetworkError
+
+    # PTB logs a start-up it cannot finish with a traceback; the person gets one line.
+    logging.getLogger("telegram.ext").addFilter(_NoStartupTraceback())
+    try:
+        if webhook is None or path is None:
+            log.info("doingwith is running; press Ctrl-C to stop")
+            app.run_polling(allowed_updates=ALLOWED_UPDATES)
+            return 0
+        return _run_webhook(app, settings, webhook, path)
+    except InvalidToken:
+        print("doingwith: Telegram refused TELEGRAM_BOT_TOKEN; copy it again from @BotFather.",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    except NetworkError as exc:
+        where = settings.api_base_url or "Telegram"
+        print(f"doingwith: cannot reach {where} ({exc.message}); check the network.",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_UNREACHABLE
+
+
+class _NoStartupTraceback(logging.Filter):
+    """Keep PTB's 'could not start' error to its message: main() says what to do."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Network Retry Loop"):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _run_webhook(app: BotApplication, settings: Settings, webhook: str, path: str) -> int:
+    log = logging.getLogger(__name__)
     log.info(
         "doingwith is running (webhook, listening on %s:%d); press Ctrl-C to stop",
         settings.webhook_listen,

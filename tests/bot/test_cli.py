@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -187,3 +190,21 @@ def test_export_csv_and_json_from_the_command_line(
     assert json.loads(target.read_bytes())["rows"] == []
     assert main(["export", "7"]) == 2
     assert b"there is no workshop 7" in capsysbinary.readouterr().err
+
+
+def test_run_without_reaching_telegram_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "123456789:AAEabcdefghijklmnopqrstuvwxyz0123456",
+        "DOINGWITH_DB": str(tmp_path / "doingwith.db"),
+        # Nothing listens on the discard port: the connection is refused at once.
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("doingwith: cannot reach http://127.0.0.1:9/bot")
