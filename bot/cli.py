@@ -37,7 +37,10 @@ def invite_link(username: str | None, workshop: Workshop) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="doingwith", description=__doc__)
+    p = argparse.ArgumentParser(
+        prog="doingwith",
+        description="Run the doingwith bot, add and list workshops, export and back up.",
+    )
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="start the bot (long polling); Ctrl-C stops it")
     run.add_argument(
@@ -225,6 +228,15 @@ async def add_workshop(path: str, bot_username: str | None) -> int:
     storage = Storage(db_path_from_env())
     await storage.open()
     try:
+        same = [w for w in await storage.workshops.all() if w.title == new.title]
+        if same:
+            print(
+                f"doingwith: workshop {same[0].id} is already called {new.title!r}; nothing "
+                "was added. Change the title in the file to add another workshop, or change "
+                f"workshop {same[0].id} with /workshop {same[0].id} in Telegram.",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         workshop = await storage.workshops.create(new)
         username = bot_username or await storage.meta.get("bot_username")
         if username is None:

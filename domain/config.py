@@ -13,6 +13,23 @@ from domain.errors import ConfigError
 from domain.safeguarding import DEFAULT_RISK_PHRASES, compile_phrases
 
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_SECRET_CHARACTER = re.compile(r"[A-Za-z0-9_-]")
+
+
+def token_problem(token: str) -> str:
+    """What is wrong with a token that does not match TOKEN_PATTERN, in plain words."""
+    number, colon, secret = token.partition(":")
+    if not colon:
+        return "it has no colon"
+    if not number.isascii() or not number.isdigit():
+        return "the part before the colon should be digits only"
+    if len(number) < 3:
+        return "the part before the colon is too short"
+    odd = sorted({c for c in secret if not _SECRET_CHARACTER.fullmatch(c)})
+    if odd:
+        shown = ", ".join("a space" if c == " " else repr(c) for c in odd)
+        return f"the part after the colon has {shown} in it"
+    return f"the part after the colon has {len(secret)} characters, not about 35"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +64,9 @@ class Settings:
             )
         if not TOKEN_PATTERN.match(token):
             raise ConfigError(
-                "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, "
-                "then letters); copy it again from @BotFather."
+                f"TELEGRAM_BOT_TOKEN does not look like a bot token: {token_problem(token)}. "
+                "A token is the bot's number, a colon, then about 35 letters, digits, _ or -, "
+                "like 123456789:AAE…; copy it again from @BotFather."
             )
         return cls(
             token=token,

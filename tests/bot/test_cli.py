@@ -48,9 +48,14 @@ def test_workshop_add_prints_an_invite_link(db: Path, capsys: pytest.CaptureFixt
     assert rows(db, "SELECT kind FROM questions WHERE position = 3") == [("relationships",)]
 
 
-def test_workshop_add_twice_gives_two_codes(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_two_workshops_get_two_codes(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.toml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    other.write_text(text.replace('title = "', 'title = "Second round: ', 1), encoding="utf-8")
     assert main(["workshop", "add", str(EXAMPLE), "--bot-username", "mybot"]) == 0
-    assert main(["workshop", "add", str(EXAMPLE), "--bot-username", "mybot"]) == 0
+    assert main(["workshop", "add", str(other), "--bot-username", "mybot"]) == 0
     out = capsys.readouterr().out
     codes = [m.group(1) for line in out.splitlines() if (m := LINK.match(line))]
     assert len(codes) == 2
@@ -208,3 +213,23 @@ def test_run_without_reaching_telegram_says_so_in_one_line(tmp_path: Path) -> No
     assert "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("doingwith: cannot reach http://127.0.0.1:9/bot")
+
+
+def test_adding_the_same_workshop_file_twice_refuses_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DOINGWITH_DB", str(tmp_path / "doingwith.db"))
+    assert main(["workshop", "add", str(EXAMPLE), "--bot-username", "b"]) == 0
+    capsys.readouterr()
+    assert main(["workshop", "add", str(EXAMPLE), "--bot-username", "b"]) == EXIT_USAGE
+    said = capsys.readouterr().err
+    assert "workshop 1 is already called" in said
+    assert "nothing was added" in said
+    with closing(sqlite3.connect(tmp_path / "doingwith.db")) as db:
+        assert db.execute("SELECT COUNT(*) FROM workshops").fetchone()[0] == 1
+
+
+def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "``" not in capsys.readouterr().out

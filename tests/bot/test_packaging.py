@@ -31,3 +31,17 @@ def test_readme_starts_with_the_two_set_up_commands() -> None:
     assert "pip install" in test
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test in ci, "CI must run README's test command"
+
+
+def test_readme_tables_have_no_blank_line_inside() -> None:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    gaps = [
+        n + 1
+        for n in range(1, len(lines) - 1)
+        if not lines[n].strip() and lines[n - 1].startswith("|") and lines[n + 1].startswith("|")
+    ]
+    assert gaps == [], f"a blank line splits a table at README line(s) {gaps}"
+
+
+def test_readme_says_which_python() -> None:
+    assert "Python 3.11 or newer" in (ROOT / "README.md").read_text(encoding="utf-8")

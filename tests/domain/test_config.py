@@ -78,6 +78,33 @@ def test_garbled_token(env: dict[str, str], token: str) -> None:
         Settings.from_env(env)
 
 
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        ("abc", "it has no colon"),
+        ("bot123456:abcdefghijklmnopqrstuvwxyz", "the part before the colon should be digits"),
+        ("12:abcdefghijklmnopqrstuvwxyz", "the part before the colon is too short"),
+        ("123456:abcdefghij klmnopqrstuvwxyz", "the part after the colon has a space in it"),
+        ("123456:abcdefghijklmnopqrstuvwxyz!", "the part after the colon has '!' in it"),
+        ("123456:short", "the part after the colon has 5 characters, not about 35"),
+    ],
+)
+def test_a_garbled_token_is_told_what_is_wrong(
+    env: dict[str, str], token: str, problem: str
+) -> None:
+    env["TELEGRAM_BOT_TOKEN"] = token
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env(env)
+    assert problem in str(info.value)
+    assert token not in str(info.value)  # a token is a secret, even a wrong one
+
+
+def test_a_real_shaped_token_is_accepted(env: dict[str, str]) -> None:
+    token = "123456789:AAE" + "x" * 32  # 35 characters after the colon, as BotFather gives
+    env["TELEGRAM_BOT_TOKEN"] = token
+    assert Settings.from_env(env).token == token
+
+
 @pytest.mark.parametrize("admins", ["abc", "123,abc", "12;34", "-5", "1.5", "0x10", "12 34 x"])
 def test_malformed_admins(env: dict[str, str], admins: str) -> None:
     env["DOINGWITH_ADMINS"] = admins
