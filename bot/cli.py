@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,6 +64,10 @@ def parser() -> argparse.ArgumentParser:
         "backup", help="copy the database to PATH (0600), safely while the bot is running"
     )
     backup.add_argument("path", help="the file to write, e.g. /backups/doingwith-2025-05-01.db")
+    health = sub.add_parser(
+        "health", help="exit 0 if the running bot's jobs ticked lately (for container checks)"
+    )
+    health.add_argument("--within", type=int, default=120, metavar="SECONDS")
     return p
 
 
@@ -123,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return export_workshop(args.workshop, args.format, args.out)
         if args.command == "backup":
             return backup(args.path)
+        if args.command == "health":
+            return asyncio.run(health(args.within))
         if args.action == "add":
             return asyncio.run(add_workshop(args.file, args.bot_username))
         return asyncio.run(list_workshops())
@@ -194,6 +201,25 @@ def _run_webhook(app: BotApplication, settings: Settings, webhook: str, path: st
         secret_token=settings.webhook_secret,
         allowed_updates=ALLOWED_UPDATES,
     )
+    return 0
+
+
+async def health(within: int) -> int:
+    """Whether the bot using this database is alive: its jobs write a heartbeat."""
+    storage = Storage(db_path_from_env())
+    await storage.open()
+    try:
+        beat = await storage.meta.last_beat()
+    finally:
+        await storage.close()
+    if beat is None:
+        print("doingwith: no heartbeat yet: the bot has not run on this database", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    age = (datetime.now(UTC) - beat).total_seconds()
+    if age > within:
+        print(f"doingwith: the last heartbeat was {age:.0f} s ago", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    print(f"ok: heartbeat {age:.0f} s ago")
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from telegram.ext import JobQueue
@@ -38,6 +38,7 @@ def update_buttons(t: Texts, update_id: int, kind: UpdateKind) -> Buttons:
 
 HOUSEKEEPING_EVERY = 3600.0  # seconds
 DELIVER_EVERY = 2.0
+HEARTBEAT_EVERY = 30.0
 NUDGE_EVERY = 300.0
 REMINDER_AFTER = timedelta(hours=48)
 REMINDERS_AT_MOST = 2
@@ -227,7 +228,13 @@ async def nudge_facilitators(
     return count
 
 
+async def heartbeat(context: BotContext) -> None:
+    """Note that the bot is alive and ticking (``doingwith health`` reads it)."""
+    await context.storage.meta.beat(datetime.now(UTC))
+
+
 def schedule(job_queue: JobQueue[BotContext]) -> None:
+    job_queue.run_repeating(heartbeat, interval=HEARTBEAT_EVERY, first=1.0, name="heartbeat")
     job_queue.run_repeating(
         housekeeping, interval=HOUSEKEEPING_EVERY, first=60.0, name="housekeeping"
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from storage.db import Database
+
+HEARTBEAT = "heartbeat"  # when the job queue last ticked (read by `doingwith health`)
 
 
 class Meta:
@@ -19,3 +23,12 @@ class Meta:
                ON CONFLICT (key) DO UPDATE SET value = excluded.value""",
             (key, value),
         )
+
+    async def beat(self, now: datetime) -> None:
+        """Note that the running bot's jobs are ticking."""
+        await self.set(HEARTBEAT, now.isoformat(timespec="seconds"))
+
+    async def last_beat(self) -> datetime | None:
+        """When the running bot's jobs last ticked, if ever."""
+        value = await self.get(HEARTBEAT)
+        return datetime.fromisoformat(value) if value else None

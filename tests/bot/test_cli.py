@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -233,3 +234,27 @@ def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "``" not in capsys.readouterr().out
+
+
+def test_health_follows_the_heartbeat_of_the_jobs(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage import Storage
+
+    async def beat(at: datetime | None) -> None:
+        storage = Storage(str(db))
+        await storage.open()
+        if at is not None:
+            await storage.meta.beat(at)
+        await storage.close()
+
+    asyncio.run(beat(None))
+    assert main(["health"]) == 1
+    assert "no heartbeat yet" in capsys.readouterr().err
+    asyncio.run(beat(datetime.now(UTC) - timedelta(minutes=5)))
+    assert main(["health"]) == 1
+    assert "the last heartbeat was" in capsys.readouterr().err
+    asyncio.run(beat(datetime.now(UTC)))
+    assert main(["health"]) == 0

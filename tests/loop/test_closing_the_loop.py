@@ -528,3 +528,12 @@ async def test_an_update_held_by_quiet_hours_can_be_cancelled(
     await send_update(owner)
     await run_jobs(bot)
     assert await bot.storage.updates.cancel(2) is False
+
+
+async def test_the_heartbeat_job_notes_that_the_bot_is_alive(bot: RunningBot) -> None:
+    assert await bot.storage.meta.last_beat() is None
+    await jobs.heartbeat(bot.context())
+    beat = await bot.storage.meta.last_beat()
+    assert beat is not None
+    assert (datetime.now(UTC) - beat).total_seconds() < 60
+    assert "heartbeat" in {job.name for job in bot.app.job_queue.jobs()}
