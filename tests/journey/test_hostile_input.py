@@ -4,9 +4,12 @@ and never change one person's data through another person's update.
 
 Each example starts a bot on a fresh database with people part-way through: Ann and Ben
 answering questions, Cat sharing a view, Dan reading the consent screens, Eve in a second
-workshop, a stranger in none, and the owner half-way through a facilitator prompt. Then
-it feeds them generated updates, drawn one at a time so that forged buttons can be made
-from the buttons the bot really sent (their numbers and codes swapped for other people's).
+workshop, Fay on the review screen of long hostile answers, a stranger in none, and the
+owner half-way through a facilitator prompt. Then it feeds them generated updates, drawn
+one at a time so that forged buttons can be made from the buttons the bot really sent
+(their numbers and codes swapped for other people's). Hypothesis derandomizes (the same
+examples every run), has no deadline, and does not shrink (a failure prints every draw
+and a blob to replay it; shrinking a run of bots would take minutes).
 
 What "answered" means: every private message and every button press gets at least one
 message, edit or button answer in that chat (a press: an answer to that very query). Two
@@ -27,6 +30,7 @@ import random
 import re
 import tempfile
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -159,7 +163,7 @@ GARBAGE = [
 
 # ---- the people ---------------------------------------------------------------------------
 
-PEOPLE = {101: "Ann", 102: "Ben", 103: "Cat", 104: "Dan", 105: "Eve", 106: "Stranger"}
+PEOPLE = {101: "Ann", 102: "Ben", 103: "Cat", 104: "Dan", 105: "Eve", 106: "Stranger", 107: "Fay"}
 PEOPLE[OWNER] = "Olu"
 GROUP, CHANNEL = -100123, -100999
 
@@ -179,8 +183,31 @@ async def _people_mid_journey(bot: RunningBot) -> tuple[dict[int, Chat], list[st
     await dan.say(f"/start {first.invite_code}")
     await eve.join(second.invite_code)
     await eve.say("Gardening")
+    await _to_the_review(chats[107], first.invite_code)
     await chats[OWNER].say("/action")  # the owner is asked for the action's title
     return chats, [first.invite_code, second.invite_code]
+
+
+async def _to_the_review(fay: Chat, invite: str) -> None:
+    """Fay answers every question with long, hostile text and reaches the review screen."""
+    await fay.join(invite)
+    long = ["<&>" * 1700, "😀" * 2500, "<b>" * 40, "é" * 5000, "&" * 5000, "<i>" * 1600]
+    typed = 0
+    for _ in range(40):
+        buttons = fay.buttons()
+        if "Submit my answers" in buttons:
+            return
+        for label in ("That's everyone", "Done with this person", "Next question »"):
+            if label in buttons:
+                await fay.press(label)
+                break
+        else:
+            if buttons and buttons[0] not in ("« Back", "Skip", "Pause"):
+                await fay.press(buttons[0])  # an option of a relationships step
+            else:
+                await fay.say(long[typed % len(long)])
+                typed += 1
+    raise AssertionError(f"Fay never reached the review: {fay.last_text()[:200]}")
 
 
 async def _snapshot(bot: RunningBot) -> dict[int, list[tuple[object, ...]]]:
@@ -341,7 +368,9 @@ class Hostile:
         owed = where == "private" and kind not in ("edit", "redelivery")
         description = f"{kind} from {user} in {where}"
         new = self.bot.errors[errors:]
-        assert not new, f"{description}: handler errors {new!r}"
+        assert not new, f"{description}: handler errors " + "".join(
+            line for error in new for line in traceback.format_exception(error)
+        )
         why = [(call.method, reason) for call, reason in self.bot.fake.refused[refused:]]
         assert not why, f"{description}: Telegram would have refused {why!r}"
         for call in calls:
