@@ -24,6 +24,8 @@ class Chat:
         self.chat = {"id": user_id, "type": "private", "first_name": name}
         self._message_ids = itertools.count(100)
         self.last_message_id = 0
+        # The last update this chat sent, as Telegram delivered it (for a redelivery).
+        self.last_update: dict[str, Any] = {}
 
     # ---- acting -----------------------------------------------------------------------------
 
@@ -31,8 +33,37 @@ class Chat:
         """Process one update; return the Bot API calls it caused."""
         before = len(self.fake.calls)
         data = {"update_id": next(_update_ids), kind: payload}
+        self.last_update = data
         await self.app.process_update(Update.de_json(data, self.app.bot))
         return self.fake.calls[before:]
+
+    async def redeliver(self, data: dict[str, Any]) -> list[Call]:
+        """Deliver an update again, same update_id, as Telegram may after a lost reply."""
+        before = len(self.fake.calls)
+        await self.app.process_update(Update.de_json(data, self.app.bot))
+        return self.fake.calls[before:]
+
+    def in_group(self, chat_id: int, title: str = "Group", kind: str = "supergroup") -> Chat:
+        """The same person, writing in a group chat (chat ids of groups are negative)."""
+        user_id, name = int(str(self.user["id"])), str(self.user["first_name"])
+        other = Chat(self.app, self.fake, user_id=user_id, name=name)
+        other.chat = {"id": chat_id, "type": kind, "title": title}
+        return other
+
+    async def channel_post(self, chat_id: int, text: str, *, edited: bool = False) -> list[Call]:
+        """A post in a channel the bot is in: it has a sender chat and no sender."""
+        self.last_message_id = next(self._message_ids)
+        channel = {"id": chat_id, "type": "channel", "title": "Channel"}
+        payload: dict[str, Any] = {
+            "message_id": self.last_message_id,
+            "date": int(time.time()),
+            "chat": channel,
+            "sender_chat": channel,
+            "text": text,
+        }
+        if edited:
+            payload["edit_date"] = int(time.time())
+        return await self.send(payload, kind="edited_channel_post" if edited else "channel_post")
 
     def _message(self, **fields: Any) -> dict[str, Any]:
         self.last_message_id = next(self._message_ids)

@@ -188,6 +188,16 @@ class FakeTelegram(BaseRequest):
         self._remember(self.calls[-1], result)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
+    def buttons_sent(self) -> list[tuple[int, int, str]]:
+        """(chat id, message id, callback data) of every button the bot has sent."""
+        return [
+            (call.chat_id, call.message_id, data)
+            for call in self.calls
+            if call.chat_id is not None and call.message_id is not None
+            for _label, data in call.buttons
+            if data
+        ]
+
     def keyboard_of(self, chat_id: int, message_id: int) -> Any:
         """The inline keyboard a message carries now (None: none, or not a known message)."""
         return self.keyboards.get((chat_id, message_id))
