@@ -18,7 +18,7 @@ from chat.context import BotApplication, BotContext
 from conversations import facilitator, journey
 from domain.config import Settings, file_url
 from domain.texts import texts
-from handlers import errors, groups, jobs, optout, participant, rights, safeguarding
+from handlers import empty_buttons, errors, groups, jobs, optout, participant, rights, safeguarding
 from handlers.delivery import Worker
 from handlers.facilitator import audit as facilitator_audit
 from handlers.facilitator import commands as facilitator_commands
@@ -77,6 +77,8 @@ def build_application(
 
     # Where every update goes: each group sees it unless an earlier one stopped it (by
     # ApplicationHandlerStop); within a group only the first matching handler runs.
+    #   -7  a button press with empty data is answered as expired (PTB would let it
+    #       through every patterned button handler)
     #   -6  every private message is checked for risk phrases, at any step (stops nothing)
     #   -5  group chats are refused, before anything else
     #   -4  anyone who writes has not blocked the bot (stops nothing)
@@ -86,6 +88,7 @@ def build_application(
     #       not its own (a participant's button, /help …) closes the prompt and goes on
     #    0  the participant journey, then the facilitator's single-shot commands and
     #       buttons, then commands that work anywhere and the catch-alls
+    app.add_handlers(empty_buttons.handlers(), group=-7)
     app.add_handlers(safeguarding.handlers(), group=-6)
     app.add_handlers(groups.handlers(), group=-5)
     app.add_handlers(optout.presence(), group=-4)

@@ -16,7 +16,7 @@ from chat.callbacks.journey import (
 from domain.workshop_file import load_workshop_file
 from storage.kinds import Purpose
 from storage.models import Workshop
-from tests.conftest import EXAMPLE, RunningBot
+from tests.conftest import EXAMPLE, OWNER, RunningBot
 from tests.support.chat import Chat
 
 NOT_TEXT = ("sticker", "photo", "voice", "location")
@@ -413,3 +413,16 @@ async def test_a_caption_at_a_relationship_step_is_kept(chat: Chat, bot: Running
     calls = await chat.sticker()  # at a relationship step: answered, shown again
     assert "I can only keep typed answers" in chat.texts(calls)[0]
     assert "How often are you in touch with <b>Mum</b>?" in chat.texts(calls)[-1]
+
+
+async def test_a_press_with_empty_data_changes_nothing_mid_prompt(bot: RunningBot) -> None:
+    owner = bot.chat(OWNER, "Olu")
+    await bot.storage.workshops.create(load_workshop_file(EXAMPLE))
+    await owner.say("/action")
+    await owner.say("Evening buses on route 47")
+    assert "In progress" in owner.buttons()  # the status step's buttons are showing
+    calls = await owner.press_data("")
+    assert [c.method for c in calls].count("answerCallbackQuery") == 1
+    assert "That button no longer works" in " ".join(owner.texts(calls))
+    await owner.press("In progress")  # the status step is still open
+    assert "Save the action" in owner.buttons()
