@@ -63,6 +63,10 @@ def parser() -> argparse.ArgumentParser:
         "backup", help="copy the database to PATH (0600), safely while the bot is running"
     )
     backup.add_argument("path", help="the file to write, e.g. /backups/doingwith-2025-05-01.db")
+    preview = sub.add_parser(
+        "preview", help="rehearse a workshop file's conversation in the terminal (no Telegram)"
+    )
+    preview.add_argument("file")
     return p
 
 
@@ -123,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return export_workshop(args.workshop, args.format, args.out)
         if args.command == "backup":
             return backup(args.path)
+        if args.command == "preview":
+            from bot.preview import rehearse  # imported late, as `run` imports the bot
+
+            return asyncio.run(rehearse(args.file, sys.stdin, sys.stdout))
         if args.action == "add":
             return asyncio.run(add_workshop(args.file, args.bot_username))
         return asyncio.run(list_workshops())
