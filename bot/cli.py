@@ -68,6 +68,10 @@ def parser() -> argparse.ArgumentParser:
         "health", help="exit 0 if the running bot's jobs ticked lately (for container checks)"
     )
     health.add_argument("--within", type=int, default=120, metavar="SECONDS")
+    preview = sub.add_parser(
+        "preview", help="rehearse a workshop file's conversation in the terminal (no Telegram)"
+    )
+    preview.add_argument("file")
     return p
 
 
@@ -130,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return backup(args.path)
         if args.command == "health":
             return asyncio.run(health(args.within))
+        if args.command == "preview":
+            from bot.preview import rehearse  # imported late, as `run` imports the bot
+
+            return asyncio.run(rehearse(args.file, sys.stdin, sys.stdout))
         if args.action == "add":
             return asyncio.run(add_workshop(args.file, args.bot_username))
         return asyncio.run(list_workshops())
