@@ -38,7 +38,12 @@ async def test_housekeeping_deletes_old_answers_and_strangers_state(
 
 
 async def test_housekeeping_job_is_scheduled(bot: RunningBot) -> None:
-    assert {job.name for job in bot.app.job_queue.jobs()} == {"housekeeping", "deliver", "nudge"}
+    assert {job.name for job in bot.app.job_queue.jobs()} == {
+        "housekeeping",
+        "deliver",
+        "nudge",
+        "heartbeat",
+    }
 
 
 # ---- retention of every table holding a person's words or identifiers ----------------
