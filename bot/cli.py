@@ -183,13 +183,10 @@ def run(webhook: str | None = None) -> int:
 
 
 class _NoStartupTraceback(logging.Filter):
-    """Keep PTB's 'could not start' error to its message: main() says what to do."""
+    """Drop PTB's 'could not start' error and its traceback: run() says it in one line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.getMessage().startswith("Network Retry Loop"):
-            record.exc_info = None
-            record.exc_text = None
-        return True
+        return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
 
 
 def _run_webhook(app: BotApplication, settings: Settings, webhook: str, path: str) -> int:
@@ -280,10 +277,14 @@ async def add_workshop(path: str, bot_username: str | None) -> int:
     finally:
         await storage.close()
     print(f"Added workshop {workshop.id}: {workshop.title}")
-    print(f"Invite link: {invite_link(username, workshop)}")
-    if not username:
-        print("(Start the bot once with `doingwith run`, or pass --bot-username, to fill in")
-        print(" the bot's username. People can also send the bot: /start " + workshop.invite_code)
+    if username:
+        print(f"Invite link: {invite_link(username, workshop)}")
+    else:
+        print(f"Invite code: {workshop.invite_code}")
+        print("The bot's username is not known yet, so there is no link to print. Start the")
+        print("bot once with `doingwith run` (then `doingwith workshop list` shows the link),")
+        print("or add the workshop with --bot-username NAME. Meanwhile people can join by")
+        print(f"sending the bot: /start {workshop.invite_code}")
     return 0
 
 

@@ -17,7 +17,7 @@ from chat.screens import expired, pressed
 from chat.states import END, FEEDBACK_ON, State
 from conversations.share import LONG_TEXT, already_handled, boot, moved_on, update_id
 from storage.feedback import Prompt
-from storage.kinds import StepKind
+from storage.kinds import StepKind, UpdateKind
 from storage.typed_steps import TypedStep
 
 # A comment holds this many characters (a long paste arrives in parts and is joined).
@@ -34,7 +34,10 @@ async def on_verdict(update: Update, context: BotContext) -> int | None:
         return None
     storage = context.storage
     participant_id = await storage.outbox.delivered_to(button.update_id, user.id)
-    if participant_id is None:
+    sent = await storage.updates.get(button.update_id)
+    # Only a progress update asks "does this reflect what you said?"; a forged press on a
+    # reminder or notice is an expired button.
+    if participant_id is None or sent is None or sent.kind is not UpdateKind.PROGRESS:
         return await expired(update, context)
     recorded = await storage.feedback.record(
         button.update_id,

@@ -314,3 +314,20 @@ async def test_a_time_chosen_in_quiet_hours_says_when_it_really_goes(
     await owner.press("Send later…")
     await owner.say("in 2 hours")
     assert "quiet hours" not in owner.last_text()
+
+
+async def test_a_forged_verdict_on_a_notice_is_not_kept(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    people = await people_in(bot, workshop)
+    owner = bot.chat(OWNER, "Olu")
+    at_london(bot, 12)
+    await owner.say("/update")
+    await owner.press("A notice instead (venue, time)")
+    await owner.say("Thursday's session moves to Room 4.")
+    await owner.press("Send now")
+    await run_jobs(bot)
+    (notice,) = await bot.storage.updates.of_workshop(workshop.id)
+    calls = await people["ann"].press_data(f"fb:yes:{notice.id}")
+    assert "expired" in " ".join(people["ann"].texts(calls)).lower()
+    assert sum((await bot.storage.feedback.tally(notice.id)).values()) == 0
