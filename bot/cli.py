@@ -167,7 +167,7 @@ def run(webhook: str | None = None) -> int:
     logging.getLogger("telegram.ext").addFilter(_NoStartupTraceback())
     try:
         if webhook is None or path is None:
-            log.info("doingwith is running; press Ctrl-C to stop")
+            log.info("doingwith is starting; press Ctrl-C to stop")
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
             return 0
         return _run_webhook(app, settings, webhook, path)
@@ -192,7 +192,7 @@ class _NoStartupTraceback(logging.Filter):
 def _run_webhook(app: BotApplication, settings: Settings, webhook: str, path: str) -> int:
     log = logging.getLogger(__name__)
     log.info(
-        "doingwith is running (webhook, listening on %s:%d); press Ctrl-C to stop",
+        "doingwith is starting (webhook, listening on %s:%d); press Ctrl-C to stop",
         settings.webhook_listen,
         settings.webhook_port,
     )
