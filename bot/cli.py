@@ -260,16 +260,20 @@ async def add_workshop(path: str, bot_username: str | None) -> int:
     await storage.open()
     try:
         same = [w for w in await storage.workshops.all() if w.title == new.title]
-        if same:
-            print(
-                f"doingwith: workshop {same[0].id} is already called {new.title!r}; nothing "
-                "was added. Change the title in the file to add another workshop, or change "
-                f"workshop {same[0].id} with /workshop {same[0].id} in Telegram.",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        workshop = await storage.workshops.create(new)
         username = bot_username or await storage.meta.get("bot_username")
+        if same:
+            # Running README's first command again must still start the bot: say what is
+            # there, add nothing, and succeed.
+            print(
+                f"Workshop {same[0].id} is already called {new.title!r}; nothing was added. "
+                "To add another workshop, give it another title in the file."
+            )
+            if username:
+                print(f"Invite link: {invite_link(username, same[0])}")
+            else:
+                print(f"Invite code: {same[0].invite_code} (people send the bot /start CODE)")
+            return 0
+        workshop = await storage.workshops.create(new)
         if username is None:
             username = await _username_from_token()
             if username:

@@ -219,16 +219,18 @@ def test_run_without_reaching_telegram_says_so_in_one_line(tmp_path: Path) -> No
     assert last.startswith("doingwith: cannot reach http://127.0.0.1:9/bot")
 
 
-def test_adding_the_same_workshop_file_twice_refuses_clearly(
+def test_adding_the_same_workshop_file_twice_adds_nothing_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DOINGWITH_DB", str(tmp_path / "doingwith.db"))
     assert main(["workshop", "add", str(EXAMPLE), "--bot-username", "b"]) == 0
     capsys.readouterr()
-    assert main(["workshop", "add", str(EXAMPLE), "--bot-username", "b"]) == EXIT_USAGE
-    said = capsys.readouterr().err
-    assert "workshop 1 is already called" in said
+    # README's first command may be run again: it must go on to start the bot.
+    assert main(["workshop", "add", str(EXAMPLE), "--bot-username", "b"]) == 0
+    said = capsys.readouterr().out
+    assert "Workshop 1 is already called" in said
     assert "nothing was added" in said
+    assert "Invite link: https://t.me/b?start=" in said
     with closing(sqlite3.connect(tmp_path / "doingwith.db")) as db:
         assert db.execute("SELECT COUNT(*) FROM workshops").fetchone()[0] == 1
 
