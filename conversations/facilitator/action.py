@@ -9,7 +9,7 @@ from enum import IntEnum
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler
 
-from chat.callbacks.facilitator import Pick, PickWorkshop
+from chat.callbacks.facilitator import Pick
 from chat.callbacks.loop import (
     ActionTheme,
     ChangeAction,
@@ -18,7 +18,7 @@ from chat.callbacks.loop import (
     SetActionStatus,
 )
 from chat.context import BotContext
-from chat.filters import TEXT, command
+from chat.filters import TEXT
 from chat.messaging import Button, replace, say
 from chat.states import END
 from conversations.facilitator.drafts import (
@@ -31,8 +31,9 @@ from conversations.facilitator.drafts import (
     step,
     taken,
     typed,
+    ways_in,
 )
-from handlers.facilitator.access import audit, button, chosen_workshop, gone, picked, staff_only
+from handlers.facilitator.access import audit, button, gone
 from handlers.facilitator.loop import ACTION_TITLE_LIMIT, REASON_LIMIT, show_actions
 from storage.kinds import ActionStatus
 from storage.models import Workshop
@@ -69,19 +70,6 @@ async def _begin(update: Update, context: BotContext, workshop: Workshop) -> Nex
     DRAFT.open(context, Draft(workshop.id))
     await ask(update, context, "facilitator/action/ask", workshop=workshop)
     return State.TITLE
-
-
-@staff_only("action")
-async def begin(update: Update, context: BotContext) -> Next:
-    workshop = await chosen_workshop(update, context, Pick.ACTION)
-    return END if workshop is None else await _begin(update, context, workshop)
-
-
-@button(PickWorkshop, "action")
-async def picked_workshop(
-    update: Update, context: BotContext, data: PickWorkshop, workshop: Workshop
-) -> Next:
-    return await _begin(update, context, workshop)
 
 
 @step(DRAFT, "action")
@@ -239,8 +227,7 @@ async def take_change_reason(update: Update, context: BotContext, draft: Draft) 
 def build() -> Flow:
     return Flow(
         entry_points=[
-            command("action", taken(begin)),
-            CallbackQueryHandler(taken(picked_workshop), pattern=picked(Pick.ACTION)),
+            *ways_in("action", Pick.ACTION, _begin),
             CallbackQueryHandler(taken(change), pattern=ChangeAction.pattern()),
             CallbackQueryHandler(taken(set_status), pattern=SetActionStatus.pattern()),
         ],

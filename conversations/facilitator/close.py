@@ -8,9 +8,9 @@ from enum import IntEnum
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler
 
-from chat.callbacks.facilitator import CloseSilently, KeepOpen, Pick, PickWorkshop
+from chat.callbacks.facilitator import CloseSilently, KeepOpen, Pick
 from chat.context import BotContext
-from chat.filters import TEXT, command
+from chat.filters import TEXT
 from chat.handler_types import AnyHandler
 from chat.messaging import retire_buttons, say
 from chat.states import END
@@ -25,8 +25,9 @@ from conversations.facilitator.drafts import (
     taken,
     time_out,
     typed,
+    ways_in,
 )
-from handlers.facilitator.access import audit, button, chosen_workshop, gone, picked, staff_only
+from handlers.facilitator.access import audit, button, gone
 from storage.models import Workshop
 
 MESSAGE_LIMIT = 1000
@@ -54,19 +55,6 @@ async def _ask(update: Update, context: BotContext, workshop: Workshop) -> Next:
     ]
     await ask(update, context, "facilitator/workshop/ask_closing", buttons=rows, workshop=workshop)
     return State.MESSAGE
-
-
-@staff_only("close")
-async def begin(update: Update, context: BotContext) -> Next:
-    workshop = await chosen_workshop(update, context, Pick.CLOSE)
-    return END if workshop is None else await _ask(update, context, workshop)
-
-
-@button(PickWorkshop, "close")
-async def picked_workshop(
-    update: Update, context: BotContext, data: PickWorkshop, workshop: Workshop
-) -> Next:
-    return await _ask(update, context, workshop)
 
 
 async def close(update: Update, context: BotContext, workshop_id: int, message: str) -> Next:
@@ -131,8 +119,7 @@ def build() -> Flow:
     ]
     return Flow(
         entry_points=[
-            command("close", taken(begin)),
-            CallbackQueryHandler(taken(picked_workshop), pattern=picked(Pick.CLOSE)),
+            *ways_in("close", Pick.CLOSE, _ask),
             # Checked against the workshop on the button first, then the prompt.
             *buttons,
         ],

@@ -31,16 +31,25 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from telegram import Message, Update
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
 from chat.callbacks import FAMILIES, CallbackData
-from chat.callbacks.facilitator import CancelPrompt
+from chat.callbacks.facilitator import CancelPrompt, Pick, PickWorkshop
 from chat.context import BotContext
+from chat.filters import command
 from chat.handler_types import AnyHandler
 from chat.messaging import Button, acknowledge, say
 from chat.states import END
-from handlers.facilitator.access import permit, permit_staff
+from handlers.facilitator.access import (
+    button,
+    chosen_workshop,
+    permit,
+    permit_staff,
+    picked,
+    staff_only,
+)
 from handlers.facilitator.loop import now
+from storage.models import Workshop
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -375,3 +384,26 @@ def pressed(update: Update, family: type[F]) -> F:
 
 def typed(message: Message | None) -> str:
     return ((message.text if message is not None else None) or "").strip()
+
+
+def ways_in(
+    name: str, pick: Pick, start: Callable[[Update, BotContext, Workshop], Awaitable[Next]]
+) -> list[AnyHandler]:
+    """The two ways into a flow about one workshop: ``/name [n]`` (which asks which
+    workshop when that is not clear) and the button of that question; both check the role."""
+
+    @staff_only(name)
+    async def by_command(update: Update, context: BotContext) -> Next:
+        workshop = await chosen_workshop(update, context, pick)
+        return END if workshop is None else await start(update, context, workshop)
+
+    @button(PickWorkshop, name)
+    async def by_button(
+        update: Update, context: BotContext, data: PickWorkshop, workshop: Workshop
+    ) -> Next:
+        return await start(update, context, workshop)
+
+    return [
+        command(name, taken(by_command)),
+        CallbackQueryHandler(taken(by_button), pattern=picked(pick)),
+    ]

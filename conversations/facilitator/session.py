@@ -8,14 +8,23 @@ from enum import IntEnum
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler
 
-from chat.callbacks.facilitator import Pick, PickWorkshop, SkipOptional
+from chat.callbacks.facilitator import Pick, SkipOptional
 from chat.context import BotContext
-from chat.filters import TEXT, command
+from chat.filters import TEXT
 from chat.messaging import say
 from chat.states import END
-from conversations.facilitator.drafts import Flow, Next, Store, ask, fits, step, taken, typed
+from conversations.facilitator.drafts import (
+    Flow,
+    Next,
+    Store,
+    ask,
+    fits,
+    step,
+    typed,
+    ways_in,
+)
 from handlers.delivery import stamp
-from handlers.facilitator.access import audit, button, chosen_workshop, picked, staff_only
+from handlers.facilitator.access import audit
 from handlers.facilitator.loop import VENUE_LIMIT, future
 from storage.models import Workshop
 
@@ -40,19 +49,6 @@ async def _begin(update: Update, context: BotContext, workshop: Workshop) -> Nex
     DRAFT.open(context, Draft(workshop.id))
     await ask(update, context, "facilitator/session/ask_when", timezone=workshop.timezone)
     return State.WHEN
-
-
-@staff_only("session")
-async def begin(update: Update, context: BotContext) -> Next:
-    workshop = await chosen_workshop(update, context, Pick.SESSION)
-    return END if workshop is None else await _begin(update, context, workshop)
-
-
-@button(PickWorkshop, "session")
-async def picked_workshop(
-    update: Update, context: BotContext, data: PickWorkshop, workshop: Workshop
-) -> Next:
-    return await _begin(update, context, workshop)
 
 
 @step(DRAFT, "session")
@@ -109,8 +105,7 @@ async def no_notes(update: Update, context: BotContext, draft: Draft) -> Next:
 def build() -> Flow:
     return Flow(
         entry_points=[
-            command("session", taken(begin)),
-            CallbackQueryHandler(taken(picked_workshop), pattern=picked(Pick.SESSION)),
+            *ways_in("session", Pick.SESSION, _begin),
         ],
         states={
             State.WHEN: [MessageHandler(TEXT, take_when)],

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler
 
-from chat.callbacks.facilitator import CancelPrompt, Pick, PickWorkshop
+from chat.callbacks.facilitator import CancelPrompt, Pick
 from chat.callbacks.loop import (
     CancelUpdate,
     SendAnyway,
@@ -23,7 +23,7 @@ from chat.callbacks.loop import (
     WriteUpdate,
 )
 from chat.context import BotContext
-from chat.filters import TEXT, command
+from chat.filters import TEXT
 from chat.messaging import Button, replace, say
 from chat.states import END
 from conversations.facilitator.drafts import (
@@ -36,12 +36,13 @@ from conversations.facilitator.drafts import (
     step,
     taken,
     typed,
+    ways_in,
 )
 from domain.broadcast import BODY_LIMIT, update_text
 from domain.quiet_hours import next_allowed
 from domain.texts import MESSAGE_LIMIT, shorten
 from handlers.delivery import stamp
-from handlers.facilitator.access import audit, button, chosen_workshop, gone, picked, staff_only
+from handlers.facilitator.access import audit, button, gone
 from handlers.facilitator.loop import future, now
 from handlers.jobs import deliver_soon, enqueue_update, update_buttons
 from storage.kinds import UpdateKind
@@ -83,19 +84,6 @@ async def _begin(update: Update, context: BotContext, workshop: Workshop) -> Nex
     draft = Draft(workshop.id)
     DRAFT.open(context, draft)
     return await _action_picker(update, context, draft, workshop)
-
-
-@staff_only("update")
-async def begin(update: Update, context: BotContext) -> Next:
-    workshop = await chosen_workshop(update, context, Pick.UPDATE)
-    return END if workshop is None else await _begin(update, context, workshop)
-
-
-@button(PickWorkshop, "update")
-async def picked_workshop(
-    update: Update, context: BotContext, data: PickWorkshop, workshop: Workshop
-) -> Next:
-    return await _begin(update, context, workshop)
 
 
 @button(StartUpdate, "update")
@@ -344,8 +332,7 @@ async def send_anyway(
 def build() -> Flow:
     return Flow(
         entry_points=[
-            command("update", taken(begin)),
-            CallbackQueryHandler(taken(picked_workshop), pattern=picked(Pick.UPDATE)),
+            *ways_in("update", Pick.UPDATE, _begin),
             CallbackQueryHandler(taken(from_nudge), pattern=StartUpdate.pattern()),
             CallbackQueryHandler(taken(cancel_waiting), pattern=CancelUpdate.pattern()),
             CallbackQueryHandler(taken(send_anyway), pattern=SendAnyway.pattern()),
