@@ -41,7 +41,7 @@ _RENDER_LOCK = threading.Lock()
 
 
 def _label(key: str, **values: object) -> str:
-    """Chart words live with every other text a person reads: templates/en/labels/chart."""
+    """Chart words live with every other text a person reads: templates/labels/chart."""
     return texts().label(f"chart.{key}", **values)
 
 

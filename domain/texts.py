@@ -1,23 +1,35 @@
-"""Every text a person reads, from jinja2 templates, one folder per locale.
+"""Every text a person reads, from jinja2 templates, in the person's language.
 
-Messages are ``templates/<locale>/<name>.html.j2`` (Telegram HTML, autoescaped); a name may
-have folders (``journey/welcome``). Short texts (button labels, command descriptions, list
-items) are ``templates/<locale>/labels/<section>.txt.j2``: a label is a ``{% set %}`` (a text
-or a list) or, when it takes values, a ``{% macro %}``. Label files are not HTML and are not
-escaped: Telegram shows a button's text as it is. A message that shows a label escapes it
-like any other value.
+Messages are ``templates/<name>.html.j2`` (Telegram HTML, autoescaped); a name may have
+folders (``journey/welcome``). Short texts (button labels, command descriptions, list items)
+are ``templates/labels/<section>.txt.j2``: a label is a ``{% set %}`` (a text or a list) or,
+when it takes values, a ``{% macro %}``. Label files are not HTML and are not escaped:
+Telegram shows a button's text as it is. A message that shows a label escapes it like any
+other value.
+
+The templates are written in English and mark their words for translation (``{% trans %}``,
+``_()``); each other language is one gettext catalog, ``locale/<code>/LC_MESSAGES/messages.po``,
+read with Babel when first used, so a translator's edit needs no build step.
 """
 
 from __future__ import annotations
 
+import gettext
 import hashlib
 import html
+import io
 import re
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
+from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, select_autoescape
 from jinja2.runtime import Macro
 
@@ -30,15 +42,20 @@ LABELS = ".txt.j2"
 LABEL_FOLDER = "labels"
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SECTION = re.compile(r"[a-z][a-z0-9_]*")
+# The language the templates are written in; every other language is a catalog.
+SOURCE_LANGUAGE = "en"
+LOCALE_FOLDER = "locale"
+CATALOG = "messages.po"
 
 
 class Texts:
     """Render message templates (autoescaped Telegram HTML) and look up labels."""
 
-    def __init__(self, locale: str = "en") -> None:
-        self.locale = locale
+    def __init__(self, language: str = SOURCE_LANGUAGE) -> None:
+        self.language = language
         self.env = Environment(
-            loader=PackageLoader("domain", f"templates/{locale}"),
+            loader=PackageLoader("domain", "templates"),
+            extensions=["jinja2.ext.i18n"],
             autoescape=select_autoescape(
                 enabled_extensions=(MESSAGES.removeprefix("."),),
                 disabled_extensions=(LABELS.removeprefix("."),),
@@ -49,9 +66,14 @@ class Texts:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        # One paragraph of a template may run over several lines; its catalog entry is one.
+        self.env.policies["ext.i18n.trimmed"] = True
+        self.env.install_gettext_translations(  # type: ignore[attr-defined]  # added by i18n
+            _translations(language), newstyle=True
+        )
         self.env.filters["shorten"] = shorten
-        self.env.filters["local_time"] = local_time
-        self.env.filters["local_when"] = local_when
+        self.env.filters["local_time"] = partial(local_time, language=language)
+        self.env.filters["local_when"] = partial(local_when, language=language)
         self.env.globals["label"] = self.label
         self.env.globals["labels"] = self.labels
         self._sections: dict[str, dict[str, Any]] = {}
@@ -122,17 +144,87 @@ def _is_label_file(name: str) -> bool:
     return name.startswith(f"{LABEL_FOLDER}/") and name.endswith(LABELS) and name.count("/") == 1
 
 
-def texts(locale: str = "en") -> Texts:
-    """The shared Texts for a locale (templates are compiled once)."""
-    return _texts(locale)
+def texts(language: str = SOURCE_LANGUAGE) -> Texts:
+    """The shared Texts for a language (templates are compiled once per language).
+
+    A language without a complete catalog gets the source language's texts.
+    """
+    return _texts(language if language in languages() else SOURCE_LANGUAGE)
 
 
 _PART_WORD = re.compile(r"\S+$")
 
 
 @cache
-def _texts(locale: str) -> Texts:
-    return Texts(locale)
+def _texts(language: str) -> Texts:
+    return Texts(language)
+
+
+@cache
+def languages() -> tuple[str, ...]:
+    """The languages people can be spoken to in: English and every complete catalog.
+
+    A catalog with an entry not yet translated, or marked fuzzy (a translator must look
+    again), is left out until it is finished, so nobody gets half a language.
+    """
+    found = [SOURCE_LANGUAGE]
+    folder = resources.files("domain").joinpath(LOCALE_FOLDER)
+    if folder.is_dir():
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            catalog = entry.joinpath("LC_MESSAGES", CATALOG)
+            if catalog.is_file() and not unfinished(entry.name):
+                found.append(entry.name)
+    return tuple(found)
+
+
+def read_catalog(language: str) -> Any:
+    """The Babel catalog of a language, as its translators left it."""
+    path = resources.files("domain").joinpath(LOCALE_FOLDER, language, "LC_MESSAGES", CATALOG)
+    with path.open("rb") as file:
+        return read_po(file, locale=language)
+
+
+def unfinished(language: str) -> list[str]:
+    """The English texts a language's catalog does not translate yet (or marks fuzzy)."""
+    missing = []
+    for message in read_catalog(language):
+        if not message.id:
+            continue  # the header
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    return missing
+
+
+def _translations(language: str) -> gettext.NullTranslations:
+    if language == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    compiled = io.BytesIO()
+    write_mo(compiled, read_catalog(language))
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def best_language(code: str | None, available: tuple[str, ...] | None = None) -> str | None:
+    """The language to speak to someone whose Telegram is set to ``code`` ('pl', 'pt-br'),
+    if there is a complete catalog for it."""
+    if not code:
+        return None
+    available = available if available is not None else languages()
+    tag = code.strip().lower().replace("_", "-")
+    for candidate in (tag, tag.split("-", 1)[0]):
+        if candidate in available:
+            return candidate
+    return None
+
+
+def language_name(code: str) -> str:
+    """A language named in itself, as a button offers it: 'Polski', 'English'."""
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
 
 
 def shorten(value: str, limit: int = 300) -> str:
@@ -147,16 +239,20 @@ def shorten(value: str, limit: int = 300) -> str:
     return room.rstrip(" \t\n,;:–-") + "…"
 
 
-def local_time(stamp: str, timezone: str) -> str:
+def local_time(stamp: str, timezone: str, language: str = SOURCE_LANGUAGE) -> str:
     """A stored UTC time as a person in the workshop's time zone reads it: '3 Nov 14:02'."""
     moment = datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone))
-    return f"{moment.day} {moment:%b %H:%M}"
+    if language == SOURCE_LANGUAGE:
+        return f"{moment.day} {moment:%b %H:%M}"
+    return format_datetime(moment, "d MMM HH:mm", locale=language)
 
 
-def local_when(stamp: str, timezone: str) -> str:
+def local_when(stamp: str, timezone: str, language: str = SOURCE_LANGUAGE) -> str:
     """A stored UTC time as a full local date: 'Thursday 3 December at 14:00'."""
     moment = datetime.fromisoformat(stamp).astimezone(ZoneInfo(timezone))
-    return f"{moment:%A} {moment.day} {moment:%B at %H:%M}"
+    if language == SOURCE_LANGUAGE:
+        return f"{moment:%A} {moment.day} {moment:%B at %H:%M}"
+    return format_datetime(moment, "EEEE d MMMM, HH:mm", locale=language)
 
 
 def sha256(text: str) -> str:

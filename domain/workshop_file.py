@@ -61,7 +61,7 @@ class _Source:
         return f"{self.path.name}, field '{field}'"
 
 
-def load_question_set(name: str, locale: str = "en") -> tuple[NewQuestion, ...]:
+def load_question_set(name: str) -> tuple[NewQuestion, ...]:
     """Return a built-in question set, such as 'what-matters'."""
     if name not in BUILT_IN_SETS:
         raise WorkshopFileError(
@@ -69,7 +69,7 @@ def load_question_set(name: str, locale: str = "en") -> tuple[NewQuestion, ...]:
         )
     raw = (
         resources.files("domain")
-        .joinpath(f"templates/{locale}/question_sets/{name}.toml")
+        .joinpath(f"question_sets/{name}.toml")
         .read_text(encoding="utf-8")
     )
     data = tomllib.loads(raw)
