@@ -133,7 +133,7 @@ async def main(count: int) -> None:
     tracemalloc.start()
     baseline_mem = tracemalloc.get_traced_memory()[0]
     started = time.perf_counter()
-    enqueued = await jobs.enqueue_update(storage, app.bot_data["texts"], update,
+    enqueued = await jobs.enqueue_update(storage, update,
                                          app.bot_data["worker"].clock())  # fmt: skip
     enqueue_s = time.perf_counter() - started
     started = time.perf_counter()

@@ -73,7 +73,7 @@ def build_application(
         max_attempts=settings.delivery_attempts,
         stopping=lambda: stopping(app),
     )
-    app.bot_data.update(storage=storage, texts=texts(), settings=settings, worker=worker)
+    app.bot_data.update(storage=storage, settings=settings, worker=worker)
 
     # Where every update goes: each group sees it unless an earlier one stopped it (by
     # ApplicationHandlerStop); within a group only the first matching handler runs.

@@ -4,16 +4,60 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from domain.config import Settings
-from domain.texts import Texts
+from domain.texts import SOURCE_LANGUAGE, Texts, best_language, languages, texts
 from storage import Storage
+
+# Where a person's chosen language is kept (user_data): set by /language, or when they join.
+LANGUAGE = "language"
 
 
 # The services live in bot_data (a plain dict, never persisted: see bot/app.py); the casts
 # name what bot/app.py put there.
 class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id, user_id)
+        self._telegram_language: str | None = None
+        self._fallback_language: str | None = None
+
+    @classmethod
+    def from_update(
+        cls,
+        update: object,
+        application: Application[Any, Any, Any, Any, Any, Any],
+    ) -> BotContext:
+        context = super().from_update(update, application)
+        if isinstance(update, Update) and update.effective_user is not None:
+            # Read on every update, never stored: before consent nothing about a person is.
+            context._telegram_language = update.effective_user.language_code
+        return context
+
+    @property
+    def language(self) -> str:
+        """The language to speak to this person in: the one they chose (or joined in), else
+        their Telegram's where there is a complete catalog for it, else the workshop's."""
+        chosen = self.memory.get(LANGUAGE)
+        if isinstance(chosen, str) and chosen in languages():
+            return chosen
+        return best_language(self._telegram_language) or self._fallback_language or SOURCE_LANGUAGE
+
+    def otherwise_speak(self, language: str) -> None:
+        """The workshop's language, for someone whose Telegram language has no catalog."""
+        self._fallback_language = language if language in languages() else None
+
+    def keep_language(self) -> None:
+        """Go on speaking the language used now, whatever Telegram says later (on joining)."""
+        if self.user_data is not None:
+            self.user_data[LANGUAGE] = self.language
+
     @property
     def memory(self) -> dict[str, Any]:
         """This person's ``user_data``: what a flow remembers between their messages.
@@ -30,7 +74,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
 
     @property
     def texts(self) -> Texts:
-        return cast(Texts, self.bot_data["texts"])
+        """The texts in this person's language (see :attr:`language`)."""
+        return texts(self.language)
 
     @property
     def settings(self) -> Settings:

@@ -3,11 +3,11 @@ constructor every queued message goes through, so each waits for the end of quie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from domain.quiet_hours import next_allowed
-from domain.texts import Texts
+from domain.texts import Texts, texts
 from storage.actions import Action
 from storage.kinds import DeliveryKind, UpdateKind
 from storage.models import Workshop
@@ -86,19 +86,20 @@ def update_text(
 
 
 def deliveries_for(
-    t: Texts,
     workshop: Workshop,
     update: ProgressUpdate,
     actions: Sequence[Action],
     recipients: Sequence[Recipient],
     now: datetime,
-    buttons: Buttons,
+    buttons: Callable[[Texts], Buttons],
 ) -> list[NewDelivery]:
-    """One outbox row per recipient, held back until quiet hours end."""
+    """One outbox row per recipient, in their language (the update's version in it, where
+    the facilitator wrote one), held back until quiet hours end."""
     rows = []
     for person in recipients:
+        t = texts(person.language)
         html, personal = update_text(
-            t, workshop, update.body, actions, person.theme_ids, update.kind
+            t, workshop, update.body_in(t.language), actions, person.theme_ids, update.kind
         )
         rows.append(
             delivery(
@@ -107,7 +108,7 @@ def deliveries_for(
                 person.chat_id,
                 html,
                 now,
-                buttons=buttons,
+                buttons=buttons(t),
                 participant_id=person.participant_id,
                 update_id=update.id,
                 personalised=personal,

@@ -12,7 +12,7 @@ from chat.callbacks.journey import FeedbackVerdict
 from chat.callbacks.loop import CantCome, NoReminders, StartUpdate
 from chat.context import BotContext
 from domain.broadcast import Buttons, deliveries_for, delivery
-from domain.texts import Texts
+from domain.texts import Texts, texts
 from handlers.delivery import Worker, stamp
 from storage import Storage
 from storage.kinds import DeliveryKind, UpdateKind, Verdict
@@ -53,7 +53,7 @@ async def housekeeping(context: BotContext) -> None:
     now = worker.clock()
     # Purged first: what is already past its time is not warned about, it goes.
     purged = await storage.housekeeping.purge_expired(now)
-    warned = await warn_before_purge(storage, context.texts, now, context.settings.admins)
+    warned = await warn_before_purge(storage, now, context.settings.admins)
     strangers = await storage.housekeeping.forget_strangers(keep=context.settings.admins)
     if warned or any(purged.values()) or strangers:
         log.info(
@@ -66,9 +66,18 @@ async def housekeeping(context: BotContext) -> None:
         await worker.run(context.bot)
 
 
-async def warn_before_purge(
-    storage: Storage, t: Texts, now: datetime, owners: frozenset[int]
-) -> int:
+async def team_languages(
+    storage: Storage, workshop_id: int, owners: frozenset[int]
+) -> dict[int, Texts]:
+    """A workshop's facilitators (or the owners, when it has none), each with the texts in
+    their own language."""
+    team = [member for member, _name in await storage.facilitators.of_workshop(workshop_id)]
+    people = team or sorted(owners)
+    spoken = await storage.facilitators.languages(people)
+    return {member: texts(spoken.get(member, "en")) for member in people}
+
+
+async def warn_before_purge(storage: Storage, now: datetime, owners: frozenset[int]) -> int:
     """'What people said in X will be deleted on …': once per purge, to its facilitators
     (or the owners when it has none), a week before."""
     count = 0
@@ -76,11 +85,15 @@ async def warn_before_purge(
         workshop = await storage.workshops.get(due.workshop_id)
         if workshop is None:
             continue
-        team = [member for member, _name in await storage.facilitators.of_workshop(workshop.id)]
-        text = t.render("facilitator/retention_warning", workshop=workshop, due_at=due.due_at)
         rows = [
-            delivery(DeliveryKind.NUDGE, workshop, member, text, now)
-            for member in team or sorted(owners)
+            delivery(
+                DeliveryKind.NUDGE,
+                workshop,
+                member,
+                t.render("facilitator/retention_warning", workshop=workshop, due_at=due.due_at),
+                now,
+            )
+            for member, t in (await team_languages(storage, workshop.id, owners)).items()
         ]
         if await storage.outbox.enqueue_retention_warning(
             rows, workshop.id, due.due_at, stamp(now)
@@ -107,15 +120,19 @@ def finish_erasure_soon(context: BotContext) -> None:
         )
 
 
-async def enqueue_update(storage: Storage, t: Texts, update: ProgressUpdate, now: datetime) -> int:
-    """Write one delivery per recipient for an update (once), in one transaction."""
+async def enqueue_update(storage: Storage, update: ProgressUpdate, now: datetime) -> int:
+    """Write one delivery per recipient for an update (once), in one transaction; each in
+    the recipient's language."""
     workshop = await storage.workshops.get(update.workshop_id)
     if workshop is None:
         return 0
     actions = await storage.actions.many(list(update.action_ids))
     recipients = await storage.updates.recipients(workshop.id)
-    buttons = update_buttons(t, update.id, update.kind)
-    rows = deliveries_for(t, workshop, update, actions, recipients, now, buttons)
+
+    def buttons(t: Texts) -> Buttons:
+        return update_buttons(t, update.id, update.kind)
+
+    rows = deliveries_for(workshop, update, actions, recipients, now, buttons)
     return await storage.outbox.enqueue_update(update.id, rows)
 
 
@@ -125,7 +142,7 @@ async def deliver(context: BotContext) -> None:
     worker: Worker = context.bot_data["worker"]
     now = worker.clock()
     for update in await storage.updates.due(stamp(now)):
-        await enqueue_update(storage, context.texts, update, now)
+        await enqueue_update(storage, update, now)
     await worker.run(context.bot)
 
 
@@ -143,17 +160,14 @@ async def nudge(context: BotContext) -> None:
     storage = context.storage
     worker: Worker = context.bot_data["worker"]
     now = worker.clock()
-    t = context.texts
-    await remind_unfinished(
-        storage, t, now, timedelta(hours=context.settings.reminder_after_hours)
-    )
-    await remind_sessions(storage, t, now)
-    await nudge_facilitators(storage, t, now, context.settings.admins)
+    await remind_unfinished(storage, now, timedelta(hours=context.settings.reminder_after_hours))
+    await remind_sessions(storage, now)
+    await nudge_facilitators(storage, now, context.settings.admins)
     await worker.run(context.bot)
 
 
 async def remind_unfinished(
-    storage: Storage, t: Texts, now: datetime, after: timedelta = REMINDER_AFTER
+    storage: Storage, now: datetime, after: timedelta = REMINDER_AFTER
 ) -> int:
     """A gentle reminder to people part-way through the questions, at most twice."""
     sent = 0
@@ -162,6 +176,7 @@ async def remind_unfinished(
         workshop = await storage.workshops.get(person.workshop_id)
         if workshop is None:
             continue
+        t = texts(person.language)
         row = delivery(
             DeliveryKind.REMINDER,
             workshop,
@@ -178,36 +193,35 @@ async def remind_unfinished(
     return sent
 
 
-async def remind_sessions(storage: Storage, t: Texts, now: datetime) -> int:
+async def remind_sessions(storage: Storage, now: datetime) -> int:
     """The day before a session: a notice to everyone who chose updates."""
     count = 0
     for session in await storage.sessions.to_remind(stamp(now), stamp(now + SESSION_NOTICE)):
         workshop = await storage.workshops.get(session.workshop_id)
         if workshop is None:
             continue
-        button = ((t.label("buttons.cant_come"), CantCome(session.id).pack()),)
-        text = t.render("loop/session_reminder", workshop=workshop, session=session)
-        rows = [
-            delivery(
-                DeliveryKind.SESSION,
-                workshop,
-                person.chat_id,
-                text,
-                now,
-                buttons=(button,),
-                participant_id=person.participant_id,
-                session_id=session.id,
+        rows = []
+        for person in await storage.updates.recipients(workshop.id):
+            t = texts(person.language)
+            button = ((t.label("buttons.cant_come"), CantCome(session.id).pack()),)
+            rows.append(
+                delivery(
+                    DeliveryKind.SESSION,
+                    workshop,
+                    person.chat_id,
+                    t.render("loop/session_reminder", workshop=workshop, session=session),
+                    now,
+                    buttons=(button,),
+                    participant_id=person.participant_id,
+                    session_id=session.id,
+                )
             )
-            for person in await storage.updates.recipients(workshop.id)
-        ]
         if await storage.outbox.enqueue_session_notice(rows, session.id, stamp(now)):
             count += len(rows)
     return count
 
 
-async def nudge_facilitators(
-    storage: Storage, t: Texts, now: datetime, owners: frozenset[int]
-) -> int:
+async def nudge_facilitators(storage: Storage, now: datetime, owners: frozenset[int]) -> int:
     """'People in X have not heard from you for N days', once per quiet spell."""
     count = 0
     for workshop in await storage.workshops.all():
@@ -216,12 +230,18 @@ async def nudge_facilitators(
         since = await storage.updates.last_sent(workshop.id) or workshop.created_at
         if datetime.fromisoformat(since) + timedelta(days=workshop.update_cadence_days) > now:
             continue
-        team = [member for member, _name in await storage.facilitators.of_workshop(workshop.id)]
-        button = ((t.label("buttons.write_update"), StartUpdate(workshop.id).pack()),)
-        text = t.render("facilitator/nudge", workshop=workshop, days=workshop.update_cadence_days)
         rows = [
-            delivery(DeliveryKind.NUDGE, workshop, member, text, now, buttons=(button,))
-            for member in team or sorted(owners)
+            delivery(
+                DeliveryKind.NUDGE,
+                workshop,
+                member,
+                t.render(
+                    "facilitator/nudge", workshop=workshop, days=workshop.update_cadence_days
+                ),
+                now,
+                buttons=(((t.label("buttons.write_update"), StartUpdate(workshop.id).pack()),),),
+            )
+            for member, t in (await team_languages(storage, workshop.id, owners)).items()
         ]
         if await storage.outbox.enqueue_nudge(rows, workshop.id, since, stamp(now)):
             count += len(rows)

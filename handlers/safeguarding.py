@@ -25,6 +25,7 @@ from chat.handler_types import AnyHandler
 from chat.messaging import say, send
 from chat.states import INVITE
 from domain.safeguarding import risk_phrase
+from domain.texts import SOURCE_LANGUAGE, texts
 from storage.flags import Flag
 from storage.models import Workshop
 
@@ -81,13 +82,14 @@ async def alert(context: BotContext, flag: Flag, workshop: Workshop | None) -> i
     if not recipients:
         recipients = sorted(context.settings.admins)
     timezone = workshop.timezone if workshop else context.settings.timezone
-    html = context.texts.render(
-        "safeguarding/flag_alert", flag=flag, workshop=workshop, timezone=timezone
-    )
-    label = context.texts.label("buttons.flag_handled", n=flag.id)
-    buttons = [[(label, FlagHandled(flag.id).pack())]]
+    spoken = await context.storage.facilitators.languages(recipients)
     told = 0
     for user_id in dict.fromkeys(recipients):
+        # Each facilitator reads the alert in their own language, not the participant's.
+        t = texts(spoken.get(user_id, SOURCE_LANGUAGE))
+        html = t.render("safeguarding/flag_alert", flag=flag, workshop=workshop, timezone=timezone)
+        label = t.label("buttons.flag_handled", n=flag.id)
+        buttons = [[(label, FlagHandled(flag.id).pack())]]
         try:
             await send(context, user_id, html, buttons)
             told += 1

@@ -39,19 +39,37 @@ class Facilitators:
         )
         return [(r["telegram_user_id"], r["name"]) for r in rows]
 
+    async def languages(self, telegram_user_ids: list[int]) -> dict[int, str]:
+        """The language each of these facilitators is spoken to in (see /language); one
+        not found is left out, and is spoken to in the bot's default language."""
+        if not telegram_user_ids:
+            return {}
+        marks = ", ".join("?" * len(telegram_user_ids))
+        rows = await self.db.fetchall(
+            f"""SELECT telegram_user_id, language FROM facilitators
+                WHERE telegram_user_id IN ({marks}) ORDER BY added_at""",
+            tuple(telegram_user_ids),
+        )
+        return {r["telegram_user_id"]: r["language"] for r in rows}
+
     async def everyone(self) -> list[int]:
         rows = await self.db.fetchall("SELECT DISTINCT telegram_user_id FROM facilitators")
         return [r["telegram_user_id"] for r in rows]
 
     async def add(
-        self, workshop_id: int, telegram_user_id: int, added_by: int, name: str = ""
+        self,
+        workshop_id: int,
+        telegram_user_id: int,
+        added_by: int,
+        name: str = "",
+        language: str = "en",
     ) -> bool:
         """Make someone a facilitator; False if they already were."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 """INSERT OR IGNORE INTO facilitators (workshop_id, telegram_user_id, name,
-                       added_by, added_at) VALUES (?, ?, ?, ?, ?)""",
-                (workshop_id, telegram_user_id, name, added_by, utcnow()),
+                       added_by, added_at, language) VALUES (?, ?, ?, ?, ?, ?)""",
+                (workshop_id, telegram_user_id, name, added_by, utcnow(), language),
             )
             return cur.rowcount == 1
 

@@ -80,6 +80,7 @@ class Participant:
     last_seen_at: str
     submitted_at: str | None
     reminders_sent: int = 0
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ class Consent:
     method: str
     decided_at: str
     withdrawn_at: str | None
+    language: str = "en"
 
     @property
     def active(self) -> bool:

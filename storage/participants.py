@@ -82,6 +82,7 @@ def _participant(row: aiosqlite.Row) -> Participant:
         last_seen_at=row["last_seen_at"],
         submitted_at=row["submitted_at"],
         reminders_sent=row["reminders_sent"],
+        language=row["language"],
     )
 
 
@@ -136,6 +137,7 @@ class Participants:
         granted: bool,
         text_sha256: str,
         method: str,
+        language: str = "en",
     ) -> Participant:
         """Record the take-part decision; the participant row is created by this decision.
 
@@ -158,17 +160,24 @@ class Participants:
                 row = None
             if row is None:
                 participant_id = await self._insert(
-                    conn, workshop_id, telegram_user_id, status, now
+                    conn, workshop_id, telegram_user_id, status, now, language
                 )
             else:
                 participant_id = row["id"]
                 await conn.execute(
                     """UPDATE participants SET status = ?, position = 0, changing = 0,
-                           last_seen_at = ? WHERE id = ?""",
-                    (status, now, participant_id),
+                           last_seen_at = ?, language = ? WHERE id = ?""",
+                    (status, now, language, participant_id),
                 )
             await self._upsert_consent(
-                conn, participant_id, Purpose.TAKE_PART, granted, text_sha256, method, now
+                conn,
+                participant_id,
+                Purpose.TAKE_PART,
+                granted,
+                text_sha256,
+                method,
+                now,
+                language,
             )
             if granted:
                 await self._make_current(conn, participant_id, telegram_user_id)
@@ -183,6 +192,7 @@ class Participants:
         telegram_user_id: int,
         status: ParticipantStatus,
         now: str,
+        language: str,
     ) -> int:
         for _ in range(_CLASHES_ALLOWED):
             async with conn.execute(_NEXT_ID) as cur:
@@ -192,8 +202,8 @@ class Participants:
             try:
                 await conn.execute(
                     """INSERT INTO participants (id, workshop_id, telegram_user_id, pseudonym,
-                           status, joined_at, last_seen_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                           status, joined_at, last_seen_at, language)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                     (
                         participant_id,
                         workshop_id,
@@ -202,6 +212,7 @@ class Participants:
                         status,
                         now,
                         now,
+                        language,
                     ),
                 )
             except sqlite3.IntegrityError as exc:
@@ -247,13 +258,14 @@ class Participants:
         text_sha256: str,
         method: str,
         status: str | None = None,
+        language: str = "en",
     ) -> None:
         """Record the decision on one further purpose (updates, quote), and with it the
         participant's new ``status`` if given (all purposes decided: ready)."""
         now = utcnow()
         async with self.db.transaction() as conn:
             await self._upsert_consent(
-                conn, participant_id, purpose, granted, text_sha256, method, now
+                conn, participant_id, purpose, granted, text_sha256, method, now, language
             )
             if status is not None:
                 await conn.execute(
@@ -270,16 +282,17 @@ class Participants:
         text_sha256: str,
         method: str,
         now: str,
+        language: str,
     ) -> None:
         await conn.execute(
             """INSERT INTO consents (participant_id, purpose, granted, text_sha256, method,
-                   decided_at, withdrawn_at)
-               VALUES (?, ?, ?, ?, ?, ?, NULL)
+                   decided_at, withdrawn_at, language)
+               VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
                ON CONFLICT (participant_id, purpose) DO UPDATE SET
                    granted = excluded.granted, text_sha256 = excluded.text_sha256,
                    method = excluded.method, decided_at = excluded.decided_at,
-                   withdrawn_at = NULL""",
-            (participant_id, purpose, int(granted), text_sha256, method, now),
+                   withdrawn_at = NULL, language = excluded.language""",
+            (participant_id, purpose, int(granted), text_sha256, method, now, language),
         )
 
     async def consents(self, participant_id: int) -> dict[Purpose, Consent]:
@@ -294,6 +307,7 @@ class Participants:
                 method=r["method"],
                 decided_at=r["decided_at"],
                 withdrawn_at=r["withdrawn_at"],
+                language=r["language"],
             )
             for r in rows
         }
@@ -499,7 +513,13 @@ class Participants:
         return Erased(found=row is not None, finished=finished)
 
     async def decline(
-        self, workshop_id: int, telegram_user_id: int, *, text_sha256: str, method: str
+        self,
+        workshop_id: int,
+        telegram_user_id: int,
+        *,
+        text_sha256: str,
+        method: str,
+        language: str = "en",
     ) -> bool:
         """Record a "no" to taking part without keeping a row about the person.
 
@@ -523,8 +543,9 @@ class Participants:
                 await self._forget_open(conn, workshop_id, telegram_user_id)
             await conn.execute(
                 """INSERT INTO consent_tombstones (workshop_id, purpose, granted, text_sha256,
-                       decided_at, withdrawn_at, erased_at) VALUES (?, ?, 0, ?, ?, NULL, ?)""",
-                (workshop_id, Purpose.TAKE_PART, text_sha256, now, now),
+                       decided_at, withdrawn_at, erased_at, language)
+                   VALUES (?, ?, 0, ?, ?, NULL, ?, ?)""",
+                (workshop_id, Purpose.TAKE_PART, text_sha256, now, now, language),
             )
         await self.db.checkpoint()
         return True
@@ -604,15 +625,28 @@ class Participants:
         """Turn the consents into tombstones and delete the participants row."""
         await conn.execute(
             """INSERT INTO consent_tombstones (workshop_id, purpose, granted, text_sha256,
-                   decided_at, withdrawn_at, erased_at)
+                   decided_at, withdrawn_at, erased_at, language)
                SELECT p.workshop_id, c.purpose, c.granted, c.text_sha256, c.decided_at,
-                   COALESCE(c.withdrawn_at, ?), ?
+                   COALESCE(c.withdrawn_at, ?), ?, c.language
                FROM consents c JOIN participants p ON p.id = c.participant_id
                WHERE c.participant_id = ?""",
             (now, now, participant_id),
         )
         # The rows left (consents; anything else already gone) cascade with the row.
         await conn.execute("DELETE FROM participants WHERE id = ?", (participant_id,))
+
+    async def set_language(self, telegram_user_id: int, language: str) -> None:
+        """Speak to this person in ``language`` from now on, in every workshop they are in
+        and every workshop they run (their later updates and reminders too)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE participants SET language = ? WHERE telegram_user_id = ?",
+                (language, telegram_user_id),
+            )
+            await conn.execute(
+                "UPDATE facilitators SET language = ? WHERE telegram_user_id = ?",
+                (language, telegram_user_id),
+            )
 
     async def set_stopped(self, telegram_user_id: int, stopped: bool) -> int:
         """STOP (or /updates again) for every workshop this person is in."""

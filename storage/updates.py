@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import aiosqlite
 
@@ -23,6 +25,12 @@ class ProgressUpdate:
     enqueued_at: str | None
     action_ids: tuple[int, ...] = ()
     kind: UpdateKind = UpdateKind.PROGRESS
+    # The body in other languages than the workshop's, by language: {"pl": "..."}.
+    translations: Mapping[str, str] = field(default_factory=dict)
+
+    def body_in(self, language: str) -> str:
+        """The body as a reader of ``language`` gets it: their version, else the original."""
+        return self.translations.get(language) or self.body
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +41,11 @@ class Recipient:
     chat_id: int
     pseudonym: str
     theme_ids: frozenset[int]
+    language: str = "en"
 
 
 _RECIPIENTS = f"""
-SELECT p.id, p.telegram_user_id, p.pseudonym FROM participants p
+SELECT p.id, p.telegram_user_id, p.pseudonym, p.language FROM participants p
 WHERE p.workshop_id = ? AND {taking_part()}
   AND p.stopped_at IS NULL AND p.unreachable_at IS NULL
   AND {agreed_to(Purpose.TAKE_PART)}
@@ -73,6 +82,7 @@ class Updates:
         send_at: str,
         created_by: int,
         kind: UpdateKind = UpdateKind.PROGRESS,
+        translations: Mapping[str, str] | None = None,
     ) -> ProgressUpdate:
         """A new update; only a progress update is about actions (others keep none)."""
         if kind != UpdateKind.PROGRESS:
@@ -80,8 +90,17 @@ class Updates:
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 """INSERT INTO updates (workshop_id, kind, body, status, send_at, created_by,
-                       created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (workshop_id, kind, body, UpdateStatus.SCHEDULED, send_at, created_by, utcnow()),
+                       created_at, translations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    workshop_id,
+                    kind,
+                    body,
+                    UpdateStatus.SCHEDULED,
+                    send_at,
+                    created_by,
+                    utcnow(),
+                    json.dumps(dict(translations or {}), ensure_ascii=False),
+                ),
             )
             update_id = cur.lastrowid or 0
             await conn.executemany(
@@ -105,6 +124,7 @@ class Updates:
             enqueued_at=row["enqueued_at"],
             action_ids=actions,
             kind=UpdateKind(row["kind"]),
+            translations=json.loads(row["translations"]),
         )
 
     async def get(self, update_id: int) -> ProgressUpdate | None:
@@ -187,6 +207,7 @@ class Updates:
                 chat_id=r["telegram_user_id"],
                 pseudonym=r["pseudonym"],
                 theme_ids=frozenset(themes.get(r["id"], set())),
+                language=r["language"],
             )
             for r in people
         ]

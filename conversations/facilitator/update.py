@@ -241,7 +241,7 @@ async def send_now(update: Update, context: BotContext, draft: Draft) -> Next:
     saved = await storage.updates.create(
         workshop.id, draft.body, list(draft.actions), stamp(moment), user.id, draft.kind
     )
-    await enqueue_update(storage, context.texts, saved, moment)
+    await enqueue_update(storage, saved, moment)
     # The deliver job may have queued it first: count the rows, whoever wrote them.
     count = await storage.outbox.recipients_count(saved.id)
     await audit(update, context, "update-sent", workshop.id, f"{saved.id} to {count}")

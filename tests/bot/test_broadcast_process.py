@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from domain.texts import texts
 from domain.workshop_file import load_workshop_file
 from handlers import jobs
 from storage import Storage
@@ -61,7 +60,7 @@ async def _seed(db: Path) -> None:
         update = await storage.updates.create(
             workshop.id, "The evening buses run from May.", [], "2000-01-01T00:00:00+00:00", OWNER
         )
-        queued = await jobs.enqueue_update(storage, texts(), update, datetime.now(UTC))
+        queued = await jobs.enqueue_update(storage, update, datetime.now(UTC))
         assert queued == RECIPIENTS
     finally:
         await storage.close()

@@ -11,6 +11,7 @@ from pathlib import Path
 import zxingcpp
 from PIL import Image
 
+from domain.texts import texts
 from domain.workshop_file import load_workshop_file
 from storage.models import Workshop
 from tests.conftest import EXAMPLE, OWNER, RunningBot
@@ -435,8 +436,7 @@ async def test_a_cadence_edit_keeps_the_default_hear_back_true_in_one_write(
     bot: RunningBot, workshop: Workshop
 ) -> None:
     owner = await _owner(bot)
-    texts = bot.app.bot_data["texts"]
-    default = texts.plain(
+    default = texts().plain(
         "facilitator/workshop/default_hear_back", days=workshop.update_cadence_days
     )
     await bot.storage.workshops.update(workshop.id, "hear_back", default)
@@ -450,7 +450,7 @@ async def test_a_cadence_edit_keeps_the_default_hear_back_true_in_one_write(
     edited = await bot.storage.workshops.get(workshop.id)
     assert edited is not None
     assert edited.update_cadence_days == 9
-    assert edited.hear_back == texts.plain("facilitator/workshop/default_hear_back", days=9)
+    assert edited.hear_back == texts().plain("facilitator/workshop/default_hear_back", days=9)
     writes = [s for s in statements if s.lstrip().upper().startswith("UPDATE WORKSHOPS")]
     assert len(writes) == 1, writes
     # A text someone wrote is theirs: a new cadence leaves it as it is.

@@ -201,7 +201,7 @@ async def test_restart_mid_broadcast_loses_and_repeats_nothing(make_bot: BotFact
     saved = await first.storage.updates.create(
         workshop.id, "Hello all", [], "2000-01-01T00:00:00+00:00", OWNER
     )
-    await jobs.enqueue_update(first.storage, first.app.bot_data["texts"], saved, first.clock())
+    await jobs.enqueue_update(first.storage, saved, first.clock())
     # One sent, two claimed (in flight) when the process dies, two still pending.
     rows = await first.storage.outbox.for_update(saved.id)
     await first.storage.outbox.sent(rows[0].id, 777)

@@ -44,7 +44,7 @@ async def broadcast(bot: RunningBot, workshop: Workshop, body: str = "Thank you 
     saved: ProgressUpdate = await bot.storage.updates.create(
         workshop.id, body, [], "2000-01-01T00:00:00+00:00", OWNER
     )
-    await jobs.enqueue_update(bot.storage, bot.app.bot_data["texts"], saved, bot.clock())
+    await jobs.enqueue_update(bot.storage, saved, bot.clock())
     return saved.id
 
 
