@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chat.context import BotContext
+from domain.translations import questions_in, workshop_in
 from storage.kinds import ParticipantStatus as Status
 from storage.models import Answer, Participant, Question, Workshop
 
@@ -52,7 +53,9 @@ async def place_of(context: BotContext, participant: Participant | None) -> Plac
     if workshop is None:
         return None
     questions = await context.storage.workshops.questions(workshop.id)
-    return Place(participant, workshop, questions)
+    # In the person's language where the workshop has it: what they see is what they pick.
+    language = context.language
+    return Place(participant, workshop_in(workshop, language), questions_in(questions, language))
 
 
 async def latest_place(context: BotContext, user_id: int) -> Place | None:

@@ -25,7 +25,7 @@ from chat.screens import (
 )
 from chat.states import END, INVITE, SHARE_WORKSHOP, State
 from conversations.questions import resume
-from domain.texts import sha256
+from domain.texts import language_name, sha256
 from handlers.facilitator import team
 from storage.kinds import ParticipantStatus as Status
 from storage.kinds import Purpose
@@ -68,6 +68,7 @@ async def start(update: Update, context: BotContext) -> int:
     if workshop is None:
         await say(update, context, "journey/invite_unknown", malformed=not PAYLOAD.match(code))
         return END
+    context.otherwise_speak(workshop.language)
     await storage.opens.record(workshop.id, user.id)
     participant = await storage.participants.get(workshop.id, user.id)
     joined = participant is not None and participant.status not in GONE
@@ -76,7 +77,15 @@ async def start(update: Update, context: BotContext) -> int:
         await say(update, context, "journey/workshop_closed", workshop=workshop)
         return END
     if participant is None or not joined:
-        await say(update, context, "journey/welcome", workshop=workshop)
+        # Told at once when the workshop's own words are not in the person's language.
+        other = None if context.language in workshop.languages else workshop.language
+        await say(
+            update,
+            context,
+            "journey/welcome",
+            workshop=workshop,
+            written_in=language_name(other) if other else None,
+        )
         return await show_consent_step(update, context, workshop, None)
     return await _welcome_back(update, context, workshop, participant)
 
@@ -105,6 +114,7 @@ async def _joining(
     if workshop is None:
         await expired(update, context)
         return None
+    context.otherwise_speak(workshop.language)
     participant = await storage.participants.get(workshop.id, user.id)
     if not workshop.is_open and (participant is None or participant.status in GONE):
         # Closed to new people, and they are not (or no longer) in it: an old button
@@ -174,14 +184,20 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
         await settle_consent(update, context, query, decision)
         if not granted:  # nothing about them is kept: only a tombstone of the refusal
             await storage.participants.decline(
-                workshop.id, user.id, text_sha256=shown, method=METHOD
+                workshop.id, user.id, text_sha256=shown, method=METHOD, language=context.language
             )
             context.memory.pop(INVITE, None)
             await say(update, context, "journey/declined", workshop=workshop)
             return END
         participant = await storage.participants.decide_take_part(
-            workshop.id, user.id, granted=True, text_sha256=shown, method=METHOD
+            workshop.id,
+            user.id,
+            granted=True,
+            text_sha256=shown,
+            method=METHOD,
+            language=context.language,
         )
+        context.keep_language()
         upcoming = next_purpose(await storage.participants.consents(participant.id))
         await say(
             update,
@@ -212,6 +228,7 @@ async def on_decision(update: Update, context: BotContext) -> int | None:
         text_sha256=shown,
         method=METHOD,
         status=Status.READY if last else None,
+        language=context.language,
     )
     await say(
         update,

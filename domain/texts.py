@@ -33,6 +33,8 @@ from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, select_autoescape
 from jinja2.runtime import Macro
 
+from domain.translations import localise
+
 # Telegram counts the limit after entities are parsed; counting the HTML is stricter, so safe.
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -45,6 +47,7 @@ _SECTION = re.compile(r"[a-z][a-z0-9_]*")
 # The language the templates are written in; every other language is a catalog.
 SOURCE_LANGUAGE = "en"
 LOCALE_FOLDER = "locale"
+STAFF_FOLDER = "facilitator/"
 CATALOG = "messages.po"
 
 
@@ -79,7 +82,14 @@ class Texts:
         self._sections: dict[str, dict[str, Any]] = {}
 
     def render(self, name: str, /, **context: Any) -> str:
-        """Render ``templates/<locale>/<name>.html.j2`` to tidy Telegram HTML."""
+        """Render ``templates/<name>.html.j2`` to tidy Telegram HTML.
+
+        A workshop or question given to a participant's message is shown in this language
+        where the workshop has it (domain.translations); facilitators' messages show a
+        workshop as it was written, the words they manage.
+        """
+        if not name.startswith(STAFF_FOLDER):
+            context = {key: localise(value, self.language) for key, value in context.items()}
         text = self.env.get_template(f"{name}{MESSAGES}").render(**context)
         return _BLANK_LINES.sub("\n\n", text).strip()
 

@@ -10,8 +10,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel import Locale, UnknownLocaleError
+
 from domain.errors import DoingwithError
-from domain.texts import texts
+from domain.texts import SOURCE_LANGUAGE, texts
+from domain.translations import (
+    LISTS,
+    QUESTION_TEXTS,
+    WORKSHOP_OPTIONAL,
+    WORKSHOP_TEXTS,
+    keep_complete,
+    rebase,
+)
 from domain.workshop_fields import OPTIONAL_FIELDS, FieldError, parse_field
 from storage.kinds import EngagementLevel, QuestionKind
 from storage.models import SupportContact
@@ -19,6 +29,7 @@ from storage.workshops import NewAboutQuestion, NewQuestion, NewWorkshop
 
 BUILT_IN_SETS = ("what-matters",)
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 TITLE_LIMIT = 120
 TEXT_LIMIT = 1500
 
@@ -61,8 +72,9 @@ class _Source:
         return f"{self.path.name}, field '{field}'"
 
 
-def load_question_set(name: str) -> tuple[NewQuestion, ...]:
-    """Return a built-in question set, such as 'what-matters'."""
+def load_question_set(name: str, language: str = SOURCE_LANGUAGE) -> tuple[NewQuestion, ...]:
+    """Return a built-in question set, such as 'what-matters', written in ``language`` where
+    the set has it (its other languages stay as translations)."""
     if name not in BUILT_IN_SETS:
         raise WorkshopFileError(
             f"question_set: {name!r} is not a built-in set ({', '.join(BUILT_IN_SETS)})."
@@ -74,7 +86,9 @@ def load_question_set(name: str) -> tuple[NewQuestion, ...]:
     )
     data = tomllib.loads(raw)
     source = _Source(Path(f"{name}.toml"), raw.splitlines())
-    return _questions(data["questions"], source)
+    return tuple(
+        rebase(q, SOURCE_LANGUAGE, language) for q in _questions(data["questions"], source)
+    )
 
 
 def load_workshop_file(path: str | Path) -> NewWorkshop:
@@ -94,17 +108,20 @@ def load_workshop_file(path: str | Path) -> NewWorkshop:
 
 
 def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
-    defaults = texts().labels
+    """A new workshop from a file's fields, with every translation it gives (complete or
+    not: :func:`domain.translations.keep_complete` decides which are kept)."""
     known = {
         "title", "purpose", "engagement_level", "can_change", "cannot_change", "who_decides",
         "decide_by", "hear_back", "timezone", "retention_days", "ground_rules", "support",
         "question_set", "questions", "about_you", "update_cadence_days", "quiet_start",
-        "quiet_end", "contact", "offline_way_in",
+        "quiet_end", "contact", "offline_way_in", "language", "translations",
     }  # fmt: skip
     unknown = sorted(set(data) - known)
     if unknown:
         raise WorkshopFileError(f"{source.where(unknown[0])}: unknown field.")
 
+    language = _language(data.get("language", SOURCE_LANGUAGE), source.where("language"))
+    defaults = texts(language).labels
     title = _text(data, "title", source, limit=TITLE_LIMIT)
     level = _text(data, "engagement_level", source)
     if level not in tuple(EngagementLevel):
@@ -142,7 +159,9 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
     if "questions" in data:
         questions = _questions(data["questions"], source)
     else:
-        questions = load_question_set(_text(data, "question_set", source, default="what-matters"))
+        questions = load_question_set(
+            _text(data, "question_set", source, default="what-matters"), language
+        )
 
     support_raw = data.get("support")
     if support_raw is None:
@@ -157,7 +176,7 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
     else:
         support = _support(support_raw, source)
 
-    return NewWorkshop(
+    new = NewWorkshop(
         title=title,
         purpose=_text(data, "purpose", source),
         engagement_level=EngagementLevel(level),
@@ -178,7 +197,52 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
         **quiet,
         contact=_optional_text(data, "contact", source),
         offline_way_in=_optional_text(data, "offline_way_in", source),
+        language=language,
+        translations=_translations(data.get("translations", {}), source),
     )
+    return keep_complete(new)
+
+
+def _language(code: object, where: str) -> str:
+    """A language code such as 'en' or 'pl' (lower case, as Telegram gives them)."""
+    if isinstance(code, str) and _LANGUAGE.match(code):
+        try:
+            Locale.parse(code.replace("-", "_"))
+            return code
+        except (ValueError, UnknownLocaleError):
+            pass
+    raise WorkshopFileError(f'{where}: a language code such as "en" or "pl".')
+
+
+def _translations(raw: object, source: _Source) -> dict[str, dict[str, Any]]:
+    """``[translations.<code>]``: the workshop's texts in another language."""
+    where = f"{source.path.name}, [translations]"
+    if not isinstance(raw, dict):
+        raise WorkshopFileError(f"{where}: a table per language, like [translations.pl].")
+    found: dict[str, dict[str, Any]] = {}
+    for code, words in raw.items():
+        here = f"{source.path.name}, [translations.{code}]"
+        _language(code, here)
+        if not isinstance(words, dict):
+            raise WorkshopFileError(f"{here}: a table of the workshop's texts.")
+        extra = sorted(set(words) - {*WORKSHOP_TEXTS, *WORKSHOP_OPTIONAL})
+        if extra:
+            raise WorkshopFileError(f"{here}, field '{extra[0]}': unknown field.")
+        found[code] = {name: _translated(words[name], name, here) for name in words}
+    return found
+
+
+def _translated(value: object, name: str, where: str) -> str | list[str]:
+    limit = TITLE_LIMIT if name == "title" else TEXT_LIMIT
+    if name in LISTS:
+        if isinstance(value, list) and all(
+            isinstance(v, str) and v.strip() and len(v) <= limit for v in value
+        ):
+            return [v.strip() for v in value]
+        raise WorkshopFileError(f"{where}, field '{name}': a list of texts.")
+    if isinstance(value, str) and value.strip() and len(value) <= limit:
+        return value.strip()
+    raise WorkshopFileError(f"{where}, field '{name}': some text, at most {limit} characters.")
 
 
 def parse_question_file(
@@ -326,7 +390,7 @@ def _questions(raw: Any, source: _Source) -> tuple[NewQuestion, ...]:
         where = f"{source.path.name}, question {number}"
         if not isinstance(item, dict):
             raise WorkshopFileError(f"{where}: must be a [[questions]] table.")
-        extra = sorted(set(item) - {"key", "kind", "prompt", "hint", "options"})
+        extra = sorted(set(item) - {"key", "kind", "prompt", "hint", "options", "translations"})
         if extra:
             raise WorkshopFileError(f"{entry.where(extra[0])} (question {number}): unknown field.")
         key = item.get("key")
@@ -385,6 +449,24 @@ def _questions(raw: Any, source: _Source) -> tuple[NewQuestion, ...]:
                 prompt=prompt.strip(),
                 hint=hint.strip(),
                 options=tuple(options),
+                translations=_question_translations(item.get("translations", {}), where),
             )
         )
     return tuple(questions)
+
+
+def _question_translations(raw: object, where: str) -> dict[str, dict[str, Any]]:
+    """``[questions.translations.<code>]``: a question's prompt, hint and options."""
+    if not isinstance(raw, dict):
+        raise WorkshopFileError(f"{where}, translations: a table per language.")
+    found: dict[str, dict[str, Any]] = {}
+    for code, words in raw.items():
+        here = f"{where}, translations.{code}"
+        _language(code, here)
+        if not isinstance(words, dict):
+            raise WorkshopFileError(f"{here}: a table with prompt, hint and options.")
+        extra = sorted(set(words) - set(QUESTION_TEXTS))
+        if extra:
+            raise WorkshopFileError(f"{here}, field '{extra[0]}': unknown field.")
+        found[code] = {name: _translated(words[name], name, here) for name in words}
+    return found

@@ -112,6 +112,7 @@ async def on_optin(update: Update, context: BotContext) -> None:
         granted=True,
         text_sha256=text_hash(context.texts, Purpose.UPDATES, workshop),
         method="telegram-button",
+        language=context.language,
     )
     await say(update, context, "loop/updates_optin", workshop=workshop)
 

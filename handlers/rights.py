@@ -210,7 +210,12 @@ async def on_again(update: Update, context: BotContext) -> None:
         await _ask_again(update, context, workshop, purpose)
         return
     await context.storage.participants.decide(
-        member.id, purpose, granted=True, text_sha256=sha256(html), method=METHOD
+        member.id,
+        purpose,
+        granted=True,
+        text_sha256=sha256(html),
+        method=METHOD,
+        language=context.language,
     )
     await say(
         update,

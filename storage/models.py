@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,8 @@ class Question:
     prompt: str
     hint: str = ""
     options: tuple[str, ...] = ()
+    # The prompt, hint and options in the workshop's other languages (domain.translations).
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,14 @@ class Workshop:
     quiet_end: str = "09:00"
     contact: str = ""  # who to ask, as the poster prints it; "" when not set
     offline_way_in: str = ""  # how to join without a smartphone; "" for the default words
+    language: str = "en"  # the language its own words are written in
+    # Its words in other languages, each complete (domain.translations): {"pl": {...}}.
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every language the whole workshop can be read in, its own first."""
+        return (self.language, *sorted(set(self.translations) - {self.language}))
 
     @property
     def is_open(self) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiosqlite
 
@@ -41,6 +42,7 @@ class NewQuestion:
     prompt: str
     hint: str = ""
     options: tuple[str, ...] = ()
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,11 @@ class NewWorkshop:
     quiet_end: str = "09:00"
     contact: str = ""
     offline_way_in: str = ""
+    language: str = "en"
+    # Only complete translations are stored (domain.translations checks them).
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Translations left out as incomplete, with what each lacks: told, not stored.
+    left_out: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _workshop(row: aiosqlite.Row) -> Workshop:
@@ -100,6 +107,8 @@ def _workshop(row: aiosqlite.Row) -> Workshop:
         quiet_end=row["quiet_end"],
         contact=row["contact"],
         offline_way_in=row["offline_way_in"],
+        language=row["language"],
+        translations=json.loads(row["translations"]),
     )
 
 
@@ -113,6 +122,7 @@ def _question(row: aiosqlite.Row) -> Question:
         prompt=row["prompt"],
         hint=row["hint"],
         options=tuple(json.loads(row["options"])),
+        translations=json.loads(row["translations"]),
     )
 
 
@@ -125,7 +135,12 @@ class Workshops:
         self._questions: dict[int, tuple[Question, ...]] = {}
 
     async def create(
-        self, new: NewWorkshop, *, created_by: int | None = None, creator_name: str = ""
+        self,
+        new: NewWorkshop,
+        *,
+        created_by: int | None = None,
+        creator_name: str = "",
+        creator_language: str = "en",
     ) -> Workshop:
         """Store a workshop with its questions and a fresh invite code.
 
@@ -138,8 +153,8 @@ class Workshops:
                        cannot_change, who_decides, decide_by, hear_back, support, ground_rules,
                        timezone, retention_days, invite_code, created_at,
                        update_cadence_days, created_by, quiet_start, quiet_end, contact,
-                       offline_way_in)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       offline_way_in, language, translations)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     new.title,
                     new.purpose,
@@ -161,14 +176,26 @@ class Workshops:
                     new.quiet_end,
                     new.contact,
                     new.offline_way_in,
+                    new.language,
+                    json.dumps(new.translations, ensure_ascii=False),
                 ),
             )
             workshop_id = cur.lastrowid
             await conn.executemany(
-                """INSERT INTO questions (workshop_id, position, key, kind, prompt, hint, options)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                """INSERT INTO questions (workshop_id, position, key, kind, prompt, hint, options,
+                       translations)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
-                    (workshop_id, i, q.key, q.kind, q.prompt, q.hint, json.dumps(list(q.options)))
+                    (
+                        workshop_id,
+                        i,
+                        q.key,
+                        q.kind,
+                        q.prompt,
+                        q.hint,
+                        json.dumps(list(q.options)),
+                        json.dumps(q.translations, ensure_ascii=False),
+                    )
                     for i, q in enumerate(new.questions)
                 ],
             )
@@ -190,8 +217,15 @@ class Workshops:
             if created_by is not None:
                 await conn.execute(
                     """INSERT INTO facilitators (workshop_id, telegram_user_id, name, added_by,
-                           added_at) VALUES (?, ?, ?, ?, ?)""",
-                    (workshop_id, created_by, creator_name, created_by, utcnow()),
+                           added_at, language) VALUES (?, ?, ?, ?, ?, ?)""",
+                    (
+                        workshop_id,
+                        created_by,
+                        creator_name,
+                        created_by,
+                        utcnow(),
+                        creator_language,
+                    ),
                 )
         workshop = await self.get(workshop_id or 0)
         assert workshop is not None

@@ -890,7 +890,8 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("common/use_buttons", {"kind": "scale"}, False),
     ("common/use_buttons", {"kind": "choice"}, False),
     ("questions/typed_choice_kept", {"option": EVIL}, True),
-    ("journey/welcome", {"workshop": W}, True),
+    ("journey/welcome", {"workshop": W, "written_in": None}, True),
+    ("journey/welcome", {"workshop": W, "written_in": "Polski"}, True),
     ("journey/welcome_back", {"workshop": W}, True),
     ("journey/workshop_closed", {"workshop": W}, True),
 ]
@@ -966,7 +967,7 @@ def test_autoescape_is_on() -> None:
 
 
 def test_welcome_shows_who_decides_and_what_it_can_change() -> None:
-    html = texts().render("journey/welcome", workshop=W)
+    html = texts().render("journey/welcome", workshop=W, written_in=None)
     assert html.startswith(f"<b>Welcome to Title {ESCAPED}</b>")
     assert f"• can {ESCAPED}" in html
     assert f"<b>Who decides:</b> who {ESCAPED}, by by {ESCAPED}." in html
@@ -1464,6 +1465,7 @@ def test_every_label_renders_plain_and_short(key: str) -> None:
 # One sample for each variable a template uses; user text carries EVIL so escaping shows.
 # A template that needs a name not in here fails test_every_message_renders_from_samples.
 SAMPLES: dict[str, Any] = {
+    "written_in": "Polski",
     "minutes": 30,
     "consents": CONSENTS,
     "due_at": AT,
