@@ -17,8 +17,18 @@ from bot.persistence import SqlitePersistence
 from chat.context import BotApplication, BotContext
 from conversations import facilitator, journey
 from domain.config import Settings, file_url
-from domain.texts import texts
-from handlers import empty_buttons, errors, groups, jobs, optout, participant, rights, safeguarding
+from domain.texts import SOURCE_LANGUAGE, texts
+from handlers import (
+    empty_buttons,
+    errors,
+    groups,
+    jobs,
+    language,
+    optout,
+    participant,
+    rights,
+    safeguarding,
+)
 from handlers.delivery import Worker
 from handlers.facilitator import audit as facilitator_audit
 from handlers.facilitator import commands as facilitator_commands
@@ -100,6 +110,7 @@ def build_application(
     app.add_handlers(facilitator_commands.handlers())
     app.add_handlers(facilitator_flags.handlers() + facilitator_audit.handlers())
     app.add_handlers(rights.handlers())
+    app.add_handlers(language.handlers())
     app.add_handlers(participant.handlers())
     app.add_error_handler(errors.report_error)
     if app.job_queue is not None:
@@ -135,11 +146,12 @@ async def on_startup(app: Any) -> None:
                 app.bot.username,
                 workshop.invite_code,
             )
-    t = texts()
-    await set_participant_menu(app.bot, t)
+    await set_participant_menu(app.bot)
     owners = app.bot_data["settings"].admins
-    staff = set(owners) | set(await storage.facilitators.everyone())
-    for user_id in sorted(staff):
+    staff = sorted(set(owners) | set(await storage.facilitators.everyone()))
+    spoken = await storage.facilitators.languages(staff)
+    for user_id in staff:
+        t = texts(spoken.get(user_id, SOURCE_LANGUAGE))
         await set_staff_menu(app.bot, t, user_id, staff=True, owner=user_id in owners)
 
 

@@ -7,13 +7,13 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
-from domain.texts import Texts
+from domain.texts import SOURCE_LANGUAGE, Texts, languages, texts
 
 log = logging.getLogger(__name__)
 
 PARTICIPANT_COMMANDS = (
     "start", "resume", "share", "mine", "consent", "mydata", "forget", "stop", "updates",
-    "help", "cancel",
+    "language", "help", "cancel",
 )  # fmt: skip
 FACILITATOR_COMMANDS = (
     "workshops", "workshop", "newworkshop", "invite", "views", "themes", "stats", "export",
@@ -27,11 +27,16 @@ def _commands(t: Texts, names: tuple[str, ...]) -> list[BotCommand]:
     return [BotCommand(name, t.label(f"commands.{name}")) for name in names]
 
 
-async def set_participant_menu(bot: Bot, t: Texts) -> None:
+async def set_participant_menu(bot: Bot) -> None:
+    """The menu everyone sees, described in each language: Telegram shows a person the one
+    for their app's language, and the source language's to everyone else."""
     try:
-        await bot.set_my_commands(
-            _commands(t, PARTICIPANT_COMMANDS), scope=BotCommandScopeDefault()
-        )
+        for language in languages():
+            await bot.set_my_commands(
+                _commands(texts(language), PARTICIPANT_COMMANDS),
+                scope=BotCommandScopeDefault(),
+                language_code=None if language == SOURCE_LANGUAGE else language,
+            )
     except TelegramError as exc:
         log.warning("could not set the command menu: %s", exc)
 

@@ -891,6 +891,8 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("common/use_buttons", {"kind": "choice"}, False),
     ("questions/typed_choice_kept", {"option": EVIL}, True),
     ("journey/welcome", {"workshop": W, "written_in": None}, True),
+    ("common/language_pick", {"current": "Polski"}, False),
+    ("common/language_set", {}, False),
     ("journey/welcome", {"workshop": W, "written_in": "Polski"}, True),
     ("journey/welcome_back", {"workshop": W}, True),
     ("journey/workshop_closed", {"workshop": W}, True),
@@ -1279,7 +1281,7 @@ LABEL_KEYS = (
         "start", "resume", "share", "mine", "forget", "help", "cancel", "workshops", "workshop",
         "newworkshop", "invite", "views", "themes", "stats", "export", "team", "addfacilitator",
         "removefacilitator", "close", "action", "actions", "update", "scheduled", "report",
-        "session", "stop", "updates", "consent", "mydata", "flags", "audit",
+        "session", "stop", "updates", "consent", "mydata", "flags", "audit", "language",
     )]
     + [f"levels.{k}" for k in ("inform", "consult", "co-design", "co-produce", "community-led")]
     + [f"purposes.{k}" for k in ("take_part", "updates", "quote")]
@@ -1324,7 +1326,7 @@ def test_every_old_label_key_keeps_working() -> None:
         assert t.label(key, **LABEL_VALUES)
     for key in LIST_KEYS:
         assert t.labels(key)
-    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 165
+    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 166
 
 
 def test_label_files_are_jinja_and_not_escaped() -> None:
@@ -1465,6 +1467,7 @@ def test_every_label_renders_plain_and_short(key: str) -> None:
 # One sample for each variable a template uses; user text carries EVIL so escaping shows.
 # A template that needs a name not in here fails test_every_message_renders_from_samples.
 SAMPLES: dict[str, Any] = {
+    "current": "Polski",
     "written_in": "Polski",
     "minutes": 30,
     "consents": CONSENTS,
