@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from domain.config import Settings, db_path_from_env, webhook_path
 from domain.errors import DoingwithError
+from domain.texts import language_name
 from domain.workshop_file import load_workshop_file
 from storage import Storage, StorageError
 from storage.backup import backup_database
@@ -281,6 +282,13 @@ async def add_workshop(path: str, bot_username: str | None) -> int:
     finally:
         await storage.close()
     print(f"Added workshop {workshop.id}: {workshop.title}")
+    print(f"Languages: {', '.join(language_name(code) for code in workshop.languages)}")
+    for code, lacks in new.left_out.items():
+        # Kept out so nobody reads half a workshop in a language: say what would finish it.
+        print(
+            f"The {language_name(code)} ({code}) translation was left out, as it lacks: "
+            f"{'; '.join(lacks)}."
+        )
     if username:
         print(f"Invite link: {invite_link(username, workshop)}")
     else:

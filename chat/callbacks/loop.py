@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from chat.callbacks import facilitator
-from chat.callbacks.data import FAMILIES, CallbackData, nonce_field
+from chat.callbacks.data import FAMILIES, CallbackData, nonce_field, str_field
+from chat.callbacks.language import LANGUAGE_CODE
 from storage.kinds import ActionStatus, UpdateKind
 
 # ---- actions ----------------------------------------------------------------------------
@@ -79,6 +80,15 @@ class WriteUpdate(CallbackData):
 
     prefix: ClassVar[str] = "up:next"
     kind: UpdateKind
+    draft: str = nonce_field()
+
+
+@dataclass(frozen=True, slots=True)
+class WriteVersion(CallbackData):
+    """Write (or write again) the update's version in one language its recipients read."""
+
+    prefix: ClassVar[str] = "up:lang"
+    language: str = str_field(LANGUAGE_CODE)
     draft: str = nonce_field()
 
 

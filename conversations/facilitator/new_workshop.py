@@ -36,6 +36,7 @@ from conversations.facilitator.drafts import (
     step,
     taken,
 )
+from domain.translations import keep_complete
 from domain.workshop_fields import FieldError, parse_field
 from domain.workshop_file import WorkshopFileError, load_question_set, parse_question_file
 from handlers.facilitator.access import audit, staff_only
@@ -281,7 +282,7 @@ async def take_file(update: Update, context: BotContext, draft: Draft) -> Next:
         return None
     draft.questions = [
         {"key": q.key, "kind": q.kind, "prompt": q.prompt, "hint": q.hint,
-         "options": list(q.options)}
+         "options": list(q.options), "translations": dict(q.translations)}
         for q in questions
     ]  # fmt: skip
     draft.about_you = [
@@ -313,11 +314,19 @@ async def save(update: Update, context: BotContext, draft: Draft) -> Next:
     t = context.texts
     if draft.questions:
         questions = tuple(
-            NewQuestion(q["key"], q["kind"], q["prompt"], q["hint"], tuple(q["options"]))
+            NewQuestion(
+                q["key"],
+                q["kind"],
+                q["prompt"],
+                q["hint"],
+                tuple(q["options"]),
+                q.get("translations", {}),
+            )
             for q in draft.questions
         )
     else:
-        questions = load_question_set("what-matters")
+        # The questions in the language the facilitator writes the workshop in.
+        questions = load_question_set("what-matters", context.language)
     about = tuple(
         NewAboutQuestion(a["key"], a["prompt"], tuple(a["options"]), dict(a["targets"]))
         for a in draft.about_you or []
@@ -347,9 +356,13 @@ async def save(update: Update, context: BotContext, draft: Draft) -> Next:
         retention_days=_need(draft.retention_days),
         update_cadence_days=_need(draft.update_cadence_days),
         about_you=about,
+        language=context.language,
     )
     workshop = await context.storage.workshops.create(
-        new, created_by=user.id, creator_name=user.first_name
+        keep_complete(new),
+        created_by=user.id,
+        creator_name=user.first_name,
+        creator_language=context.language,
     )
     await audit(update, context, "newworkshop", workshop.id)
     owner = user.id in context.settings.admins

@@ -21,6 +21,7 @@ from chat.callbacks.loop import (
     StartUpdate,
     UpdateAction,
     WriteUpdate,
+    WriteVersion,
 )
 from chat.context import BotContext
 from chat.filters import TEXT
@@ -40,7 +41,7 @@ from conversations.facilitator.drafts import (
 )
 from domain.broadcast import BODY_LIMIT, update_text
 from domain.quiet_hours import next_allowed
-from domain.texts import MESSAGE_LIMIT, shorten
+from domain.texts import MESSAGE_LIMIT, language_name, languages, shorten, texts
 from handlers.delivery import stamp
 from handlers.facilitator.access import audit, button, gone
 from handlers.facilitator.loop import future, now
@@ -58,6 +59,7 @@ class State(IntEnum):
     BODY = 21
     CONFIRM = 22
     WHEN = 23
+    VERSION = 24
 
 
 @dataclass
@@ -66,6 +68,10 @@ class Draft:
     actions: list[int] = field(default_factory=list)
     body: str = ""
     kind: UpdateKind = UpdateKind.PROGRESS
+    # The message in other languages its recipients read, by language; and which one is
+    # being written now.
+    translations: dict[str, str] = field(default_factory=dict)
+    writing: str = ""
 
 
 DRAFT = Store("update", Draft)
@@ -181,40 +187,71 @@ async def _preview(update: Update, context: BotContext, draft: Draft) -> Next:
     actions = await storage.actions.many(list(draft.actions))
     recipients = await storage.updates.recipients(workshop.id)
     if not recipients:  # nobody yet: show what anyone who chooses updates would get
-        recipients = [Recipient(0, 0, "", frozenset())]
+        recipients = [Recipient(0, 0, "", frozenset(), workshop.language)]
         counted = 0
     else:
         counted = len(recipients)
-    # One version per distinct set of matching actions (the general one is the empty set).
-    versions: dict[tuple[int, ...], tuple[str, int]] = {}
+    # One version per language and distinct set of matching actions (the general one is
+    # the empty set), each rendered as its recipients' outbox rows will be.
+    versions: dict[tuple[str, tuple[int, ...]], tuple[str, int]] = {}
     for person in recipients:
-        key = tuple(a.id for a in actions if person.theme_ids & set(a.theme_ids))
-        html, _ = update_text(t, workshop, draft.body, actions, person.theme_ids, draft.kind)
+        key = (
+            person.language,
+            tuple(a.id for a in actions if person.theme_ids & set(a.theme_ids)),
+        )
+        html, _ = update_text(
+            texts(person.language), workshop, draft.translations.get(person.language)
+            or draft.body, actions, person.theme_ids, draft.kind,
+        )  # fmt: skip
         versions[key] = (html, versions.get(key, ("", 0))[1] + (1 if counted else 0))
     # Whoever joins before it goes gets the general version: it must fit too.
-    general, _ = update_text(t, workshop, draft.body, actions, frozenset(), draft.kind)
-    longest = max(len(general), *(len(html) for html, _ in versions.values()))
+    general = [
+        update_text(texts(code), workshop, body, actions, frozenset(), draft.kind)[0]
+        for code, body in ((workshop.language, draft.body), *draft.translations.items())
+    ]
+    longest = max(len(html) for html in [*general, *(html for html, _ in versions.values())])
     if longest > MESSAGE_LIMIT - 100:
         await say(update, context, "facilitator/update/too_long", length=longest)
         await ask(
             update, context, "facilitator/update/ask_body", limit=BODY_LIMIT, kind=draft.kind
         )
         return State.BODY
-    personal = sum(n for key, (_, n) in versions.items() if key)
+    personal = sum(n for (_code, matched), (_, n) in versions.items() if matched)
+    spoken = _readers(recipients if counted else [], workshop.language)
     await say(
         update, context, "facilitator/update/preview_intro",
         total=counted, personal=personal, has_personal=personal > 0,
+        readers=[
+            (language_name(code), n, code in draft.translations) for code, n in spoken.items()
+        ],
     )  # fmt: skip
-    labels = [label for row in update_buttons(t, 0, draft.kind) for label, _data in row]
-    shown = sorted(versions.items(), key=lambda kv: (not kv[0], -kv[1][1]))
-    for key, (html, count) in shown[:PREVIEWS]:
+    shown = sorted(versions.items(), key=lambda kv: (not kv[0][1], -kv[1][1]))
+    for (code, matched), (html, count) in shown[:PREVIEWS]:
+        labels = [
+            label for row in update_buttons(texts(code), 0, draft.kind) for label, _data in row
+        ]
         await say(
             update, context, "facilitator/update/preview",
-            kind="personal" if key else "general", html=html, count=count,
+            kind="personal" if matched else "general", html=html, count=count,
             everyone_else=personal > 0, button_labels=labels,
+            language=language_name(code) if len(spoken) > 0 else None,
         )  # fmt: skip
     nonce = DRAFT.buttons_for(context)
     rows = [
+        [
+            (
+                t.label(
+                    "buttons.change_version"
+                    if code in draft.translations
+                    else "buttons.add_version",
+                    language=language_name(code),
+                ),
+                WriteVersion(code, nonce).pack(),
+            )
+        ]
+        for code in spoken
+    ]
+    rows += [
         [(t.label("buttons.send_now"), SendNow(nonce).pack())],
         [(t.label("buttons.send_later"), SendLater(nonce).pack())],
     ]
@@ -228,6 +265,48 @@ async def _preview(update: Update, context: BotContext, draft: Draft) -> Next:
     return State.CONFIRM
 
 
+def _readers(recipients: list[Recipient], written_in: str) -> dict[str, int]:
+    """How many recipients read each language other than the workshop's (one the bot
+    speaks), most first: each may be given its own version."""
+    counts: dict[str, int] = {}
+    for person in recipients:
+        if person.language != written_in and person.language in languages():
+            counts[person.language] = counts.get(person.language, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@step(DRAFT, "update")
+async def write_version(update: Update, context: BotContext, draft: Draft) -> Next:
+    """Ask for the message in one of its recipients' languages."""
+    code = pressed(update, WriteVersion).language
+    if code not in languages():
+        await gone(update, context)
+        return None
+    draft.writing = code
+    DRAFT.put(context, draft)
+    await ask(
+        update,
+        context,
+        "facilitator/update/ask_version",
+        language=language_name(code),
+        limit=BODY_LIMIT,
+        original=draft.body,
+    )
+    return State.VERSION
+
+
+@step(DRAFT, "update")
+async def take_version(update: Update, context: BotContext, draft: Draft) -> Next:
+    text = typed(update.effective_message)
+    if not await fits(update, context, text, BODY_LIMIT):
+        return None
+    if draft.writing:
+        draft.translations[draft.writing] = text
+    draft.writing = ""
+    DRAFT.put(context, draft)
+    return await _preview(update, context, draft)
+
+
 # ---- now or later --------------------------------------------------------------------------
 
 
@@ -239,7 +318,13 @@ async def send_now(update: Update, context: BotContext, draft: Draft) -> Next:
     workshop = await _workshop(context, draft)
     moment = now(context)
     saved = await storage.updates.create(
-        workshop.id, draft.body, list(draft.actions), stamp(moment), user.id, draft.kind
+        workshop.id,
+        draft.body,
+        list(draft.actions),
+        stamp(moment),
+        user.id,
+        draft.kind,
+        draft.translations,
     )
     await enqueue_update(storage, saved, moment)
     # The deliver job may have queued it first: count the rows, whoever wrote them.
@@ -282,7 +367,13 @@ async def take_when(update: Update, context: BotContext, draft: Draft) -> Next:
     user = update.effective_user
     assert user is not None
     saved = await context.storage.updates.create(
-        workshop.id, draft.body, list(draft.actions), stamp(moment), user.id, draft.kind
+        workshop.id,
+        draft.body,
+        list(draft.actions),
+        stamp(moment),
+        user.id,
+        draft.kind,
+        draft.translations,
     )
     await audit(update, context, "update-scheduled", workshop.id, str(saved.id))
     await say(
@@ -345,9 +436,11 @@ def build() -> Flow:
             State.BODY: [MessageHandler(TEXT, take_body)],
             State.CONFIRM: [
                 MessageHandler(TEXT, take_body),
+                CallbackQueryHandler(write_version, pattern=WriteVersion.pattern()),
                 CallbackQueryHandler(send_now, pattern=SendNow.pattern()),
                 CallbackQueryHandler(send_later, pattern=SendLater.pattern()),
             ],
+            State.VERSION: [MessageHandler(TEXT, take_version)],
             State.WHEN: [MessageHandler(TEXT, take_when)],
         },
         store=DRAFT,
@@ -355,6 +448,7 @@ def build() -> Flow:
         steps=(
             UpdateAction,
             WriteUpdate,
+            WriteVersion,
             SendNow,
             SendLater,
         ),

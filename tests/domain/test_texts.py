@@ -604,6 +604,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
             "html": texts().render("loop/update", **PERSONAL_UPDATE),
             "everyone_else": False,
             "button_labels": ["Yes", "Partly", "No"],
+            "language": None,
         },
         True,
     ),
@@ -615,6 +616,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
             "html": texts().render("loop/update", **GENERAL_UPDATE),
             "everyone_else": False,
             "button_labels": ["Yes", "Partly", "No"],
+            "language": None,
         },
         True,
     ),
@@ -626,6 +628,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
             "html": texts().render("loop/update", **GENERAL_UPDATE),
             "everyone_else": True,
             "button_labels": ["Yes", "Partly", "No"],
+            "language": "Polski",
         },
         True,
     ),
@@ -637,15 +640,30 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
             "html": texts().render("loop/update", **NOTICE),
             "everyone_else": False,
             "button_labels": [],
+            "language": None,
         },
         True,
     ),
     (
         "facilitator/update/preview_intro",
-        {"total": 1, "personal": 0, "has_personal": False},
+        {"total": 1, "personal": 0, "has_personal": False, "readers": []},
         False,
     ),
-    ("facilitator/update/preview_intro", {"total": 5, "personal": 2, "has_personal": True}, False),
+    (
+        "facilitator/update/preview_intro",
+        {
+            "total": 5,
+            "personal": 2,
+            "has_personal": True,
+            "readers": [("Polski", 3, True), ("Gàidhlig", 1, False)],
+        },
+        False,
+    ),
+    (
+        "facilitator/update/ask_version",
+        {"language": "Polski", "limit": 2500, "original": f"message {EVIL}"},
+        True,
+    ),
     ("facilitator/update/scheduled", {"workshop": W, "when": WHEN, "held_until": None}, False),
     ("facilitator/update/scheduled", {"workshop": W, "when": WHEN, "held_until": "09:00"}, False),
     ("facilitator/update/sending", {"count": 1, "held_until": None, "asks_back": True}, False),
@@ -1272,6 +1290,7 @@ LABEL_KEYS = (
         "feedback_partly", "feedback_no", "comment_done", "no_reminders", "cant_come",
         "write_update",
         "save_action", "change_action", "write_message", "send_now", "send_later",
+        "add_version", "change_version",
         "cancel_update", "no_notes", "updates_for", "keep_answer", "clear_answer",
         "stop_take_part", "stop_updates", "start_updates", "stop_quote", "allow_quote",
         "agree_again", "keep_as_is", "leave_erase", "leave_anonymise", "leave_stay",
@@ -1317,7 +1336,12 @@ BUTTON_SECTIONS = {
     "fields", "purposes",
 }  # fmt: skip
 # What a label that takes values is given: the longest a caller passes (titles are cut at 40).
-LABEL_VALUES: dict[str, object] = {"n": 999, "name": "Ana Maria Sánchez", "title": "T" * 40}
+LABEL_VALUES: dict[str, object] = {
+    "n": 999,
+    "name": "Ana Maria Sánchez",
+    "title": "T" * 40,
+    "language": "Gàidhlig",
+}
 
 
 def test_every_old_label_key_keeps_working() -> None:
@@ -1326,7 +1350,7 @@ def test_every_old_label_key_keeps_working() -> None:
         assert t.label(key, **LABEL_VALUES)
     for key in LIST_KEYS:
         assert t.labels(key)
-    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 166
+    assert len(LABEL_KEYS) + len(LIST_KEYS) == len(t.label_keys()) == 168
 
 
 def test_label_files_are_jinja_and_not_escaped() -> None:
@@ -1467,6 +1491,9 @@ def test_every_label_renders_plain_and_short(key: str) -> None:
 # One sample for each variable a template uses; user text carries EVIL so escaping shows.
 # A template that needs a name not in here fails test_every_message_renders_from_samples.
 SAMPLES: dict[str, Any] = {
+    "readers": [("Polski", 3, True), ("Gàidhlig", 1, False)],
+    "language": "Polski",
+    "original": f"message {EVIL}",
     "current": "Polski",
     "written_in": "Polski",
     "minutes": 30,
