@@ -6,6 +6,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     DOINGWITH_DB=/data/doingwith.db
 
+# Letters of scripts DejaVu (which matplotlib ships) lacks, for the poster and charts:
+# Noto covers Urdu, Punjabi (Gurmukhi), Hindi, Bengali and more; not Chinese or Japanese
+# (fonts-noto-cjk, about 100 MB more, if a workshop needs them).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --create-home --uid 10001 doingwith \
     && mkdir -m 0700 /data \
     && chown doingwith:doingwith /data

@@ -282,13 +282,6 @@ async def add_workshop(path: str, bot_username: str | None) -> int:
     finally:
         await storage.close()
     print(f"Added workshop {workshop.id}: {workshop.title}")
-    print(f"Languages: {', '.join(language_name(code) for code in workshop.languages)}")
-    for code, lacks in new.left_out.items():
-        # Kept out so nobody reads half a workshop in a language: say what would finish it.
-        print(
-            f"The {language_name(code)} ({code}) translation was left out, as it lacks: "
-            f"{'; '.join(lacks)}."
-        )
     if username:
         print(f"Invite link: {invite_link(username, workshop)}")
     else:
@@ -297,6 +290,13 @@ async def add_workshop(path: str, bot_username: str | None) -> int:
         print("bot once with `doingwith run` (then `doingwith workshop list` shows the link),")
         print("or add the workshop with --bot-username NAME. Meanwhile people can join by")
         print(f"sending the bot: /start {workshop.invite_code}")
+    print(f"Languages: {', '.join(language_name(code) for code in workshop.languages)}")
+    for code, lacks in new.left_out.items():
+        # Kept out so nobody reads half a workshop in a language: say what would finish it.
+        print(
+            f"The {language_name(code)} ({code}) translation was left out, as it lacks: "
+            f"{'; '.join(lacks)}."
+        )
     return 0
 
 

@@ -54,8 +54,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
         self._fallback_language = language if language in languages() else None
 
     def keep_language(self) -> None:
-        """Go on speaking the language used now, whatever Telegram says later (on joining)."""
-        if self.user_data is not None:
+        """On joining: go on speaking the language used now. Kept only when Telegram's
+        language would not give it again (the workshop's was used), so most people have
+        nothing kept about them here."""
+        without = best_language(self._telegram_language) or SOURCE_LANGUAGE
+        if self.user_data is not None and self.language != without:
             self.user_data[LANGUAGE] = self.language
 
     @property

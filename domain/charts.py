@@ -12,17 +12,19 @@ import io
 import textwrap
 import threading
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 
+from babel.dates import format_date
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator, NullLocator
 
-from domain.texts import texts
+from domain.texts import SOURCE_LANGUAGE, texts
 
 DPI = 150
 SIZE_INCHES = (7.2, 9.0)  # 1080×1350 px: portrait, fits a phone screen without zooming
@@ -40,9 +42,21 @@ _TICK_STEPS = (1, 2, 3, 7, 14, 28, 56, 91, 182, 364)
 _RENDER_LOCK = threading.Lock()
 
 
+# The language of the chart being drawn (one at a time: see _RENDER_LOCK).
+_LANGUAGE: ContextVar[str] = ContextVar("chart_language", default=SOURCE_LANGUAGE)
+
+
 def _label(key: str, **values: object) -> str:
     """Chart words live with every other text a person reads: templates/labels/chart."""
-    return texts().label(f"chart.{key}", **values)
+    return texts(_LANGUAGE.get()).label(f"chart.{key}", **values)
+
+
+def _month(day: datetime.date) -> str:
+    """'Nov 2025', in the chart's language."""
+    language = _LANGUAGE.get()
+    if language == SOURCE_LANGUAGE:
+        return f"{day:%b %Y}"
+    return format_date(day, "LLL y", locale=language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +87,23 @@ def funnel_rows(funnel: Funnel) -> list[tuple[str, int, str]]:
     return [(label, count, f"{_percent(count, funnel.opened)}%") for label, count in steps]
 
 
-def participation_chart(*, title: str, days: Sequence[DayCount], funnel: Funnel) -> bytes:
-    """One PNG, two panels: who joined and answered by day, then the funnel."""
+def participation_chart(
+    *,
+    title: str,
+    days: Sequence[DayCount],
+    funnel: Funnel,
+    language: str = SOURCE_LANGUAGE,
+) -> bytes:
+    """One PNG, two panels: who joined and answered by day, then the funnel; its words in
+    ``language`` (the facilitator's)."""
     with _RENDER_LOCK:
-        fig = figure(title=title, days=days, funnel=funnel)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+        token = _LANGUAGE.set(language)
+        try:
+            fig = figure(title=title, days=days, funnel=funnel)
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+        finally:
+            _LANGUAGE.reset(token)
         return buffer.getvalue()
 
 
@@ -107,12 +132,12 @@ def date_range(days: Sequence[DayCount]) -> str:
         return ""
     first, last = min(d.day for d in days), max(d.day for d in days)
     if first == last:
-        return f"{first.day} {first:%b %Y}"
+        return f"{first.day} {_month(first)}"
     if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {last:%b %Y}"
+        return f"{first.day}–{last.day} {_month(last)}"
     if first.year == last.year:
-        return f"{_day_label(first)} – {last.day} {last:%b %Y}"
-    return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+        return f"{_day_label(first)} – {last.day} {_month(last)}"
+    return f"{first.day} {_month(first)} – {last.day} {_month(last)}"
 
 
 def _percent(part: int, whole: int) -> int:
@@ -235,7 +260,10 @@ def _running_totals(
 
 
 def _day_label(day: datetime.date) -> str:
-    return f"{day.day} {day:%b}"
+    language = _LANGUAGE.get()
+    if language == SOURCE_LANGUAGE:
+        return f"{day.day} {day:%b}"
+    return format_date(day, "d MMM", locale=language)
 
 
 def _draw_funnel(ax: Axes, funnel: Funnel) -> None:

@@ -48,6 +48,7 @@ class Part:
     bold: bool = False
     grey: int = 0
     qr: Image.Image | None = None
+    face: str | None = None  # the font file that has the letters of its script
 
     @property
     def line_height(self) -> int:
@@ -61,8 +62,9 @@ class Part:
 
 
 def workshop_poster(workshop: Workshop, link: str, words: Texts | None = None) -> bytes:
-    """The invite poster for a workshop, in its words and with what its facilitators set."""
-    words = words or texts()
+    """The invite poster for a workshop, in its words and with what its facilitators set:
+    in the language the workshop is written in, unless ``words`` says otherwise."""
+    words = words or texts(workshop.language)
     return invite_poster(
         title=workshop.title,
         purpose=workshop.purpose,
@@ -94,7 +96,7 @@ def invite_poster(
             y += part.qr.height
             continue
         for line in part.lines:
-            font = _font(part.size, bold=part.bold)
+            font = _font(part.size, bold=part.bold, face=part.face)
             draw.text((WIDTH // 2, y), line, font=font, fill=part.grey, anchor="ma")
             y += part.line_height
 
@@ -147,8 +149,8 @@ def _gap_before(parts: Sequence[Part], index: int) -> int:
 def one_line(text: str, size: int = PURPOSE_SIZE) -> str:
     """The first sentence of the text, cut at a word with "…" to fit one line at this size."""
     text = " ".join(text.split())
-    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-    font = _font(size)
+    first = re.split(r"(?<=[.!?؟।])\s", text, maxsplit=1)[0]
+    font = _font(size, face=face_for(text))
     draw = ImageDraw.Draw(Image.new("L", (1, 1)))
     if draw.textlength(first, font=font) <= TEXT_WIDTH:
         return first
@@ -169,9 +171,53 @@ def _font_file(bold: bool = False) -> str | None:
     return str(path) if path.is_file() else None
 
 
+# Where a system keeps fonts for other scripts (the Docker image installs Noto there).
+SYSTEM_FONTS = Path("/usr/share/fonts")
+
+
 @cache
-def _font(size: int, *, bold: bool = False) -> Font:
-    path = _font_file(bold) or _font_file()
+def _faces(bold: bool) -> tuple[str, ...]:
+    """Font files to draw with, best first: DejaVu, then any Noto font of the system."""
+    found = [f for f in (_font_file(bold), _font_file()) if f]
+    if SYSTEM_FONTS.is_dir():
+        noto = sorted(
+            (str(p) for p in SYSTEM_FONTS.rglob("Noto*") if p.suffix in (".ttf", ".otf")),
+            key=lambda p: ("NotoSans" not in p, "Kufi" in p, p),  # plain sans first
+        )
+        weight = "Bold" if bold else "Regular"
+        found += [p for p in noto if weight in Path(p).name]
+        found += [p for p in noto if "Regular" in Path(p).name and p not in found]
+    return tuple(dict.fromkeys(found))
+
+
+@cache
+def _letters(path: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # ships with matplotlib
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
+def face_for(text: str, *, bold: bool = False) -> str | None:
+    """The first font file that has every letter of ``text`` (Latin and Cyrillic in DejaVu,
+    Arabic script too; others where the system has a Noto font for them), else the one that
+    has the most of them."""
+    wanted = {ord(c) for c in text if not c.isspace() and unicodedata.category(c)[0] != "C"}
+    best, best_count = None, -1
+    for path in _faces(bold):
+        count = len(wanted & _letters(path))
+        if count == len(wanted):
+            return path
+        if count > best_count:
+            best, best_count = path, count
+    return best
+
+
+@cache
+def _font(size: int, *, bold: bool = False, face: str | None = None) -> Font:
+    path = face or _font_file(bold) or _font_file()
+    # Raqm (bundled with Pillow's wheels) joins Arabic letters and lays right-to-left
+    # lines out in reading order.
     return ImageFont.truetype(path, size) if path else ImageFont.load_default(size=size)
 
 
@@ -207,11 +253,12 @@ def _fit(
     grey: int = 0,
 ) -> Part:
     """The largest size at which the text wraps to max_lines, else the smallest size."""
+    face = face_for(joiner.join(parts), bold=bold)
     for size in sizes:
-        lines = _wrap(draw, parts, joiner, _font(size, bold=bold))
+        lines = _wrap(draw, parts, joiner, _font(size, bold=bold, face=face))
         if len(lines) <= max_lines:
             break
-    return Part(name, lines, size, bold, grey)
+    return Part(name, lines, size, bold, grey, face=face)
 
 
 def _wrap(draw: ImageDraw.ImageDraw, parts: Sequence[str], joiner: str, font: Font) -> list[str]:

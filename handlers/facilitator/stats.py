@@ -58,7 +58,11 @@ async def send_stats(update: Update, context: BotContext, workshop: Workshop) ->
         feedback=await storage.feedback.workshop_tally(workshop.id),
     )
     png = await asyncio.to_thread(
-        participation_chart, title=workshop.title, days=days, funnel=funnel
+        participation_chart,
+        title=workshop.title,
+        days=days,
+        funnel=funnel,
+        language=context.language,
     )
     await context.bot.send_photo(
         chat.id, InputFile(png, filename=f"workshop-{workshop.id}-stats.png")

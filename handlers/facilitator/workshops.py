@@ -65,9 +65,8 @@ async def send_invite(update: Update, context: BotContext, workshop: Workshop) -
     assert chat is not None
     link = invite_link(context, workshop)
     await say(update, context, "facilitator/invite/link", workshop=workshop, link=link)
-    t = context.texts
     try:
-        png = await asyncio.to_thread(workshop_poster, workshop, link, t)
+        png = await asyncio.to_thread(workshop_poster, workshop, link)
     except ValueError:  # text that cannot fit a page: the link above still works
         await say(update, context, "facilitator/invite/no_poster")
         await audit(update, context, "invite", workshop.id)
@@ -75,7 +74,7 @@ async def send_invite(update: Update, context: BotContext, workshop: Workshop) -
     await context.bot.send_document(
         chat.id,
         InputFile(png, filename=f"invite-poster-{workshop.id}.png"),
-        caption=t.render("facilitator/invite/poster_caption", workshop=workshop),
+        caption=context.texts.render("facilitator/invite/poster_caption", workshop=workshop),
     )
     await audit(update, context, "invite", workshop.id)
 

@@ -42,7 +42,8 @@ def test_workshop_add_prints_an_invite_link(db: Path, capsys: pytest.CaptureFixt
     assert lines[0] == "Added workshop 1: Getting to appointments: a 100-day lab"
     match = LINK.match(lines[1])
     assert match, lines[1]
-    assert len(lines) == 2  # no hint about the username: it was given
+    assert lines[2] == "Languages: English, Polski"
+    assert len(lines) == 3  # no hint about the username: it was given
     stored = rows(db, "SELECT id, title, invite_code, status FROM workshops")
     assert stored == [(1, "Getting to appointments: a 100-day lab", match.group(1), "open")]
     assert rows(db, "SELECT count(*) FROM questions WHERE workshop_id = 1") == [(6,)]

@@ -236,3 +236,66 @@ def test_without_a_contact_or_a_way_in_the_poster_says_whom_to_ask() -> None:
         "No smartphone? Ask the person who gave you this poster how else you can take part."
     )
     assert read_qr(Image.open(io.BytesIO(poster.workshop_poster(workshop, LINK)))).text == LINK
+
+
+# What a plain pip install draws (DejaVu, which matplotlib ships); other scripts need a
+# system font such as the Noto fonts the Docker image installs.
+COVERED_BY_DEJAVU = {
+    "Polish": "Zażółć gęślą jaźń: warsztat dla wszystkich",
+    "Gaelic": "Cuir fàilte air a h-uile duine: bùth-obrach",
+    "Russian": "Добро пожаловать в мастерскую",
+    "Arabic": "مرحبا بكم في الورشة",
+}
+
+
+@pytest.mark.parametrize("text", COVERED_BY_DEJAVU.values(), ids=COVERED_BY_DEJAVU.keys())
+def test_a_title_in_another_script_is_drawn_with_a_font_that_has_its_letters(text: str) -> None:
+    face = poster.face_for(text, bold=True)
+    assert face is not None
+    letters = {ord(c) for c in text if not c.isspace()}
+    assert letters <= poster._letters(face)
+    parts = poster.layout(title=text, purpose="", link=LINK, blurb=BLURB, footer="")
+    assert parts[0].face == face
+    assert read_qr(render(title=text)).text == LINK
+
+
+def test_an_arabic_title_is_laid_out_right_to_left_and_joined() -> None:
+    # Shaped (joined letters) text is narrower than the same letters drawn apart.
+    font = poster._font(100, face=poster.face_for("مرحبا"))
+    draw = ImageDraw.Draw(Image.new("L", (1, 1)))
+    joined = draw.textlength("مرحبا", font=font)
+    apart = sum(draw.textlength(c, font=font) for c in "مرحبا")
+    assert joined < apart
+
+
+def test_a_workshop_written_in_polish_gets_a_polish_poster() -> None:
+    workshop = _example(contact="", offline_way_in="")
+    polish = Workshop(**{**vars_of(workshop), "language": "pl"})
+    parts = poster.layout(
+        title=polish.title, purpose=polish.purpose, link=LINK,
+        blurb=texts("pl").plain("facilitator/invite/poster_blurb", workshop=polish),
+        footer=texts("pl").plain("facilitator/invite/poster_footer", workshop=polish),
+    )  # fmt: skip
+    blurb = " ".join(next(p for p in parts if p.name == "blurb").lines)
+    assert blurb != SCAN
+    assert blurb == texts("pl").plain("facilitator/invite/poster_blurb", workshop=polish)
+    page = Image.open(io.BytesIO(poster.workshop_poster(polish, LINK)))
+    assert read_qr(page).text == LINK
+
+
+def vars_of(workshop: Workshop) -> dict[str, object]:
+    return {name: getattr(workshop, name) for name in workshop.__dataclass_fields__}
+
+
+@pytest.mark.skipif(
+    not (poster.SYSTEM_FONTS / "truetype" / "noto").is_dir(),
+    reason="needs the Noto fonts the Docker image installs (fonts-noto-core)",
+)
+@pytest.mark.parametrize(
+    "text", ["ہم آپ کی بات سننا چاہتے ہیں", "ਸਤ ਸ੍ਰੀ ਅਕਾਲ", "नमस्ते", "আমরা শুনতে চাই"]
+)
+def test_with_the_noto_fonts_urdu_punjabi_hindi_and_bengali_are_drawn(text: str) -> None:
+    face = poster.face_for(text)
+    assert face is not None
+    assert "Noto" in face
+    assert {ord(c) for c in text if not c.isspace()} <= poster._letters(face)

@@ -1,0 +1,223 @@
+"""Every person in their own language: a Polish-speaking participant goes from /start to the
+last update in Polish, can switch with /language, and their consent names the language."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+
+from chat.context import LANGUAGE
+from domain.texts import sha256, texts
+from storage.models import Workshop
+from tests.conftest import OWNER, RunningBot
+from tests.domain.test_catalogs import extracted
+from tests.support.chat import Chat
+from tests.support.loop import at_london, messages_to, run_jobs
+
+PL = texts("pl")
+EN = texts()
+
+
+def polish(bot: RunningBot, user_id: int = 4242, name: str = "Ola") -> Chat:
+    chat = bot.chat(user_id, name)
+    chat.user["language_code"] = "pl"
+    return chat
+
+
+@cache
+def english_sentences() -> list[str]:
+    """English texts of the bot long enough that finding one means it was not translated
+    (values cut out, since they are filled in)."""
+    found = []
+    for forms in extracted().values():
+        for form in forms:
+            for piece in re.split(r"%\(\w+\)[sd]|<[^>]+>", form):
+                piece = piece.strip(" .,:;()\n")
+                if len(piece) >= 24:
+                    found.append(piece)
+    return found
+
+
+def assert_no_english(text: str) -> None:
+    plain = re.sub(r"<[^>]+>", "", text).replace("&#39;", "'").replace("&#34;", '"')
+    for sentence in english_sentences():
+        assert sentence not in plain, f"English left in a Polish message: {sentence!r}"
+
+
+async def test_a_polish_participant_goes_through_it_all_in_polish(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    ola = polish(bot)
+    calls = await ola.say(f"/start {workshop.invite_code}")
+    welcome, consent = ola.texts(calls)[:2]
+    assert "Jak dotrzeć na wizytę" in welcome  # the workshop's own words, in Polish
+    assert welcome.startswith(
+        "<b>" + PL.render("journey/welcome", workshop=_polish(workshop), written_in=None)[3:20]
+    )
+    assert consent.startswith("<b>Czy")
+    assert "Getting to appointments" not in welcome
+    assert ola.buttons() == [
+        PL.label("buttons.take_part_yes"),
+        PL.label("buttons.take_part_no"),
+        PL.label("buttons.tell_more"),
+    ]
+    await ola.press(PL.label("buttons.take_part_yes"))
+    await ola.press(PL.label("buttons.updates_yes"))
+    await ola.press(PL.label("buttons.quote_no"))
+    await ola.press(PL.label("buttons.start_questions"))
+    assert "Co jest dla ciebie ważne?" in ola.last_text()
+    await ola.say("Wnuki")
+    await ola.say("Gotowanie")
+    await ola.say("Częściej wychodzić z domu")
+    assert "Kto jest dla ciebie najważniejszy?" in ola.last_text()
+    await ola.say("Moja córka")
+    await ola.press(PL.labels("relationships.how_often")[1])
+    await ola.press(PL.labels("relationships.support")[1])
+    await ola.press(PL.label("buttons.support_done"))
+    await ola.press(PL.label("buttons.thats_all"))
+    await ola.say("Nad morze")
+    await ola.say("Więcej spacerować")
+    review = ola.last_text()
+    assert "Moja córka – Co tydzień – Telefonicznie" in review
+    await ola.press(PL.label("buttons.submit"))
+    assert "Jak dotrzeć na wizytę" in ola.last_text()  # thanks, naming the workshop
+
+    member = await bot.storage.participants.get(workshop.id, 4242)
+    assert member is not None
+    assert member.language == "pl"
+    assert member.status == "submitted"
+    consents = await bot.storage.participants.consents(member.id)
+    assert {c.language for c in consents.values()} == {"pl"}
+    # The hash is of the Polish words shown, not of the English ones.
+    polish_words = sha256(
+        PL.render("journey/consent_take_part", workshop=_polish(workshop), purpose="take_part")
+    )
+    english_words = sha256(
+        EN.render("journey/consent_take_part", workshop=workshop, purpose="take_part")
+    )
+    assert consents["take_part"].text_sha256 == polish_words
+    assert consents["take_part"].text_sha256 != english_words
+
+    # A progress update reaches her in Polish, in the version written for Polish readers.
+    owner = bot.chat(OWNER, "Priya")
+    at_london(bot, 11)
+    await owner.say("/update")
+    await owner.press(EN.label("buttons.write_notice"))
+    await owner.say("The venue has moved to the library.")
+    preview = "\n".join(owner.texts(owner.fake.calls[-6:]))
+    assert "1 person reads Polski" in preview
+    await owner.press(EN.label("buttons.add_version", language="Polski"))
+    await owner.say("Spotkanie jest teraz w bibliotece.")
+    await owner.press(EN.label("buttons.send_now"))
+    await run_jobs(bot)
+    received = messages_to(bot, 4242)[-1]
+    assert "Spotkanie jest teraz w bibliotece." in received
+    assert "The venue has moved" not in received
+
+    for text in [c.text for c in ola.sent()]:
+        assert_no_english(text)
+
+
+def _polish(workshop: Workshop) -> Workshop:
+    from domain.translations import workshop_in
+
+    return workshop_in(workshop, "pl")
+
+
+async def test_language_switches_at_once_and_shows_the_question_again(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    ola = polish(bot)
+    await ola.say(f"/start {workshop.invite_code}")
+    await ola.press(PL.label("buttons.take_part_yes"))
+    await ola.press(PL.label("buttons.updates_no"))
+    await ola.press(PL.label("buttons.quote_no"))
+    await ola.press(PL.label("buttons.start_questions"))
+    assert "Co jest dla ciebie ważne?" in ola.last_text()
+    calls = await ola.say("/language")
+    assert ola.buttons() == ["English", "✓ Polski"]
+    assert "Polski" in ola.texts(calls)[0]
+    calls = await ola.press("English")
+    shown = ola.texts(calls)
+    assert "I will speak to you in English" in shown[0]
+    assert "What is important to you?" in shown[-1]  # the same question, now in English
+    assert ola.buttons() == [EN.label("buttons.skip"), EN.label("buttons.pause")]
+    # Her answer is kept whatever the language, and she stays in English from now on.
+    await ola.say("Grandchildren")
+    assert "What are you good at?" in ola.last_text()
+    member = await bot.storage.participants.get(workshop.id, 4242)
+    assert member is not None
+    assert member.language == "en"
+    consents = await bot.storage.participants.consents(member.id)
+    assert consents["take_part"].language == "pl"  # what she agreed to, and in which words
+
+
+async def test_an_unsupported_telegram_language_gets_the_workshop_language(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    chat = bot.chat(5151, "Hans")
+    chat.user["language_code"] = "de"
+    calls = await chat.say(f"/start {workshop.invite_code}")
+    assert "Welcome to Getting to appointments" in chat.texts(calls)[0]
+
+
+async def test_nothing_is_stored_before_consent_for_a_polish_speaker(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    ola = polish(bot)
+    await ola.say(f"/start {workshop.invite_code}")
+    assert await bot.storage.participants.get(workshop.id, 4242) is None
+    # Telegram's language is read on each update, not kept: nothing about her is remembered.
+    assert LANGUAGE not in bot.app.user_data.get(4242, {})
+    await bot.app.update_persistence()
+    rows = await bot.storage.db.fetchall("SELECT * FROM ptb_user_data")
+    assert all("language" not in str(dict(r)) for r in rows)
+
+
+async def test_a_forged_language_button_has_expired(bot: RunningBot, workshop: Workshop) -> None:
+    ola = polish(bot)
+    await ola.say("/language")
+    calls = await ola.press_data("lang:xx")
+    assert [c.method for c in calls].count("answerCallbackQuery") == 1
+    assert ola.texts(calls) == [PL.render("common/expired_nowhere")]
+    # Still spoken to in Polish.
+    calls = await ola.say("/help")
+    assert PL.label("commands.help") in ola.texts(calls)[0]
+
+
+@pytest.mark.parametrize("code", ["pl", "pl-PL"])
+async def test_the_help_is_in_polish_for_a_polish_phone(
+    bot: RunningBot, workshop: Workshop, code: str
+) -> None:
+    chat = bot.chat(6161, "Ola")
+    chat.user["language_code"] = code
+    calls = await chat.say("/help")
+    text = chat.texts(calls)[0]
+    assert f"/language – {PL.label('commands.language')}" in text
+    assert_no_english(text)
+
+
+async def test_a_phone_in_a_language_without_a_catalog_gets_the_workshops_and_keeps_it(
+    bot: RunningBot,
+) -> None:
+    from dataclasses import replace
+
+    from domain.workshop_file import load_workshop_file
+    from tests.conftest import EXAMPLE
+
+    polish_workshop = await bot.storage.workshops.create(
+        replace(load_workshop_file(EXAMPLE), language="pl", title="Warsztat", translations={})
+    )
+    hans = bot.chat(5252, "Hans")
+    hans.user["language_code"] = "de"
+    calls = await hans.say(f"/start {polish_workshop.invite_code}")
+    assert hans.texts(calls)[0].startswith("<b>Witaj w warsztacie Warsztat")
+    await hans.press(PL.label("buttons.take_part_yes"))
+    # Joined: later messages, with no workshop in sight, stay in Polish.
+    calls = await hans.say("/help")
+    assert PL.label("commands.help") in hans.texts(calls)[0]
+    member = await bot.storage.participants.get(polish_workshop.id, 5252)
+    assert member is not None
+    assert member.language == "pl"
