@@ -29,6 +29,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, select_autoescape
 from jinja2.runtime import Macro
@@ -75,6 +76,7 @@ class Texts:
             _translations(language), newstyle=True
         )
         self.env.filters["shorten"] = shorten
+        self.env.filters["number"] = partial(number, language=language)
         self.env.filters["local_time"] = partial(local_time, language=language)
         self.env.filters["local_when"] = partial(local_when, language=language)
         self.env.globals["label"] = self.label
@@ -247,6 +249,11 @@ def shorten(value: str, limit: int = 300) -> str:
     if not value[len(room)].isspace():  # the last word in the room is cut: drop it
         room = _PART_WORD.sub("", room) or room
     return room.rstrip(" \t\n,;:–-") + "…"
+
+
+def number(value: int, language: str = SOURCE_LANGUAGE) -> str:
+    """A count as the language writes it: '20,000' in English, '20 000' in Polish."""
+    return format_decimal(value, locale=language)
 
 
 def local_time(stamp: str, timezone: str, language: str = SOURCE_LANGUAGE) -> str:

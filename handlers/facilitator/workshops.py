@@ -9,6 +9,7 @@ from telegram import InputFile, Update
 from chat.callbacks.facilitator import EditField, Field, Pick, PickWorkshop, Reopen, SetLevel
 from chat.context import BotContext
 from chat.messaging import Button, say
+from domain.texts import language_name
 from handlers.facilitator.access import audit, button, staff_only, workshops_run_by
 from storage.kinds import EngagementLevel, ParticipantStatus
 from storage.models import Workshop
@@ -53,6 +54,7 @@ async def show_workshop(update: Update, context: BotContext, workshop: Workshop)
         workshop=workshop,
         link=invite_link(context, workshop),
         counts=counts,
+        language_names=[language_name(code) for code in workshop.languages],
     )
 
 

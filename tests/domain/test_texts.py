@@ -689,10 +689,15 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
             "workshop": W,
             "link": LINK,
             "counts": {"ready": 1, "answering": 2, "paused": 1, "submitted": 3, "declined": 1},
+            "language_names": ["English", "Polski"],
         },
         True,
     ),
-    ("facilitator/workshop/show", {"workshop": CLOSED, "link": LINK, "counts": {}}, True),
+    (
+        "facilitator/workshop/show",
+        {"workshop": CLOSED, "link": LINK, "counts": {}, "language_names": ["English"]},
+        True,
+    ),
     ("facilitator/workshops", {"rows": [(W, 8, 3), (replace(CLOSED, id=2), 2, 0)]}, True),
     ("facilitator/workshops", {"rows": []}, False),
     ("facilitator/nudge", {"workshop": W, "days": 14}, True),
@@ -1491,6 +1496,7 @@ def test_every_label_renders_plain_and_short(key: str) -> None:
 # One sample for each variable a template uses; user text carries EVIL so escaping shows.
 # A template that needs a name not in here fails test_every_message_renders_from_samples.
 SAMPLES: dict[str, Any] = {
+    "language_names": ["English", "Polski"],
     "readers": [("Polski", 3, True), ("Gàidhlig", 1, False)],
     "language": "Polski",
     "original": f"message {EVIL}",
@@ -1604,7 +1610,8 @@ SAMPLE_FOR: dict[str, dict[str, Any]] = {
     },
     "facilitator/themes/pick": {"action": "merge"},
     "facilitator/workshop/show": {
-        "counts": {"ready": 1, "answering": 2, "submitted": 3, "declined": 1}
+        "counts": {"ready": 1, "answering": 2, "submitted": 3, "declined": 1},
+        "language_names": ["English", "Polski"],
     },
     "rights/mydata": {"counts": {"answers": 2, "consents": 3, "ptb_user_data": 0}},
     "facilitator/new/file_ok": {"about": 2, "count": 6},
@@ -1687,3 +1694,32 @@ def test_a_template_in_a_folder_renders() -> None:
     assert t.render("journey/hello", name=EVIL) == f"Hello <b>{ESCAPED}</b>\n\nbye"
     assert t.plain("journey/hello", name="Sam") == "Hello Sam\n\nbye"
     assert "journey/hello" in [n.removesuffix(".html.j2") for n in t.env.list_templates()]
+
+
+# ---- layout: a block tag at the end of a line must not swallow the line break --------------
+
+
+def test_each_consent_is_on_its_own_line() -> None:
+    name, context, _ = next(c for c in CASES if c[0] == "rights/consent_overview")
+    for t in (texts(), texts("pl")):
+        lines = t.render(name, **context).splitlines()
+        assert len([line for line in lines if line.startswith("• ")]) == 3
+
+
+def test_the_audit_log_heading_is_on_its_own_line() -> None:
+    for t in (texts(), texts("pl")):
+        html = t.render("facilitator/audit", entries=[audit_entry()], older=False, timezone="UTC")
+        assert html.splitlines()[1].startswith("• ")
+
+
+def test_leaving_keeps_its_paragraphs_apart() -> None:
+    for finished in (True, False):
+        html = texts().render("rights/left", workshop=W, erased=finished, finished=finished)
+        paragraphs = html.split("\n\n")
+        assert len(paragraphs) == (2 if finished else 3), html
+        assert all("\n" not in p for p in paragraphs)
+
+
+def test_an_empty_data_summary_keeps_its_paragraphs_apart() -> None:
+    html = texts().render("rights/mydata", counts={"answers": 0})
+    assert len(html.split("\n\n")) == 3
