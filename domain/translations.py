@@ -74,10 +74,13 @@ def missing_words(question: NewQuestion, words: Mapping[str, Any]) -> list[str]:
     return gaps
 
 
-def keep_complete(new: NewWorkshop) -> NewWorkshop:
+def keep_complete(new: NewWorkshop, *, own_questions: bool = True) -> NewWorkshop:
     """The workshop with only its complete translations; ``left_out`` says what each
-    other one lacks, for the facilitator to finish."""
-    offered = set(new.translations) | {code for q in new.questions for code in q.translations}
+    other one lacks, for the facilitator to finish. Languages only a built-in question set
+    has (``own_questions`` false) are dropped without a word: nobody asked for them."""
+    offered = set(new.translations)
+    if own_questions:
+        offered |= {code for q in new.questions for code in q.translations}
     offered.discard(new.language)
     gaps = {code: missing(new, code) for code in sorted(offered)}
     complete = {code for code, lacks in gaps.items() if not lacks}

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from babel import Locale, UnknownLocaleError
 
 from domain.errors import DoingwithError
-from domain.texts import SOURCE_LANGUAGE, texts
+from domain.texts import SOURCE_LANGUAGE, languages, texts
 from domain.translations import (
     LISTS,
     QUESTION_TEXTS,
@@ -198,9 +198,25 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
         contact=_optional_text(data, "contact", source),
         offline_way_in=_optional_text(data, "offline_way_in", source),
         language=language,
-        translations=_translations(data.get("translations", {}), source),
+        translations=_with_default_rules(
+            _translations(data.get("translations", {}), source), "ground_rules" in data
+        ),
     )
-    return keep_complete(new)
+    return keep_complete(new, own_questions="questions" in data)
+
+
+def _with_default_rules(
+    translations: dict[str, dict[str, Any]], own_rules: bool
+) -> dict[str, dict[str, Any]]:
+    """Ground rules left to the default come in each translation's language too."""
+    if own_rules:
+        return translations
+    return {
+        code: {"ground_rules": texts(code).labels("defaults.ground_rules"), **words}
+        if code in languages()
+        else words
+        for code, words in translations.items()
+    }
 
 
 def _language(code: object, where: str) -> str:

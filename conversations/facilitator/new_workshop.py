@@ -359,7 +359,7 @@ async def save(update: Update, context: BotContext, draft: Draft) -> Next:
         language=context.language,
     )
     workshop = await context.storage.workshops.create(
-        keep_complete(new),
+        keep_complete(new, own_questions=bool(draft.questions)),
         created_by=user.id,
         creator_name=user.first_name,
         creator_language=context.language,

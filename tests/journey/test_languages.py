@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -221,3 +222,58 @@ async def test_a_phone_in_a_language_without_a_catalog_gets_the_workshops_and_ke
     member = await bot.storage.participants.get(polish_workshop.id, 5252)
     assert member is not None
     assert member.language == "pl"
+
+
+async def test_a_polish_reader_answers_a_translated_choice_in_polish(
+    bot: RunningBot, tmp_path: Path
+) -> None:
+    from domain.workshop_file import load_workshop_file
+    from tests.domain.test_workshop_file import HEADER, write
+    from tests.domain.test_workshop_translations import POLISH, QUESTIONS
+
+    buses = await bot.storage.workshops.create(
+        load_workshop_file(write(tmp_path, HEADER + POLISH + QUESTIONS))
+    )
+    ola = polish(bot, 7171)
+    await ola.join(buses.invite_code)
+    assert "Co jest dla ciebie ważne?" in ola.last_text()
+    await ola.say("Punktualność")
+    assert "Jak podróżujesz?" in ola.last_text()
+    assert ola.buttons()[:3] == ["Autobusem", "Samochodem", "Pieszo"]
+    await ola.press("Pieszo")
+    member = await bot.storage.participants.get(buses.id, 7171)
+    assert member is not None
+    answers = await bot.storage.answers.for_participant(member.id)
+    assert [a.value for a in answers.values()] == ["Punktualność", "Pieszo"]  # as she chose
+    # An English reader of the same workshop gets it as written.
+    sam = bot.chat(7272, "Sam")
+    await sam.join(buses.invite_code)
+    await sam.say("On time")
+    assert sam.buttons()[:3] == ["Bus", "Car", "Walk"]
+
+
+URDU = "مجھے اپنے پوتے پوتیوں سے ملنا اچھا لگتا ہے"
+ARABIC_WITH_MARKS = "أُحِبُّ الطَّبْخَ مَعَ عَائِلَتِي"
+
+
+async def test_right_to_left_answers_are_kept_and_shown_exactly(chat: Chat) -> None:
+    await chat.join(chat.invite)
+    await chat.say(URDU)
+    await chat.say(ARABIC_WITH_MARKS)
+    calls = await chat.say("/mine")
+    mine = chat.texts(calls)[0]
+    assert URDU in mine
+    assert ARABIC_WITH_MARKS in mine  # every mark, in order
+
+
+def test_a_long_right_to_left_text_is_cut_and_split_between_words() -> None:
+    from domain.texts import shorten, split_message
+
+    long = " ".join([ARABIC_WITH_MARKS] * 400)
+    cut = shorten(long, 120)
+    assert cut.endswith("…")
+    assert ARABIC_WITH_MARKS.startswith(cut.split(" ")[0])
+    assert all(word in ARABIC_WITH_MARKS.split(" ") for word in cut[:-1].split(" "))
+    parts = split_message(long)
+    assert "".join(p.replace(" ", "") for p in parts) == long.replace(" ", "")
+    assert all(not p[0].isspace() and not p[-1].isspace() for p in parts)

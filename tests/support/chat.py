@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import Update
 
+from domain.texts import best_language, texts
 from tests.support.fake_telegram import BOT_USER, Call, FakeTelegram
 
 _update_ids = itertools.count(1)
@@ -178,9 +179,11 @@ class Chat:
     # ---- shortcuts --------------------------------------------------------------------------
 
     async def join(self, invite: str, *, updates: bool = True, quote: bool = False) -> None:
-        """Open the invite, agree to take part, answer the other purposes, start."""
+        """Open the invite, agree to take part, answer the other purposes, start (pressing
+        the buttons in the language this person's Telegram is set to)."""
+        t = texts(best_language(str(self.user.get("language_code", ""))) or "en")
         await self.say(f"/start {invite}")
-        await self.press("Yes, I agree to take part")
-        await self.press("Yes, send me updates" if updates else "No updates, thanks")
-        await self.press("Yes, you may quote me" if quote else "Please don't quote me")
-        await self.press("Start the questions")
+        await self.press(t.label("buttons.take_part_yes"))
+        await self.press(t.label("buttons.updates_yes" if updates else "buttons.updates_no"))
+        await self.press(t.label("buttons.quote_yes" if quote else "buttons.quote_no"))
+        await self.press(t.label("buttons.start_questions"))
