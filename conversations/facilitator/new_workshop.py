@@ -271,7 +271,7 @@ async def take_file(update: Update, context: BotContext, draft: Draft) -> Next:
         questions, about = parse_question_file(raw, document.file_name or "questions.toml")
     except UnicodeDecodeError:
         await say(
-            update, context, "facilitator/new/file_problem", problem="The file is not UTF-8 text."
+            update, context, "facilitator/new/file_problem", problem=None, not_text=True
         )
         return None
     except WorkshopFileError as problem:

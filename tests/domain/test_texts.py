@@ -775,7 +775,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
         {"problem": f"questions.toml, line 4, field 'kind': {EVIL}"},
         True,
     ),
-    ("facilitator/new/file_problem", {"problem": "The file is not UTF-8 text."}, False),
+    ("facilitator/new/file_problem", {"problem": None, "not_text": True}, False),
     ("facilitator/new/file_problem", {"problem": None, "too_big": True}, False),
     ("facilitator/new/file_problem", {"problem": None, "too_big": False}, False),
     ("facilitator/new/intro", {}, False),
@@ -1496,6 +1496,7 @@ def test_every_label_renders_plain_and_short(key: str) -> None:
 # One sample for each variable a template uses; user text carries EVIL so escaping shows.
 # A template that needs a name not in here fails test_every_message_renders_from_samples.
 SAMPLES: dict[str, Any] = {
+    "not_text": False,
     "language_names": ["English", "Polski"],
     "readers": [("Polski", 3, True), ("Gàidhlig", 1, False)],
     "language": "Polski",
