@@ -194,3 +194,9 @@ def test_dates_are_written_in_the_language() -> None:
     polish = texts("pl").env.filters["local_when"](stamp, "Europe/London")
     assert "grudnia" in polish
     assert "14:00" in polish
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_catalog_says_who_has_reviewed_it(language: str) -> None:
+    header = read_catalog(language).header_comment
+    assert "Review status:" in header
