@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from domain.config import Settings, db_path_from_env, webhook_path
 from domain.errors import DoingwithError
-from domain.texts import language_name
+from domain.texts import best_language, language_name, languages
 from domain.workshop_file import load_workshop_file
 from storage import Storage, StorageError
 from storage.backup import backup_database
@@ -73,6 +73,11 @@ def parser() -> argparse.ArgumentParser:
         "preview", help="rehearse a workshop file's conversation in the terminal (no Telegram)"
     )
     preview.add_argument("file")
+    preview.add_argument(
+        "--language",
+        metavar="CODE",
+        help="play it as a person whose Telegram is set to this language (en, pl)",
+    )
     return p
 
 
@@ -138,7 +143,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "preview":
             from bot.preview import rehearse  # imported late, as `run` imports the bot
 
-            return asyncio.run(rehearse(args.file, sys.stdin, sys.stdout))
+            if args.language is not None and best_language(args.language) is None:
+                # A rehearsal in a language the bot cannot speak would only show English.
+                spoken = ", ".join(languages())
+                print(f"doingwith: --language {args.language}: the bot speaks {spoken}")
+                return EXIT_USAGE
+            return asyncio.run(rehearse(args.file, sys.stdin, sys.stdout, args.language))
         if args.action == "add":
             return asyncio.run(add_workshop(args.file, args.bot_username))
         return asyncio.run(list_workshops())

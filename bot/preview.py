@@ -167,10 +167,12 @@ class TerminalTelegram(BaseRequest):
 class Rehearsal:
     """One person's private chat with the bot, typed in the terminal."""
 
-    def __init__(self, app: Any, telegram: TerminalTelegram) -> None:
+    def __init__(self, app: Any, telegram: TerminalTelegram, language: str | None = None) -> None:
         self.app = app
         self.telegram = telegram
         self._ids = itertools.count(1)
+        # As a phone set to this language would send it (Telegram's language_code).
+        self.person = {**PERSON, "language_code": language} if language else PERSON
 
     async def _send(self, kind: str, payload: dict[str, Any]) -> None:
         data = {"update_id": next(self._ids), kind: payload}
@@ -181,7 +183,7 @@ class Rehearsal:
             "message_id": next(self._ids),
             "date": int(time.time()),
             "chat": CHAT,
-            "from": PERSON,
+            "from": self.person,
             "text": text,
         }
         if text.startswith("/"):
@@ -200,7 +202,7 @@ class Rehearsal:
         markup = {"inline_keyboard": [[{"text": t, "callback_data": d} for t, d in buttons]]}
         query = {
             "id": str(next(self._ids)),
-            "from": PERSON,
+            "from": self.person,
             "chat_instance": "preview",
             "data": buttons[number - 1][1],
             "message": {
@@ -216,8 +218,11 @@ class Rehearsal:
         return None
 
 
-async def rehearse(path: str | Path, stdin: TextIO, stdout: TextIO) -> int:
-    """Play the participant conversation of the workshop file at ``path``; 0 when done."""
+async def rehearse(
+    path: str | Path, stdin: TextIO, stdout: TextIO, language: str | None = None
+) -> int:
+    """Play the participant conversation of the workshop file at ``path``, as a person whose
+    phone is set to ``language`` would have it; 0 when done."""
     new = load_workshop_file(path)  # a bad file is refused before anything starts
 
     def show(text: str) -> None:
@@ -247,7 +252,7 @@ async def rehearse(path: str | Path, stdin: TextIO, stdout: TextIO) -> int:
                 "Telegram and nothing is kept.\nType a number to press a button, anything "
                 f"else to send it as a message, {QUIT} to stop.\n"
             )
-            chat = Rehearsal(app, telegram)
+            chat = Rehearsal(app, telegram, language)
             show(f"> /start {workshop.invite_code}")
             await chat.say(f"/start {workshop.invite_code}")
             await _converse(chat, stdin, stdout)

@@ -270,9 +270,7 @@ async def take_file(update: Update, context: BotContext, draft: Draft) -> Next:
         raw = bytes(await file.download_as_bytearray()).decode("utf-8")
         questions, about = parse_question_file(raw, document.file_name or "questions.toml")
     except UnicodeDecodeError:
-        await say(
-            update, context, "facilitator/new/file_problem", problem=None, not_text=True
-        )
+        await say(update, context, "facilitator/new/file_problem", problem=None, not_text=True)
         return None
     except WorkshopFileError as problem:
         await say(update, context, "facilitator/new/file_problem", problem=str(problem))

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "what-matters.toml"
 
 
-def preview(tmp_path: Path, typed: str, file: Path = EXAMPLE) -> subprocess.CompletedProcess[str]:
+def preview(
+    tmp_path: Path, typed: str, file: Path = EXAMPLE, *extra: str
+) -> subprocess.CompletedProcess[str]:
     """Run the command as a person would, in an empty folder, with no token and no network."""
     scratch = tmp_path / "tmp"
     scratch.mkdir(exist_ok=True)
@@ -31,7 +33,7 @@ def preview(tmp_path: Path, typed: str, file: Path = EXAMPLE) -> subprocess.Comp
     work = tmp_path / "work"
     work.mkdir(exist_ok=True)
     return subprocess.run(
-        [sys.executable, "-m", "bot", "preview", str(file)],
+        [sys.executable, "-m", "bot", "preview", str(file), *extra],
         cwd=work, env=env, input=typed, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 
@@ -57,6 +59,23 @@ def test_preview_plays_the_journey_typed_on_stdin(tmp_path: Path) -> None:
     # The throwaway database is gone, and none was made where the command ran.
     assert list((tmp_path / "work").iterdir()) == []
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_preview_plays_the_workshop_in_polish(tmp_path: Path) -> None:
+    done = preview(tmp_path, "1\n1\n2\n1\nRodzina\n/quit\n", EXAMPLE, "--language", "pl")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Witaj w warsztacie Jak dotrzeć na wizytę" in out
+    assert "[1] Tak, zgadzam się na udział" in out
+    assert "Co jest dla ciebie ważne?" in out
+    assert "> Rodzina" in out
+    assert "What is important to you?" not in out
+
+
+def test_preview_in_a_language_the_bot_does_not_speak_is_refused(tmp_path: Path) -> None:
+    done = preview(tmp_path, "", EXAMPLE, "--language", "xx")
+    assert done.returncode == EXIT_USAGE
+    assert "the bot speaks en, pl" in done.stdout
 
 
 def test_preview_explains_a_wrong_number_and_stops_at_end_of_input(tmp_path: Path) -> None:
