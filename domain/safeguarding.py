@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-DEFAULT_RISK_PHRASES = (
+ENGLISH = (
     "suicide",
     "suicidal",
     "kill myself",
@@ -37,6 +37,22 @@ DEFAULT_RISK_PHRASES = (
     "beat me",
     "beats me",
 )
+
+# Checked in every message whatever the person's language: someone may write in either.
+# With and without Polish letters, as people often type without them on a phone.
+POLISH = (
+    "samobójstwo", "samobojstwo", "samobójcze", "samobojcze", "samobójczych",
+    "samobojczych", "zabić się", "zabic sie", "zabiję się", "zabije sie", "zabiję sie",
+    "się zabić", "sie zabic", "się zabiję", "sie zabije", "zabić siebie", "zabic siebie",
+    "chcę umrzeć", "chce umrzec", "chcę umrzec", "nie chcę żyć", "nie chce zyc",
+    "odebrać sobie życie", "odebrac sobie zycie", "skończyć ze sobą", "skonczyc ze soba",
+    "samookaleczenie", "samookaleczam", "tnę się", "tne sie", "krzywdzę się",
+    "krzywdze sie", "zrobić sobie krzywdę", "zrobic sobie krzywde", "przemoc", "przemocy",
+    "bije mnie", "biją mnie", "bija mnie", "krzywdzi mnie", "krzywdzą mnie",
+    "krzywdza mnie", "nie jestem bezpieczna", "nie jestem bezpieczny", "boję się go",
+    "boje sie go", "boję się jej", "boje sie jej", "molestuje mnie", "molestowanie",
+)  # fmt: skip
+DEFAULT_RISK_PHRASES = ENGLISH + POLISH
 
 # Zero-width spaces and joiners, direction marks and isolates, soft hyphens, BOMs.
 _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")

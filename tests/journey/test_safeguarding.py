@@ -223,3 +223,24 @@ async def test_ordinary_words_raise_nothing(chat: Chat, bot: RunningBot) -> None
     calls = await chat.say("I felt disabused of the idea that the bus is unsafely slow")
     assert not any("Samaritans" in t for t in chat.texts(calls))
     assert await _count(bot, "flags") == 0
+
+
+async def test_a_polish_cry_for_help_is_signposted_in_polish_and_alerts_in_english(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    from domain.texts import texts
+
+    await _facilitator(bot, workshop)
+    ola = bot.chat(user_id=8181, name="Ola")
+    ola.user["language_code"] = "pl"
+    await ola.say(f"/start {workshop.invite_code}")
+    calls = await ola.say("Czasem chce sie zabic")  # typed without Polish letters
+    caring = ola.texts(calls)[0]
+    polish_help = texts("pl").render("safeguarding/help", workshop=workshop)
+    assert caring.startswith(polish_help[:40])
+    assert "Thank you for telling me" not in caring
+    assert all(number in caring for number in HELP)
+    flags = await bot.storage.flags.open_for([workshop.id])
+    assert [f.message for f in flags] == ["Czasem chce sie zabic"]
+    (alert,) = _alerts(bot, FAY)
+    assert "Someone who has not agreed to take part yet" in alert  # Fay reads English
