@@ -13,6 +13,9 @@ from storage import Storage
 
 # Where a person's chosen language is kept (user_data): set by /language, or when they join.
 LANGUAGE = "language"
+# The language of the workshop whose invite they opened, for someone whose Telegram
+# language has no catalog: flow state, like the invite itself.
+WORKSHOP_LANGUAGE = "workshop_language"
 
 
 # The services live in bot_data (a plain dict, never persisted: see bot/app.py); the casts
@@ -41,17 +44,33 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
         return context
 
     @property
+    def telegram_language(self) -> str | None:
+        """The language the person's Telegram app is set to, as it says ('pl', 'en-GB')."""
+        return self._telegram_language
+
+    @property
     def language(self) -> str:
         """The language to speak to this person in: the one they chose (or joined in), else
         their Telegram's where there is a complete catalog for it, else the workshop's."""
         chosen = self.memory.get(LANGUAGE)
         if isinstance(chosen, str) and chosen in languages():
             return chosen
-        return best_language(self._telegram_language) or self._fallback_language or SOURCE_LANGUAGE
+        remembered = self.memory.get(WORKSHOP_LANGUAGE)
+        return (
+            best_language(self._telegram_language)
+            or self._fallback_language
+            or (remembered if isinstance(remembered, str) and remembered in languages() else None)
+            or SOURCE_LANGUAGE
+        )
 
     def otherwise_speak(self, language: str) -> None:
-        """The workshop's language, for someone whose Telegram language has no catalog."""
+        """The workshop's language, for someone whose Telegram language has no catalog:
+        for this update, and (only when it makes a difference) for the rest of the invite."""
         self._fallback_language = language if language in languages() else None
+        if self._fallback_language is None or best_language(self._telegram_language):
+            return
+        if self._fallback_language != SOURCE_LANGUAGE and self.user_data is not None:
+            self.user_data[WORKSHOP_LANGUAGE] = self._fallback_language
 
     def keep_language(self) -> None:
         """On joining: go on speaking the language used now. Kept only when Telegram's

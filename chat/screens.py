@@ -42,7 +42,7 @@ from chat.place import (
 )
 from chat.states import END, FEEDBACK_ON, INVITE, SHARE_WORKSHOP, State
 from domain import relationships as rel
-from domain.texts import Texts, sha256
+from domain.texts import SOURCE_LANGUAGE, Texts, sha256, texts
 from storage.kinds import ParticipantStatus, Purpose, QuestionKind
 from storage.models import Consent, Participant, Relationship, Workshop
 
@@ -153,7 +153,7 @@ async def show_question(
     else:
         kept = answer is not None and not answer.skipped
         if answer is not None and kept:
-            values["previous"] = answer.value
+            values["previous"] = question.as_shown(answer.value)
         if question.kind == QuestionKind.CHOICE:
             rows += [
                 [(option, QuestionPick(PickOf.ANSWER, pos, i).pack())]
@@ -184,8 +184,10 @@ async def show_question(
 def _own_words(t: Texts, entry: Relationship) -> list[str]:
     """What the person typed for this relationship instead of tapping a button, said back
     so they know it was understood."""
-    often = [entry.how_often] if entry.how_often not in t.labels("relationships.how_often") else []
-    support = t.labels("relationships.support")
+    written = texts(SOURCE_LANGUAGE)  # what a tap stores, whatever the person reads
+    tapped = written.labels("relationships.how_often")
+    often = [entry.how_often] if entry.how_often not in tapped else []
+    support = written.labels("relationships.support")
     return [w for w in often if w] + [s for s in entry.support if s not in support]
 
 
@@ -201,10 +203,11 @@ def _relationship_buttons(
         )
     if step is rel.Step.SUPPORT:
         chosen = set(entries[-1].support)
+        written = texts(SOURCE_LANGUAGE).labels("relationships.support")
         rows = _pairs(
             [
                 (
-                    ("✓ " if label in chosen else "") + label,
+                    ("✓ " if written[i] in chosen else "") + label,
                     QuestionPick(PickOf.SUPPORT, pos, i).pack(),
                 )
                 for i, label in enumerate(t.labels("relationships.support"))

@@ -36,6 +36,7 @@ from chat.screens import (
 )
 from chat.states import END, INVITE, SHARE_WORKSHOP, State
 from domain import relationships as rel
+from domain.texts import SOURCE_LANGUAGE, texts
 from storage.answers import Step
 from storage.kinds import ParticipantStatus as Status
 from storage.kinds import QuestionKind as Kind
@@ -136,6 +137,7 @@ async def _answer(
         return State.QUESTIONS
     if question.kind == Kind.CHOICE:  # typed, not tapped: say which answer it was taken as
         await say(update, context, "questions/typed_choice_kept", option=value)
+        value = question.as_written(str(value))
     return await save_and_advance(update, context, place, value, message_id=message.message_id)
 
 
@@ -207,10 +209,12 @@ async def _relationship_text(
         return State.QUESTIONS
     if step in (rel.Step.WHO, rel.Step.MORE):
         rel.current(entries).who = text
-    elif step is rel.Step.OFTEN:
-        entries[-1].how_often = text
-    elif text not in entries[-1].support:  # a kind of support in their own words
-        entries[-1].support.append(text)
+    elif step is rel.Step.OFTEN:  # a button's words typed are that button
+        entries[-1].how_often = context.texts.as_written("relationships.how_often", text)
+    else:
+        support = context.texts.as_written("relationships.support", text)
+        if support not in entries[-1].support:  # a kind of support, maybe in their words
+            entries[-1].support.append(support)
     await context.storage.answers.save(
         place.participant.id, question.id, rel.value_of(entries), message_id=message.message_id
     )
@@ -375,7 +379,7 @@ async def _pick(
     question = place.question
     assert question is not None
     if question.kind == Kind.CHOICE and index < len(question.options):
-        value: str | int = question.options[index]
+        value: str | int = question.as_written(question.options[index])
     elif question.kind == Kind.SCALE and index in SCALE:
         value = index
     else:
@@ -394,12 +398,13 @@ async def _relationship_pick(
     entries = rel.entries_of(await answer_at(context, place))
     step = rel.step_of(entries)
     if data.of is PickOf.HOW_OFTEN and step is rel.Step.OFTEN:
-        options = context.texts.labels("relationships.how_often")
+        # Kept in the source language, as every tap is: see Texts.as_written.
+        options = texts(SOURCE_LANGUAGE).labels("relationships.how_often")
         if data.index >= len(options):
             return await expired(update, context)
         entries[-1].how_often = options[data.index]
     elif data.of is PickOf.SUPPORT and step is rel.Step.SUPPORT:
-        options = context.texts.labels("relationships.support")
+        options = texts(SOURCE_LANGUAGE).labels("relationships.support")
         if data.index >= len(options):
             return await expired(update, context)
         label = options[data.index]

@@ -18,6 +18,7 @@ from chat.place import ANSWERING, GONE
 from chat.screens import expired, pressed
 from chat.states import END, INVITE, SHARE_WORKSHOP, State
 from domain.texts import shorten
+from domain.translations import workshop_in
 from storage.kinds import StepKind
 from storage.models import Participant, Workshop
 from storage.typed_steps import TypedStep
@@ -85,7 +86,9 @@ async def begin(update: Update, context: BotContext) -> int | None:
         return await _prompt(update, context, workshop, single, step)
     workshops = [await storage.workshops.get(m.workshop_id) for m in members]
     rows: list[list[Button]] = [
-        [(shorten(w.title, 50), ShareFor(w.id).pack())] for w in workshops if w is not None
+        [(shorten(workshop_in(w, context.language).title, 50), ShareFor(w.id).pack())]
+        for w in workshops
+        if w is not None
     ]
     rows += _buttons(context, step, done=False)
     context.memory[SHARE_WORKSHOP] = None  # choosing: the buttons say which

@@ -81,6 +81,7 @@ class Texts:
         self.env.filters["local_when"] = partial(local_when, language=language)
         self.env.globals["label"] = self.label
         self.env.globals["labels"] = self.labels
+        self.env.globals["as_read"] = self.as_read
         self._sections: dict[str, dict[str, Any]] = {}
 
     def render(self, name: str, /, **context: Any) -> str:
@@ -122,6 +123,17 @@ class Texts:
         if not isinstance(value, list):
             raise KeyError(key)
         return [str(v) for v in value]
+
+    def as_written(self, key: str, label: str) -> str:
+        """A tapped choice of a list (``relationships.support``) as the source language has
+        it: what is stored, whatever language the person reads."""
+        shown = self.labels(key)
+        return texts(SOURCE_LANGUAGE).labels(key)[shown.index(label)] if label in shown else label
+
+    def as_read(self, key: str, stored: str) -> str:
+        """A stored choice of a list in this language; words a person typed as they are."""
+        written = texts(SOURCE_LANGUAGE).labels(key)
+        return self.labels(key)[written.index(stored)] if stored in written else stored
 
     def label_keys(self) -> list[str]:
         """Every label's key (``section.name``), texts, lists and those taking values."""
@@ -217,15 +229,25 @@ def _translations(language: str) -> gettext.NullTranslations:
     return Translations(compiled)
 
 
+def canonical(code: str) -> str | None:
+    """A language code as catalogs are named ('pl', 'pt_BR'), from Telegram's or a file's
+    ('pl', 'pt-br', 'PT_br'); None if Babel knows no such language."""
+    try:
+        return str(Locale.parse(code.strip().replace("-", "_")))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+
+
 def best_language(code: str | None, available: tuple[str, ...] | None = None) -> str | None:
     """The language to speak to someone whose Telegram is set to ``code`` ('pl', 'pt-br'),
-    if there is a complete catalog for it."""
+    if there is a complete catalog for it: that language, else its main one ('pt')."""
     if not code:
         return None
     available = available if available is not None else languages()
-    tag = code.strip().lower().replace("_", "-")
-    for candidate in (tag, tag.split("-", 1)[0]):
-        if candidate in available:
+    exact = canonical(code)
+    main = canonical(code.strip().replace("_", "-").split("-", 1)[0])
+    for candidate in (exact, main):
+        if candidate is not None and candidate in available:
             return candidate
     return None
 

@@ -112,7 +112,11 @@ def question_in(question: Question, language: str) -> Question:
     words = question.translations.get(language)
     if not words:
         return question
-    changes = {name: _value(name, words[name]) for name in QUESTION_TEXTS if words.get(name)}
+    changes: dict[str, Any] = {
+        name: _value(name, words[name]) for name in QUESTION_TEXTS if words.get(name)
+    }
+    if "options" in changes:
+        changes["written_options"] = question.options
     return replace(question, **changes)
 
 
@@ -121,14 +125,16 @@ def questions_in(questions: Sequence[Question], language: str) -> list[Question]
 
 
 def localise(value: Any, language: str) -> Any:
-    """A template's value in ``language``: workshops and questions (also in lists) are
-    translated where they can be; anything else is given back as it is."""
+    """A template's value in ``language``: workshops and questions (also in lists and
+    tuples) are translated where they can be; anything else is given back as it is."""
     if isinstance(value, Workshop):
         return workshop_in(value, language)
     if isinstance(value, Question):
         return question_in(value, language)
-    if isinstance(value, list | tuple) and value and isinstance(value[0], Question):
-        return type(value)(question_in(q, language) for q in value)
+    if isinstance(value, list | tuple):  # lists of them, or of (membership, workshop)
+        return type(value)(localise(item, language) for item in value)
+    if isinstance(value, dict):  # sections of a page, each about one workshop
+        return {key: localise(item, language) for key, item in value.items()}
     return value
 
 

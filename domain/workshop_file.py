@@ -10,10 +10,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel import Locale, UnknownLocaleError
-
 from domain.errors import DoingwithError
-from domain.texts import SOURCE_LANGUAGE, languages, texts
+from domain.texts import SOURCE_LANGUAGE, canonical, languages, texts
 from domain.translations import (
     LISTS,
     QUESTION_TEXTS,
@@ -29,7 +27,7 @@ from storage.workshops import NewAboutQuestion, NewQuestion, NewWorkshop
 
 BUILT_IN_SETS = ("what-matters",)
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$")
 TITLE_LIMIT = 120
 TEXT_LIMIT = 1500
 
@@ -220,13 +218,11 @@ def _with_default_rules(
 
 
 def _language(code: object, where: str) -> str:
-    """A language code such as 'en' or 'pl' (lower case, as Telegram gives them)."""
+    """A language code such as 'en', 'pl' or 'pt-BR', as catalogs name it ('pt_BR')."""
     if isinstance(code, str) and _LANGUAGE.match(code):
-        try:
-            Locale.parse(code.replace("-", "_"))
-            return code
-        except (ValueError, UnknownLocaleError):
-            pass
+        found = canonical(code)
+        if found is not None:
+            return found
     raise WorkshopFileError(f'{where}: a language code such as "en" or "pl".')
 
 
@@ -238,7 +234,7 @@ def _translations(raw: object, source: _Source) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for code, words in raw.items():
         here = f"{source.path.name}, [translations.{code}]"
-        _language(code, here)
+        code = _language(code, here)
         if not isinstance(words, dict):
             raise WorkshopFileError(f"{here}: a table of the workshop's texts.")
         extra = sorted(set(words) - {*WORKSHOP_TEXTS, *WORKSHOP_OPTIONAL})
@@ -478,7 +474,7 @@ def _question_translations(raw: object, where: str) -> dict[str, dict[str, Any]]
     found: dict[str, dict[str, Any]] = {}
     for code, words in raw.items():
         here = f"{where}, translations.{code}"
-        _language(code, here)
+        code = _language(code, here)
         if not isinstance(words, dict):
             raise WorkshopFileError(f"{here}: a table with prompt, hint and options.")
         extra = sorted(set(words) - set(QUESTION_TEXTS))

@@ -12,7 +12,7 @@ from chat.filters import command
 from chat.handler_types import AnyHandler
 from chat.messaging import acknowledge, retire_buttons, say
 from chat.screens import expired, pressed, show_where_you_are
-from domain.texts import language_name, languages
+from domain.texts import best_language, language_name, languages
 from handlers.facilitator.access import is_staff
 from handlers.facilitator.menus import set_staff_menu
 
@@ -38,10 +38,14 @@ async def on_pick(update: Update, context: BotContext) -> None:
         return
     await acknowledge(query)
     await retire_buttons(query)
-    context.memory[LANGUAGE] = pick.code
-    # Later updates and reminders, to every workshop they are in or run, in it too.
+    if pick.code == best_language(context.telegram_language):
+        context.memory.pop(LANGUAGE, None)  # Telegram's own: nothing to remember
+    else:
+        context.memory[LANGUAGE] = pick.code
+    # Later updates and reminders, to every workshop they are in, in it too.
     await context.storage.participants.set_language(user.id, pick.code)
     if await is_staff(context, user.id):
+        await context.storage.facilitators.set_language(user.id, pick.code)
         owner = user.id in context.settings.admins
         await set_staff_menu(context.bot, context.texts, user.id, staff=True, owner=owner)
     await show_where_you_are(

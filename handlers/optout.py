@@ -28,6 +28,7 @@ from chat.handler_types import AnyHandler
 from chat.messaging import acknowledge, retire_buttons, say
 from chat.screens import expired, show_where_you_are, text_hash
 from domain.texts import shorten
+from domain.translations import workshop_in
 from storage.kinds import ParticipantStatus, Purpose
 
 STOP_WORD = filters.Regex(r"(?i)^\s*stop\s*[.!]?\s*$")
@@ -83,7 +84,7 @@ async def updates_on(update: Update, context: BotContext) -> None:
         if consent is None or not consent.active:
             workshop = await storage.workshops.get(member.workshop_id)
             if workshop is not None:
-                offers.append(workshop)
+                offers.append(workshop_in(workshop, context.language))
     rows = [
         [(t.label("buttons.updates_for", title=shorten(w.title, 40)), UpdatesFrom(w.id).pack())]
         for w in offers

@@ -14,6 +14,7 @@ from chat.place import GONE
 from chat.screens import expired, pressed, show_where_you_are
 from chat.states import FEEDBACK_ON
 from domain.texts import shorten
+from domain.translations import workshop_in
 from handlers import optout, rights
 from handlers.facilitator.access import is_staff
 from handlers.facilitator.menus import FACILITATOR_COMMANDS, PARTICIPANT_COMMANDS
@@ -93,7 +94,8 @@ async def forget(update: Update, context: BotContext) -> None:
     for member in members:
         workshop = await context.storage.workshops.get(member.workshop_id)
         if workshop is not None:
-            rows.append([(shorten(workshop.title, 50), Erase(EraseStep.PICK, workshop.id).pack())])
+            title = workshop_in(workshop, context.language).title
+            rows.append([(shorten(title, 50), Erase(EraseStep.PICK, workshop.id).pack())])
     rows.append([(context.texts.label("buttons.erase_no"), KeepData().pack())])
     await say(update, context, "mine/forget_pick", buttons=rows)
 

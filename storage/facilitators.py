@@ -40,17 +40,26 @@ class Facilitators:
         return [(r["telegram_user_id"], r["name"]) for r in rows]
 
     async def languages(self, telegram_user_ids: list[int]) -> dict[int, str]:
-        """The language each of these facilitators is spoken to in (see /language); one
-        not found is left out, and is spoken to in the bot's default language."""
+        """The language each of these members of staff reads (their /language, or their
+        Telegram's when they became staff); one not known is left out."""
         if not telegram_user_ids:
             return {}
         marks = ", ".join("?" * len(telegram_user_ids))
         rows = await self.db.fetchall(
-            f"""SELECT telegram_user_id, language FROM facilitators
-                WHERE telegram_user_id IN ({marks}) ORDER BY added_at""",
+            f"""SELECT telegram_user_id, language FROM staff_languages
+                WHERE telegram_user_id IN ({marks})""",
             tuple(telegram_user_ids),
         )
         return {r["telegram_user_id"]: r["language"] for r in rows}
+
+    async def set_language(self, telegram_user_id: int, language: str) -> None:
+        """What this member of staff reads from now on (alerts, nudges, the menu)."""
+        await self.db.execute(
+            """INSERT INTO staff_languages (telegram_user_id, language, updated_at)
+               VALUES (?, ?, ?) ON CONFLICT (telegram_user_id) DO UPDATE SET
+                   language = excluded.language, updated_at = excluded.updated_at""",
+            (telegram_user_id, language, utcnow()),
+        )
 
     async def everyone(self) -> list[int]:
         rows = await self.db.fetchall("SELECT DISTINCT telegram_user_id FROM facilitators")
@@ -62,14 +71,13 @@ class Facilitators:
         telegram_user_id: int,
         added_by: int,
         name: str = "",
-        language: str = "en",
     ) -> bool:
         """Make someone a facilitator; False if they already were."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 """INSERT OR IGNORE INTO facilitators (workshop_id, telegram_user_id, name,
-                       added_by, added_at, language) VALUES (?, ?, ?, ?, ?, ?)""",
-                (workshop_id, telegram_user_id, name, added_by, utcnow(), language),
+                       added_by, added_at) VALUES (?, ?, ?, ?, ?)""",
+                (workshop_id, telegram_user_id, name, added_by, utcnow()),
             )
             return cur.rowcount == 1
 
@@ -112,6 +120,7 @@ class Facilitators:
         *,
         owners: frozenset[int] = frozenset(),
         now: datetime | None = None,
+        language: str = "en",
     ) -> int | None:
         """Use an invite: the workshop id it was for, or None if unknown, used or expired.
 
@@ -154,5 +163,11 @@ class Facilitators:
                 """INSERT OR IGNORE INTO facilitators (workshop_id, telegram_user_id, name,
                        added_by, added_at) VALUES (?, ?, ?, ?, ?)""",
                 (row["workshop_id"], telegram_user_id, name, row["created_by"], stamp),
+            )
+            # Their alerts and nudges in the language they use now, unless they chose one.
+            await conn.execute(
+                """INSERT INTO staff_languages (telegram_user_id, language, updated_at)
+                   VALUES (?, ?, ?) ON CONFLICT (telegram_user_id) DO NOTHING""",
+                (telegram_user_id, language, stamp),
             )
             return int(row["workshop_id"])

@@ -36,6 +36,21 @@ class Question:
     options: tuple[str, ...] = ()
     # The prompt, hint and options in the workshop's other languages (domain.translations).
     translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The options as written, when ``options`` are a translation of them: an answer keeps
+    # the written words, so answers in every language are counted and exported as one.
+    written_options: tuple[str, ...] = ()
+
+    def as_written(self, option: str) -> str:
+        """A chosen option (as shown) as the workshop wrote it."""
+        if self.written_options and option in self.options:
+            return self.written_options[self.options.index(option)]
+        return option
+
+    def as_shown(self, value: object) -> object:
+        """A stored choice as this reader sees its option; anything else as it is."""
+        if self.written_options and value in self.written_options:
+            return self.options[self.written_options.index(str(value))]
+        return value
 
 
 @dataclass(frozen=True, slots=True)

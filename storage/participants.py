@@ -51,6 +51,7 @@ STAFF_COLUMNS = (
     ("sessions", "created_by"),
     ("theme_tags", "tagged_by"),
     ("flags", "handled_by"),
+    ("staff_languages", "telegram_user_id"),
 )
 # Statements that insert a participant with an id drawn here and a pseudonym made from it.
 _NEXT_ID = """UPDATE sequences
@@ -636,17 +637,12 @@ class Participants:
         await conn.execute("DELETE FROM participants WHERE id = ?", (participant_id,))
 
     async def set_language(self, telegram_user_id: int, language: str) -> None:
-        """Speak to this person in ``language`` from now on, in every workshop they are in
-        and every workshop they run (their later updates and reminders too)."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE participants SET language = ? WHERE telegram_user_id = ?",
-                (language, telegram_user_id),
-            )
-            await conn.execute(
-                "UPDATE facilitators SET language = ? WHERE telegram_user_id = ?",
-                (language, telegram_user_id),
-            )
+        """Send this person's later updates and reminders in ``language``, in every
+        workshop they are in."""
+        await self.db.execute(
+            "UPDATE participants SET language = ? WHERE telegram_user_id = ?",
+            (language, telegram_user_id),
+        )
 
     async def set_stopped(self, telegram_user_id: int, stopped: bool) -> int:
         """STOP (or /updates again) for every workshop this person is in."""

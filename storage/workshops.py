@@ -217,15 +217,13 @@ class Workshops:
             if created_by is not None:
                 await conn.execute(
                     """INSERT INTO facilitators (workshop_id, telegram_user_id, name, added_by,
-                           added_at, language) VALUES (?, ?, ?, ?, ?, ?)""",
-                    (
-                        workshop_id,
-                        created_by,
-                        creator_name,
-                        created_by,
-                        utcnow(),
-                        creator_language,
-                    ),
+                           added_at) VALUES (?, ?, ?, ?, ?)""",
+                    (workshop_id, created_by, creator_name, created_by, utcnow()),
+                )
+                await conn.execute(
+                    """INSERT INTO staff_languages (telegram_user_id, language, updated_at)
+                       VALUES (?, ?, ?) ON CONFLICT (telegram_user_id) DO NOTHING""",
+                    (created_by, creator_language, utcnow()),
                 )
         workshop = await self.get(workshop_id or 0)
         assert workshop is not None
@@ -263,34 +261,63 @@ class Workshops:
             (WorkshopStatus.OPEN, workshop_id),
         )
 
-    async def update(self, workshop_id: int, field_name: str, value: object) -> None:
-        """Change one editable field; lists are stored as JSON."""
+    async def update(
+        self, workshop_id: int, field_name: str, value: object, *, untranslate: bool = False
+    ) -> None:
+        """Change one editable field; lists are stored as JSON. ``untranslate`` takes the
+        workshop's translations off in the same step (they no longer say the same)."""
         if field_name not in EDITABLE:
             raise ValueError(f"not an editable field: {field_name}")
         stored = json.dumps(list(value)) if isinstance(value, list | tuple) else value
-        await self.db.execute(
-            f"UPDATE workshops SET {field_name} = ? WHERE id = ?", (stored, workshop_id)
-        )
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE workshops SET {field_name} = ? WHERE id = ?", (stored, workshop_id)
+            )
+            if untranslate:
+                await conn.execute(
+                    "UPDATE workshops SET translations = '{}' WHERE id = ?", (workshop_id,)
+                )
+                await conn.execute(
+                    "UPDATE questions SET translations = '{}' WHERE workshop_id = ?",
+                    (workshop_id,),
+                )
+        self._questions.pop(workshop_id, None)
 
     async def set_cadence(
-        self, workshop_id: int, days: int, default_hear_back: Callable[[int], str]
+        self, workshop_id: int, days: int, default_hear_back: Callable[[int, str], str]
     ) -> None:
         """Change how often updates are promised, in one transaction with the "what happens
-        next" text when that is still the default one (``default_hear_back(days)``), which
-        names the cadence: so it stays true. A text someone wrote is theirs and is kept."""
+        next" text when that is still the default one (``default_hear_back(days, language)``),
+        which names the cadence: so it stays true, in every language the workshop has. A
+        text someone wrote is theirs and is kept."""
         async with self.db.transaction() as conn:
             async with conn.execute(
-                "SELECT update_cadence_days, hear_back FROM workshops WHERE id = ?",
+                """SELECT update_cadence_days, hear_back, language, translations
+                   FROM workshops WHERE id = ?""",
                 (workshop_id,),
             ) as cursor:
                 row = await cursor.fetchone()
             if row is None:
                 return
-            generated = row["hear_back"] == default_hear_back(row["update_cadence_days"])
-            hear_back = default_hear_back(days) if generated else row["hear_back"]
+            before = row["update_cadence_days"]
+
+            def kept_true(text: str, language: str) -> str:
+                generated = text == default_hear_back(before, language)
+                return default_hear_back(days, language) if generated else text
+
+            translations = json.loads(row["translations"])
+            for code, words in translations.items():
+                if "hear_back" in words:
+                    words["hear_back"] = kept_true(words["hear_back"], code)
             await conn.execute(
-                "UPDATE workshops SET update_cadence_days = ?, hear_back = ? WHERE id = ?",
-                (days, hear_back, workshop_id),
+                """UPDATE workshops SET update_cadence_days = ?, hear_back = ?,
+                       translations = ? WHERE id = ?""",
+                (
+                    days,
+                    kept_true(row["hear_back"], row["language"]),
+                    json.dumps(translations, ensure_ascii=False),
+                    workshop_id,
+                ),
             )
 
     async def participant_counts(self, workshop_id: int) -> dict[ParticipantStatus, int]:

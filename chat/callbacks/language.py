@@ -7,8 +7,8 @@ from typing import ClassVar
 
 from chat.callbacks.data import CallbackData, str_field
 
-# A language code as the catalogs are named: 'pl', 'gd', 'pt-br'.
-LANGUAGE_CODE = r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?"
+# A language code as the catalogs are named: 'pl', 'gd', 'pt_BR'.
+LANGUAGE_CODE = r"[a-z]{2,3}(?:_[A-Za-z0-9]{2,8})?"
 
 
 @dataclass(frozen=True, slots=True)

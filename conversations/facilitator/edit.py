@@ -14,6 +14,8 @@ from chat.filters import TEXT
 from chat.messaging import say
 from chat.states import END
 from conversations.facilitator.drafts import Flow, Next, Store, ask, step, taken, typed
+from domain.texts import language_name, texts
+from domain.translations import WORKSHOP_OPTIONAL, WORKSHOP_TEXTS
 from domain.workshop_fields import FieldError, parse_field
 from handlers.facilitator.access import audit, button
 from handlers.facilitator.workshops import show_workshop
@@ -54,6 +56,9 @@ async def begin(update: Update, context: BotContext, data: EditField, workshop: 
     return State.VALUE
 
 
+TRANSLATED = frozenset((*WORKSHOP_TEXTS, *WORKSHOP_OPTIONAL))
+
+
 @step(DRAFT, "edit")
 async def take_value(update: Update, context: BotContext, draft: Draft) -> Next:
     try:
@@ -70,16 +75,26 @@ async def take_value(update: Update, context: BotContext, draft: Draft) -> Next:
     workshops = context.storage.workshops
     if draft.field is Field.UPDATE_CADENCE_DAYS:
         assert isinstance(value, int)
-        t = context.texts
         await workshops.set_cadence(
             draft.workshop,
             value,
-            lambda days: t.plain("facilitator/workshop/default_hear_back", days=days),
+            # In the workshop's own languages, not the language of whoever edits it.
+            lambda days, code: texts(code).plain(
+                "facilitator/workshop/default_hear_back", days=days
+            ),
         )
+        dropped: list[str] = []
     else:
-        await workshops.update(draft.workshop, draft.field, value)
+        before = await workshops.get(draft.workshop)
+        # A translation that no longer says the same is taken off, not left half true.
+        dropped = (
+            [language_name(code) for code in before.languages[1:]]
+            if before is not None and draft.field in TRANSLATED
+            else []
+        )
+        await workshops.update(draft.workshop, draft.field, value, untranslate=bool(dropped))
     await audit(update, context, "edit", draft.workshop, draft.field)
-    await say(update, context, "facilitator/workshop/saved", field=draft.field)
+    await say(update, context, "facilitator/workshop/saved", field=draft.field, dropped=dropped)
     workshop = await workshops.get(draft.workshop)
     assert workshop is not None
     await show_workshop(update, context, workshop)

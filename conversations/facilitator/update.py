@@ -172,12 +172,18 @@ async def take_body(update: Update, context: BotContext, draft: Draft) -> Next:
     text = typed(update.effective_message)
     if not await fits(update, context, text, BODY_LIMIT):
         return None
+    # A version in another language was of the message it replaces: it would say the old.
+    set_aside = [language_name(code) for code in draft.translations] if text != draft.body else []
     draft.body = text
+    if set_aside:
+        draft.translations = {}
     DRAFT.put(context, draft)
-    return await _preview(update, context, draft)
+    return await _preview(update, context, draft, set_aside=set_aside)
 
 
-async def _preview(update: Update, context: BotContext, draft: Draft) -> Next:
+async def _preview(
+    update: Update, context: BotContext, draft: Draft, *, set_aside: list[str] | None = None
+) -> Next:
     """Show exactly what each kind of recipient will see (rendered for a sample recipient
     of each, as their outbox rows will be), how many get each, and refuse anything too
     long for one Telegram message."""
@@ -205,13 +211,18 @@ async def _preview(update: Update, context: BotContext, draft: Draft) -> Next:
         )  # fmt: skip
         versions[key] = (html, versions.get(key, ("", 0))[1] + (1 if counted else 0))
     # Whoever joins before it goes gets the general version: it must fit too.
-    general = [
-        update_text(texts(code), workshop, body, actions, frozenset(), draft.kind)[0]
-        for code, body in ((workshop.language, draft.body), *draft.translations.items())
-    ]
-    longest = max(len(html) for html in [*general, *(html for html, _ in versions.values())])
-    if longest > MESSAGE_LIMIT - 100:
-        await say(update, context, "facilitator/update/too_long", length=longest)
+    longest: dict[str, int] = {}
+    for code, body in ((workshop.language, draft.body), *draft.translations.items()):
+        html, _ = update_text(texts(code), workshop, body, actions, frozenset(), draft.kind)
+        longest[code] = len(html)
+    for (code, _matched), (html, _count) in versions.items():
+        longest[code] = max(longest.get(code, 0), len(html))
+    too_long = [code for code, length in longest.items() if length > MESSAGE_LIMIT - 100]
+    if too_long:
+        code = too_long[0]
+        await say(update, context, "facilitator/update/too_long", length=longest[code])
+        if code in draft.translations:  # that version is the one to shorten
+            return await _ask_version(update, context, draft, code)
         await ask(
             update, context, "facilitator/update/ask_body", limit=BODY_LIMIT, kind=draft.kind
         )
@@ -220,7 +231,7 @@ async def _preview(update: Update, context: BotContext, draft: Draft) -> Next:
     spoken = _readers(recipients if counted else [], workshop.language)
     await say(
         update, context, "facilitator/update/preview_intro",
-        total=counted, personal=personal, has_personal=personal > 0,
+        total=counted, personal=personal, has_personal=personal > 0, set_aside=set_aside or [],
         readers=[
             (language_name(code), n, code in draft.translations) for code, n in spoken.items()
         ],
@@ -279,9 +290,15 @@ def _readers(recipients: list[Recipient], written_in: str) -> dict[str, int]:
 async def write_version(update: Update, context: BotContext, draft: Draft) -> Next:
     """Ask for the message in one of its recipients' languages."""
     code = pressed(update, WriteVersion).language
-    if code not in languages():
+    workshop = await _workshop(context, draft)
+    # The workshop's own language is the message itself, not a version of it.
+    if code not in languages() or code == workshop.language:
         await gone(update, context)
         return None
+    return await _ask_version(update, context, draft, code)
+
+
+async def _ask_version(update: Update, context: BotContext, draft: Draft, code: str) -> Next:
     draft.writing = code
     DRAFT.put(context, draft)
     await ask(

@@ -7,6 +7,7 @@ from telegram import Update
 from chat.callbacks.facilitator import Pick, PickWorkshop, RemoveFacilitator
 from chat.context import BotContext
 from chat.messaging import Button, say
+from domain.texts import SOURCE_LANGUAGE, texts
 from handlers.facilitator.access import audit, button, is_owner, is_staff
 from handlers.facilitator.menus import set_staff_menu
 from storage.models import Workshop
@@ -60,7 +61,10 @@ async def on_remove(
         await audit(update, context, "removefacilitator", workshop.id, str(data.member))
         staff = await is_staff(context, data.member)
         owner = is_owner(context, data.member)
-        await set_staff_menu(context.bot, context.texts, data.member, staff=staff, owner=owner)
+        # Their menu, in their language, not the language of whoever removed them.
+        spoken = await context.storage.facilitators.languages([data.member])
+        words = texts(spoken.get(data.member, SOURCE_LANGUAGE))
+        await set_staff_menu(context.bot, words, data.member, staff=staff, owner=owner)
     await say(update, context, "facilitator/team/removed", workshop=workshop, removed=removed)
     await show_team(update, context, workshop)
 
@@ -71,7 +75,11 @@ async def redeem(update: Update, context: BotContext, code: str) -> None:
     assert user is not None
     storage = context.storage
     workshop_id = await storage.facilitators.redeem(
-        code, user.id, name=user.first_name, owners=context.settings.admins
+        code,
+        user.id,
+        name=user.first_name,
+        owners=context.settings.admins,
+        language=context.language,
     )
     if workshop_id is None:
         await storage.audit.record(user.id, "facilitator-join", allowed=False)

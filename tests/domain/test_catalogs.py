@@ -200,3 +200,14 @@ def test_dates_are_written_in_the_language() -> None:
 def test_every_catalog_says_who_has_reviewed_it(language: str) -> None:
     header = read_catalog(language).header_comment
     assert "Review status:" in header
+
+
+def test_a_regional_catalog_is_found_for_a_regional_phone() -> None:
+    from chat.callbacks.language import PickLanguage
+
+    available = ("en", "pt_BR", "pl")
+    assert best_language("pt-br", available) == "pt_BR"
+    assert best_language("pt-BR", available) == "pt_BR"
+    assert best_language("pt-pt", ("en", "pt")) == "pt"  # the main language, when there
+    assert best_language("pt", available) is None
+    assert PickLanguage.unpack(PickLanguage("pt_BR").pack()) == PickLanguage("pt_BR")

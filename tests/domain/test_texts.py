@@ -528,6 +528,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("facilitator/update/report", {"workshop": W, "reports": []}, True),
     ("facilitator/workshop/saved", {"field": "engagement_level"}, False),
     ("facilitator/workshop/saved", {"field": "can_change"}, False),
+    ("facilitator/workshop/saved", {"field": "title", "dropped": ["Polski"]}, False),
     (
         "facilitator/update/waiting",
         {
@@ -646,7 +647,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ),
     (
         "facilitator/update/preview_intro",
-        {"total": 1, "personal": 0, "has_personal": False, "readers": []},
+        {"total": 1, "personal": 0, "has_personal": False, "readers": [], "set_aside": []},
         False,
     ),
     (
@@ -656,6 +657,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
             "personal": 2,
             "has_personal": True,
             "readers": [("Polski", 3, True), ("Gàidhlig", 1, False)],
+            "set_aside": ["Polski"],
         },
         False,
     ),
@@ -1496,6 +1498,8 @@ def test_every_label_renders_plain_and_short(key: str) -> None:
 # One sample for each variable a template uses; user text carries EVIL so escaping shows.
 # A template that needs a name not in here fails test_every_message_renders_from_samples.
 SAMPLES: dict[str, Any] = {
+    "set_aside": ["Polski"],
+    "dropped": ["Polski"],
     "not_text": False,
     "language_names": ["English", "Polski"],
     "readers": [("Polski", 3, True), ("Gàidhlig", 1, False)],

@@ -82,6 +82,12 @@ async def test_a_polish_participant_goes_through_it_all_in_polish(
     await ola.say("Więcej spacerować")
     review = ola.last_text()
     assert "Moja córka – Co tydzień – Telefonicznie" in review
+    stored = await bot.storage.answers.for_participant(
+        (await bot.storage.participants.get(workshop.id, 4242)).id  # type: ignore[union-attr]
+    )
+    (people,) = [a.value for a in stored.values() if isinstance(a.value, dict)]
+    assert people["entries"][0]["how_often"] == "Every week"  # as the bot wrote it
+    assert people["entries"][0]["support"] == ["Phone"]
     await ola.press(PL.label("buttons.submit"))
     assert "Jak dotrzeć na wizytę" in ola.last_text()  # thanks, naming the workshop
 
@@ -244,7 +250,12 @@ async def test_a_polish_reader_answers_a_translated_choice_in_polish(
     member = await bot.storage.participants.get(buses.id, 7171)
     assert member is not None
     answers = await bot.storage.answers.for_participant(member.id)
-    assert [a.value for a in answers.values()] == ["Punktualność", "Pieszo"]  # as she chose
+    # Her words as she wrote them; her choice as the workshop wrote it, so answers in
+    # every language count together in exports and themes.
+    assert [a.value for a in answers.values()] == ["Punktualność", "Walk"]
+    calls = await ola.say("/mine")
+    assert "Pieszo" in ola.texts(calls)[0]  # shown back in her language
+    assert "Walk" not in ola.texts(calls)[0]
     # An English reader of the same workshop gets it as written.
     sam = bot.chat(7272, "Sam")
     await sam.join(buses.invite_code)
@@ -277,3 +288,27 @@ def test_a_long_right_to_left_text_is_cut_and_split_between_words() -> None:
     parts = split_message(long)
     assert "".join(p.replace(" ", "") for p in parts) == long.replace(" ", "")
     assert all(not p[0].isspace() and not p[-1].isspace() for p in parts)
+
+
+async def test_taps_made_in_polish_read_in_english_after_a_switch(
+    bot: RunningBot, workshop: Workshop
+) -> None:
+    ola = polish(bot, 9191)
+    await ola.join(workshop.invite_code)
+    for answer in ("Wnuki", "Gotowanie", "Wychodzić"):
+        await ola.say(answer)
+    await ola.say("Moja córka")
+    await ola.press(PL.labels("relationships.how_often")[1])
+    await ola.press(PL.labels("relationships.support")[1])
+    await ola.say("/language")
+    calls = await ola.press("English")
+    shown = ola.texts(calls)[-1]
+    assert "Kept in your own words" not in shown  # her taps were taps, in any language
+    assert "✓ " + EN.labels("relationships.support")[1] in ola.buttons()
+    await ola.press("✓ " + EN.labels("relationships.support")[1])  # untick it, in English
+    assert EN.labels("relationships.support")[1] in ola.buttons()
+    await ola.press(EN.label("buttons.support_done"))
+    await ola.press(EN.label("buttons.thats_all"))
+    await ola.say("The sea")
+    await ola.say("Walk")
+    assert "Moja córka – Every week" in ola.last_text()
