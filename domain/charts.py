@@ -97,18 +97,28 @@ def participation_chart(
     """One PNG, two panels: who joined and answered by day, then the funnel; its words in
     ``language`` (the facilitator's)."""
     with _RENDER_LOCK:
-        token = _LANGUAGE.set(language)
-        try:
-            fig = figure(title=title, days=days, funnel=funnel)
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
-        finally:
-            _LANGUAGE.reset(token)
+        fig = figure(title=title, days=days, funnel=funnel, language=language)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
         return buffer.getvalue()
 
 
-def figure(*, title: str, days: Sequence[DayCount], funnel: Funnel) -> Figure:
+def figure(
+    *,
+    title: str,
+    days: Sequence[DayCount],
+    funnel: Funnel,
+    language: str = SOURCE_LANGUAGE,
+) -> Figure:
     """The chart before it is rendered (callers other than tests hold the render lock)."""
+    token = _LANGUAGE.set(language)
+    try:
+        return _figure(title=title, days=days, funnel=funnel)
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def _figure(*, title: str, days: Sequence[DayCount], funnel: Funnel) -> Figure:
     fig = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     over_time, funnel_ax = fig.subplots(2, 1, height_ratios=(3, 2))

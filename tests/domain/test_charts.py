@@ -15,6 +15,7 @@ from PIL import Image
 
 from domain import charts
 from domain.charts import DayCount, Funnel, funnel_rows, participation_chart
+from domain.texts import texts
 
 START = datetime.date(2025, 11, 3)
 FUNNEL = Funnel(opened=40, consented=30, started=25, completed=20)
@@ -209,3 +210,13 @@ def test_nobody_yet_has_no_empty_axes_and_no_date_range() -> None:
     assert not over_time(fig).axison
     assert "No one has joined yet.\nThis fills in as people take part." in texts_of(fig)
     assert "n = 0 people who agreed to take part" in texts_of(fig)
+
+
+def test_a_chart_in_polish_has_polish_words_and_dates() -> None:
+    fig = charts.figure(title="Co jest ważne", days=month(30), funnel=FUNNEL, language="pl")
+    shown = texts_of(fig)
+    assert "Co jest ważne" in shown
+    assert texts("pl").label("chart.n_people", n=30) in shown
+    assert "people who agreed" not in shown
+    assert "3 lis – 2 gru 2025" in shown  # November and December, in Polish
+    assert not any("Nov" in text for text in shown)
