@@ -10,6 +10,7 @@ from chat.messaging import Button, say
 from chat.place import latest_place
 from chat.screens import Family, expired, pressed, settle_press
 from chat.states import END
+from domain.translations import about_in
 from storage.about import NOT_SAID
 from storage.kinds import ParticipantStatus as Status
 from storage.models import AboutQuestion, Participant
@@ -42,10 +43,13 @@ async def _next(context: BotContext, participant: Participant) -> AboutQuestion 
 
 
 async def _ask(update: Update, context: BotContext, question: AboutQuestion) -> None:
+    """Shown in the person's language; what they pick is kept as the workshop wrote it
+    (on_pick), so the counts of every language add up."""
     t = context.texts
+    shown = about_in(question, context.language)
     rows: list[list[Button]] = [
         [(option, AboutPick(question.position, i).pack())]
-        for i, option in enumerate(question.options)
+        for i, option in enumerate(shown.options)
     ]
     rows.append([(t.label("buttons.prefer_not"), AboutSkip(question.position).pack())])
     await say(update, context, "about/question", buttons=rows, question=question)

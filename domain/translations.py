@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from storage.models import Question, Workshop
-from storage.workshops import NewQuestion, NewWorkshop
+from storage.models import AboutQuestion, Question, SupportContact, Workshop
+from storage.workshops import NewAboutQuestion, NewQuestion, NewWorkshop
 
 # What a translation must give when the original has it, and what it may give.
 WORKSHOP_TEXTS = (
@@ -35,9 +35,14 @@ def missing(new: NewWorkshop, language: str) -> list[str]:
         for name in LISTS & set(WORKSHOP_TEXTS)
         if words.get(name) and len(words[name]) != len(getattr(new, name))
     ]
+    if words.get("support") and len(words["support"]) != len(new.support):
+        gaps.append("support")
     for question in new.questions:
         given = question.translations.get(language, {})
         gaps += [f"question {question.key}: {name}" for name in missing_words(question, given)]
+    for about in new.about_you:
+        given = about.translations.get(language, {})
+        gaps += [f"about_you {about.key}: {name}" for name in missing_words(about, given)]
     return sorted(set(gaps), key=gaps.index)
 
 
@@ -62,11 +67,11 @@ def rebase(question: NewQuestion, written_in: str, language: str) -> NewQuestion
     )
 
 
-def missing_words(question: NewQuestion, words: Mapping[str, Any]) -> list[str]:
+def missing_words(question: NewQuestion | NewAboutQuestion, words: Mapping[str, Any]) -> list[str]:
     """What a question's translation lacks: names of its texts."""
     gaps = []
     for name in QUESTION_TEXTS:
-        original = getattr(question, name)
+        original = getattr(question, name, "")
         if original and (
             not words.get(name) or (name in LISTS and len(words[name]) != len(original))
         ):
@@ -88,10 +93,16 @@ def keep_complete(new: NewWorkshop, *, own_questions: bool = True) -> NewWorksho
         replace(q, translations={c: w for c, w in q.translations.items() if c in complete})
         for q in new.questions
     )
+    about_you = tuple(
+        replace(q, translations={c: w for c, w in q.translations.items() if c in complete})
+        for q in new.about_you
+    )
     kept = {c: w for c, w in new.translations.items() if c in complete}
     kept.update({c: {} for c in complete if c not in kept})  # all in the questions
     left_out = {code: tuple(lacks) for code, lacks in gaps.items() if lacks}
-    return replace(new, translations=kept, questions=questions, left_out=left_out)
+    return replace(
+        new, translations=kept, questions=questions, about_you=about_you, left_out=left_out
+    )
 
 
 def workshop_in(workshop: Workshop, language: str) -> Workshop:
@@ -99,12 +110,26 @@ def workshop_in(workshop: Workshop, language: str) -> Workshop:
     words = workshop.translations.get(language)
     if not words or language == workshop.language:
         return workshop
-    changes = {
+    changes: dict[str, Any] = {
         name: _value(name, words[name])
         for name in (*WORKSHOP_TEXTS, *WORKSHOP_OPTIONAL)
         if words.get(name)
     }
+    if words.get("support"):
+        changes["support"] = tuple(SupportContact(**s) for s in words["support"])
     return replace(workshop, **changes)
+
+
+def about_in(question: AboutQuestion, language: str) -> AboutQuestion:
+    """An "about you" question in ``language`` if it has that translation."""
+    words = question.translations.get(language)
+    if not words:
+        return question
+    return replace(
+        question,
+        prompt=words.get("prompt") or question.prompt,
+        options=tuple(words.get("options") or question.options),
+    )
 
 
 def question_in(question: Question, language: str) -> Question:
@@ -131,6 +156,8 @@ def localise(value: Any, language: str) -> Any:
         return workshop_in(value, language)
     if isinstance(value, Question):
         return question_in(value, language)
+    if isinstance(value, AboutQuestion):
+        return about_in(value, language)
     if isinstance(value, list | tuple):  # lists of them, or of (membership, workshop)
         return type(value)(localise(item, language) for item in value)
     if isinstance(value, dict):  # sections of a page, each about one workshop

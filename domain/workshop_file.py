@@ -196,25 +196,38 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
         contact=_optional_text(data, "contact", source),
         offline_way_in=_optional_text(data, "offline_way_in", source),
         language=language,
-        translations=_with_default_rules(
-            _translations(data.get("translations", {}), source), "ground_rules" in data
+        translations=_with_defaults(
+            _translations(data.get("translations", {}), source),
+            rules="ground_rules" in data,
+            support="support" in data,
         ),
     )
     return keep_complete(new, own_questions="questions" in data)
 
 
-def _with_default_rules(
-    translations: dict[str, dict[str, Any]], own_rules: bool
+def _with_defaults(
+    translations: dict[str, dict[str, Any]], *, rules: bool, support: bool
 ) -> dict[str, dict[str, Any]]:
-    """Ground rules left to the default come in each translation's language too."""
-    if own_rules:
-        return translations
-    return {
-        code: {"ground_rules": texts(code).labels("defaults.ground_rules"), **words}
-        if code in languages()
-        else words
-        for code, words in translations.items()
-    }
+    """Ground rules and support contacts left to the defaults come in each translation's
+    language too (where the bot speaks it)."""
+    found = {}
+    for code, words in translations.items():
+        defaults: dict[str, Any] = {}
+        if code in languages():
+            t = texts(code)
+            if not rules:
+                defaults["ground_rules"] = t.labels("defaults.ground_rules")
+            if not support:
+                defaults["support"] = [
+                    {"name": n, "contact": c}
+                    for n, c in zip(
+                        t.labels("defaults.support_names"),
+                        t.labels("defaults.support_contacts"),
+                        strict=True,
+                    )
+                ]
+        found[code] = {**defaults, **words}
+    return found
 
 
 def _language(code: object, where: str) -> str:
@@ -237,11 +250,31 @@ def _translations(raw: object, source: _Source) -> dict[str, dict[str, Any]]:
         code = _language(code, here)
         if not isinstance(words, dict):
             raise WorkshopFileError(f"{here}: a table of the workshop's texts.")
-        extra = sorted(set(words) - {*WORKSHOP_TEXTS, *WORKSHOP_OPTIONAL})
+        extra = sorted(set(words) - {*WORKSHOP_TEXTS, *WORKSHOP_OPTIONAL, "support"})
         if extra:
             raise WorkshopFileError(f"{here}, field '{extra[0]}': unknown field.")
-        found[code] = {name: _translated(words[name], name, here) for name in words}
+        found[code] = {
+            name: _support_words(value, here)
+            if name == "support"
+            else _translated(value, name, here)
+            for name, value in words.items()
+        }
     return found
+
+
+def _support_words(value: object, where: str) -> list[dict[str, str]]:
+    """``support = [{name = ..., contact = ...}, ...]`` in a translation, as in the file."""
+    if isinstance(value, list) and all(
+        isinstance(s, dict) and set(s) == {"name", "contact"} for s in value
+    ):
+        return [
+            {
+                "name": _one_text(s["name"], "name", where, 200),
+                "contact": _one_text(s["contact"], "contact", where, 300),
+            }
+            for s in value
+        ]
+    raise WorkshopFileError(f"{where}, field 'support': a list of {{name, contact}} tables.")
 
 
 def _translated(value: object, name: str, where: str) -> str | list[str]:
@@ -252,6 +285,10 @@ def _translated(value: object, name: str, where: str) -> str | list[str]:
         ):
             return [v.strip() for v in value]
         raise WorkshopFileError(f"{where}, field '{name}': a list of texts.")
+    return _one_text(value, name, where, limit)
+
+
+def _one_text(value: object, name: str, where: str, limit: int) -> str:
     if isinstance(value, str) and value.strip() and len(value) <= limit:
         return value.strip()
     raise WorkshopFileError(f"{where}, field '{name}': some text, at most {limit} characters.")
@@ -282,7 +319,7 @@ def _about_you(raw: Any, source: _Source) -> tuple[NewAboutQuestion, ...]:
         where = f"{source.path.name}, about_you {number}"
         if not isinstance(item, dict):
             raise WorkshopFileError(f"{where}: must be an [[about_you]] table.")
-        extra = sorted(set(item) - {"key", "prompt", "options", "targets"})
+        extra = sorted(set(item) - {"key", "prompt", "options", "targets", "translations"})
         if extra:
             raise WorkshopFileError(
                 f"{entry.where(extra[0])} (about_you {number}): unknown field."
@@ -322,6 +359,9 @@ def _about_you(raw: Any, source: _Source) -> tuple[NewAboutQuestion, ...]:
                 prompt=prompt.strip(),
                 options=tuple(options),
                 targets={k: float(v) for k, v in targets.items()},
+                translations=_question_translations(
+                    item.get("translations", {}), where, fields=("prompt", "options")
+                ),
             )
         )
     return tuple(found)
@@ -467,7 +507,9 @@ def _questions(raw: Any, source: _Source) -> tuple[NewQuestion, ...]:
     return tuple(questions)
 
 
-def _question_translations(raw: object, where: str) -> dict[str, dict[str, Any]]:
+def _question_translations(
+    raw: object, where: str, fields: tuple[str, ...] = QUESTION_TEXTS
+) -> dict[str, dict[str, Any]]:
     """``[questions.translations.<code>]``: a question's prompt, hint and options."""
     if not isinstance(raw, dict):
         raise WorkshopFileError(f"{where}, translations: a table per language.")
@@ -477,7 +519,7 @@ def _question_translations(raw: object, where: str) -> dict[str, dict[str, Any]]
         code = _language(code, here)
         if not isinstance(words, dict):
             raise WorkshopFileError(f"{here}: a table with prompt, hint and options.")
-        extra = sorted(set(words) - set(QUESTION_TEXTS))
+        extra = sorted(set(words) - set(fields))
         if extra:
             raise WorkshopFileError(f"{here}, field '{extra[0]}': unknown field.")
         found[code] = {name: _translated(words[name], name, here) for name in words}

@@ -30,6 +30,7 @@ class AboutYou:
                 prompt=r["prompt"],
                 options=tuple(json.loads(r["options"])),
                 targets={k: float(v) for k, v in json.loads(r["targets"]).items()},
+                translations=json.loads(r["translations"]),
             )
             for r in rows
         ]

@@ -181,6 +181,8 @@ class AboutQuestion:
     prompt: str
     options: tuple[str, ...]
     targets: dict[str, float]
+    # Its prompt and options in other languages: {"pl": {"prompt": ..., "options": [...]}}.
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,7 @@ class NewAboutQuestion:
     prompt: str
     options: tuple[str, ...]
     targets: dict[str, float] = field(default_factory=dict)
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +202,7 @@ class Workshops:
             )
             await conn.executemany(
                 """INSERT INTO about_questions (workshop_id, position, key, prompt, options,
-                       targets) VALUES (?, ?, ?, ?, ?, ?)""",
+                       targets, translations) VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 [
                     (
                         workshop_id,
@@ -210,6 +211,7 @@ class Workshops:
                         q.prompt,
                         json.dumps(list(q.options)),
                         json.dumps(q.targets),
+                        json.dumps(q.translations, ensure_ascii=False),
                     )
                     for i, q in enumerate(new.about_you)
                 ],
@@ -277,10 +279,11 @@ class Workshops:
                 await conn.execute(
                     "UPDATE workshops SET translations = '{}' WHERE id = ?", (workshop_id,)
                 )
-                await conn.execute(
-                    "UPDATE questions SET translations = '{}' WHERE workshop_id = ?",
-                    (workshop_id,),
-                )
+                for table in ("questions", "about_questions"):
+                    await conn.execute(
+                        f"UPDATE {table} SET translations = '{{}}' WHERE workshop_id = ?",
+                        (workshop_id,),
+                    )
         self._questions.pop(workshop_id, None)
 
     async def set_cadence(

@@ -19,5 +19,6 @@ ALTER TABLE consent_tombstones ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
 ALTER TABLE workshops ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
 ALTER TABLE workshops ADD COLUMN translations TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE questions ADD COLUMN translations TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE about_questions ADD COLUMN translations TEXT NOT NULL DEFAULT '{}';
 -- An update's body in more languages than the workshop's: {"pl": "..."}.
 ALTER TABLE updates ADD COLUMN translations TEXT NOT NULL DEFAULT '{}';

@@ -136,3 +136,52 @@ def test_the_example_workshop_is_complete_in_polish() -> None:
     assert new.left_out == {}
     with pytest.raises(WorkshopFileError):
         load_workshop_file(Path("/nonexistent.toml"))
+
+
+ABOUT = """
+[[about_you]]
+key = "age"
+prompt = "Your age group?"
+options = ["Under 25", "25 to 64", "65 or over"]
+
+[about_you.translations.pl]
+prompt = "Twoja grupa wiekowa?"
+options = ["Poniżej 25", "25–64", "65 lub więcej"]
+"""
+
+SUPPORT = """
+[[support]]
+name = "Samaritans"
+contact = "call 116 123, any time"
+"""
+
+
+def test_about_you_questions_and_support_contacts_are_translated(tmp_path: Path) -> None:
+    polish_support = POLISH + (
+        'support = [{name = "Samaritans", contact = "zadzwoń pod 116 123, o każdej porze"}]\n'
+    )
+    new = load_workshop_file(
+        write(tmp_path, HEADER + SUPPORT + polish_support + QUESTIONS + ABOUT)
+    )
+    assert new.left_out == {}
+    assert new.about_you[0].translations["pl"]["options"] == [
+        "Poniżej 25",
+        "25–64",
+        "65 lub więcej",
+    ]
+    assert new.translations["pl"]["support"] == [
+        {"name": "Samaritans", "contact": "zadzwoń pod 116 123, o każdej porze"}
+    ]
+
+
+def test_an_about_you_question_not_translated_leaves_the_language_out(tmp_path: Path) -> None:
+    untranslated = ABOUT.split("[about_you.translations.pl]")[0]
+    new = load_workshop_file(write(tmp_path, HEADER + POLISH + QUESTIONS + untranslated))
+    assert new.left_out == {"pl": ("about_you age: prompt", "about_you age: options")}
+
+
+def test_default_support_contacts_come_in_the_translations_language(tmp_path: Path) -> None:
+    new = load_workshop_file(write(tmp_path, HEADER + POLISH + QUESTIONS))
+    contacts = new.translations["pl"]["support"]
+    assert contacts[0]["name"] == "Samaritans"
+    assert contacts[0]["contact"].startswith("zadzwoń pod 116 123")

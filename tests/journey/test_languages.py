@@ -312,3 +312,27 @@ async def test_taps_made_in_polish_read_in_english_after_a_switch(
     await ola.say("The sea")
     await ola.say("Walk")
     assert "Moja córka – Every week" in ola.last_text()
+
+
+async def test_about_you_is_asked_in_polish_and_kept_as_written(
+    bot: RunningBot, tmp_path: Path
+) -> None:
+    from domain.workshop_file import load_workshop_file
+    from tests.domain.test_workshop_file import HEADER, write
+    from tests.domain.test_workshop_translations import ABOUT, POLISH, QUESTIONS
+
+    buses = await bot.storage.workshops.create(
+        load_workshop_file(write(tmp_path, HEADER + POLISH + QUESTIONS + ABOUT))
+    )
+    ola = polish(bot, 7373)
+    await ola.join(buses.invite_code)
+    await ola.say("Punktualność")
+    await ola.press("Pieszo")
+    await ola.press(PL.label("buttons.submit"))
+    await ola.press(PL.label("buttons.about_yes"))
+    assert "Twoja grupa wiekowa?" in ola.last_text()
+    assert ola.buttons()[:3] == ["Poniżej 25", "25–64", "65 lub więcej"]
+    await ola.press("65 lub więcej")
+    member = await bot.storage.participants.get(buses.id, 7373)
+    assert member is not None
+    assert list((await bot.storage.about.answered(member.id)).values()) == ["65 or over"]
