@@ -20,7 +20,7 @@ import html
 import io
 import re
 from datetime import datetime
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -229,6 +229,7 @@ def _translations(language: str) -> gettext.NullTranslations:
     return Translations(compiled)
 
 
+@lru_cache(maxsize=512)  # asked on every message; Locale.parse is the slow part
 def canonical(code: str) -> str | None:
     """A language code as catalogs are named ('pl', 'pt_BR'), from Telegram's or a file's
     ('pl', 'pt-br', 'PT_br'); None if Babel knows no such language."""
