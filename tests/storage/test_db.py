@@ -212,3 +212,52 @@ async def test_execute_returns_last_row_id(fresh_storage: Storage) -> None:
     first = await db.execute(insert, (41, "{}"))
     second = await db.execute(insert, (42, "{}"))
     assert (first, second) == (41, 42)
+
+
+async def test_people_and_workshops_from_before_languages_read_as_english(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage import Storage
+
+    path = tmp_path / "old.db"
+    before = [m for m in migrations() if m[0] < 12]
+    monkeypatch.setattr(db_module, "migrations", lambda: before)
+    old = Database(path)
+    await old.open()
+    await old.execute(
+        """INSERT INTO workshops (id, title, purpose, engagement_level, can_change,
+               cannot_change, who_decides, decide_by, hear_back, support, ground_rules,
+               invite_code, created_at)
+           VALUES (1, 'T', 'P', 'consult', '[]', '[]', 'w', 'd', 'h', '[]', '[]', 'code',
+               '2026-01-01T00:00:00+00:00')"""
+    )
+    await old.execute(
+        """INSERT INTO participants (id, workshop_id, telegram_user_id, pseudonym, status,
+               joined_at, last_seen_at)
+           VALUES (1, 1, 42, 'P-0001', 'submitted', '2026-01-01', '2026-01-01')"""
+    )
+    await old.execute(
+        """INSERT INTO consents (participant_id, purpose, granted, text_sha256, method,
+               decided_at) VALUES (1, 'take_part', 1, 'abc', 'button', '2026-01-01')"""
+    )
+    await old.close()
+    monkeypatch.undo()
+
+    storage = Storage(path)
+    await storage.open()
+    try:
+        workshop = await storage.workshops.get(1)
+        assert workshop is not None
+        assert (workshop.language, workshop.languages, dict(workshop.translations)) == (
+            "en",
+            ("en",),
+            {},
+        )
+        member = await storage.participants.by_id(1)
+        assert member is not None
+        assert member.language == "en"
+        consent = (await storage.participants.consents(1))["take_part"]
+        assert (consent.language, consent.text_sha256) == ("en", "abc")
+        assert await storage.facilitators.languages([42]) == {}
+    finally:
+        await storage.close()
