@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from chat.context import LANGUAGE
-from domain.texts import sha256, texts
+from domain.texts import Texts, sha256, texts
 from storage.models import Workshop
 from tests.conftest import OWNER, RunningBot
 from tests.domain.test_catalogs import extracted
@@ -39,6 +39,27 @@ def english_sentences() -> list[str]:
                 if len(piece) >= 24:
                     found.append(piece)
     return found
+
+
+def _every_label(t: Texts) -> list[str]:
+    from jinja2.runtime import Macro
+
+    found: list[str] = []
+    for key in t.label_keys():
+        value = t._lookup(key)
+        if isinstance(value, list):
+            found += t.labels(key)
+        elif not isinstance(value, Macro):
+            found.append(t.label(key))
+    return found
+
+
+def english_labels() -> list[str]:
+    return _every_label(EN)
+
+
+def polish_labels() -> list[str]:
+    return _every_label(PL)
 
 
 def assert_no_english(text: str) -> None:
@@ -125,6 +146,11 @@ async def test_a_polish_participant_goes_through_it_all_in_polish(
 
     for text in [c.text for c in ola.sent()]:
         assert_no_english(text)
+    # Nor any English button: every label she was shown is a Polish one.
+    english_only = set(english_labels()) - set(polish_labels())
+    shown = {label for call in ola.sent() for label, _data in call.buttons}
+    assert shown
+    assert not shown & english_only, shown & english_only
 
 
 def _polish(workshop: Workshop) -> Workshop:
