@@ -17,7 +17,6 @@ from bot.persistence import SqlitePersistence
 from chat.context import BotApplication, BotContext
 from conversations import facilitator, journey
 from domain.config import Settings, file_url
-from domain.texts import SOURCE_LANGUAGE, texts
 from handlers import (
     empty_buttons,
     errors,
@@ -33,7 +32,7 @@ from handlers.delivery import Worker
 from handlers.facilitator import audit as facilitator_audit
 from handlers.facilitator import commands as facilitator_commands
 from handlers.facilitator import flags as facilitator_flags
-from handlers.facilitator.menus import set_participant_menu, set_staff_menu
+from handlers.facilitator.menus import set_participant_menu, set_staff_menu, staff_texts
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -149,9 +148,7 @@ async def on_startup(app: Any) -> None:
     await set_participant_menu(app.bot)
     owners = app.bot_data["settings"].admins
     staff = sorted(set(owners) | set(await storage.facilitators.everyone()))
-    spoken = await storage.facilitators.languages(staff)
-    for user_id in staff:
-        t = texts(spoken.get(user_id, SOURCE_LANGUAGE))
+    for user_id, t in (await staff_texts(storage, staff)).items():
         await set_staff_menu(app.bot, t, user_id, staff=True, owner=user_id in owners)
 
 

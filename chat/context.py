@@ -77,8 +77,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
         language would not give it again (the workshop's was used), so most people have
         nothing kept about them here."""
         without = best_language(self._telegram_language) or SOURCE_LANGUAGE
-        if self.user_data is not None and self.language != without:
-            self.user_data[LANGUAGE] = self.language
+        if self.user_data is not None:
+            if self.language != without:
+                self.user_data[LANGUAGE] = self.language
+            self.user_data.pop(WORKSHOP_LANGUAGE, None)  # the invite's part is done
 
     @property
     def memory(self) -> dict[str, Any]:

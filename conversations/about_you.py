@@ -52,7 +52,7 @@ async def _ask(update: Update, context: BotContext, question: AboutQuestion) -> 
         for i, option in enumerate(shown.options)
     ]
     rows.append([(t.label("buttons.prefer_not"), AboutSkip(question.position).pack())])
-    await say(update, context, "about/question", buttons=rows, question=question)
+    await say(update, context, "about/question", buttons=rows, question=shown)
 
 
 async def _submitted(

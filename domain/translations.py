@@ -29,21 +29,18 @@ def missing(new: NewWorkshop, language: str) -> list[str]:
     """What the ``language`` translation of a new workshop lacks, as a facilitator would
     look for it ('title', 'question good_at: hint'); empty when it is complete."""
     words = new.translations.get(language, {})
-    gaps = [name for name in WORKSHOP_TEXTS if getattr(new, name) and not words.get(name)]
-    gaps += [
-        name
-        for name in LISTS & set(WORKSHOP_TEXTS)
-        if words.get(name) and len(words[name]) != len(getattr(new, name))
-    ]
+    gaps = missing_words(new, words, WORKSHOP_TEXTS)
     if words.get("support") and len(words["support"]) != len(new.support):
         gaps.append("support")
-    for question in new.questions:
-        given = question.translations.get(language, {})
-        gaps += [f"question {question.key}: {name}" for name in missing_words(question, given)]
-    for about in new.about_you:
-        given = about.translations.get(language, {})
-        gaps += [f"about_you {about.key}: {name}" for name in missing_words(about, given)]
-    return sorted(set(gaps), key=gaps.index)
+    parts: tuple[tuple[str, Sequence[NewQuestion | NewAboutQuestion]], ...] = (
+        ("question", new.questions),
+        ("about_you", new.about_you),
+    )
+    for kind, items in parts:
+        for item in items:
+            given = item.translations.get(language, {})
+            gaps += [f"{kind} {item.key}: {name}" for name in missing_words(item, given)]
+    return list(dict.fromkeys(gaps))
 
 
 def rebase(question: NewQuestion, written_in: str, language: str) -> NewQuestion:
@@ -67,11 +64,15 @@ def rebase(question: NewQuestion, written_in: str, language: str) -> NewQuestion
     )
 
 
-def missing_words(question: NewQuestion | NewAboutQuestion, words: Mapping[str, Any]) -> list[str]:
-    """What a question's translation lacks: names of its texts."""
+def missing_words(
+    original_of: NewWorkshop | NewQuestion | NewAboutQuestion,
+    words: Mapping[str, Any],
+    names: Sequence[str] = QUESTION_TEXTS,
+) -> list[str]:
+    """Which of its texts (``names``) a translation lacks, or gives the wrong number of."""
     gaps = []
-    for name in QUESTION_TEXTS:
-        original = getattr(question, name, "")
+    for name in names:
+        original = getattr(original_of, name, "")
         if original and (
             not words.get(name) or (name in LISTS and len(words[name]) != len(original))
         ):
@@ -140,8 +141,8 @@ def question_in(question: Question, language: str) -> Question:
     changes: dict[str, Any] = {
         name: _value(name, words[name]) for name in QUESTION_TEXTS if words.get(name)
     }
-    if "options" in changes:
-        changes["written_options"] = question.options
+    if "options" in changes:  # kept from the first translation when given one again
+        changes["written_options"] = question.written_options or question.options
     return replace(question, **changes)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from domain.errors import DoingwithError
-from domain.texts import SOURCE_LANGUAGE, canonical, languages, texts
+from domain.texts import SOURCE_LANGUAGE, Texts, canonical, languages, texts
 from domain.translations import (
     LISTS,
     QUESTION_TEXTS,
@@ -163,14 +163,7 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
 
     support_raw = data.get("support")
     if support_raw is None:
-        support = tuple(
-            SupportContact(name=n, contact=c)
-            for n, c in zip(
-                defaults("defaults.support_names"),
-                defaults("defaults.support_contacts"),
-                strict=True,
-            )
-        )
+        support = tuple(SupportContact(n, c) for n, c in default_support(texts(language)))
     else:
         support = _support(support_raw, source)
 
@@ -205,6 +198,13 @@ def parse_workshop(data: dict[str, Any], source: _Source) -> NewWorkshop:
     return keep_complete(new, own_questions="questions" in data)
 
 
+def default_support(t: Texts) -> list[tuple[str, str]]:
+    """The support contacts a workshop has when its file names none: (name, contact)."""
+    return list(
+        zip(t.labels("defaults.support_names"), t.labels("defaults.support_contacts"), strict=True)
+    )
+
+
 def _with_defaults(
     translations: dict[str, dict[str, Any]], *, rules: bool, support: bool
 ) -> dict[str, dict[str, Any]]:
@@ -218,14 +218,7 @@ def _with_defaults(
             if not rules:
                 defaults["ground_rules"] = t.labels("defaults.ground_rules")
             if not support:
-                defaults["support"] = [
-                    {"name": n, "contact": c}
-                    for n, c in zip(
-                        t.labels("defaults.support_names"),
-                        t.labels("defaults.support_contacts"),
-                        strict=True,
-                    )
-                ]
+                defaults["support"] = [{"name": n, "contact": c} for n, c in default_support(t)]
         found[code] = {**defaults, **words}
     return found
 

@@ -14,6 +14,7 @@ from chat.context import BotContext
 from domain.broadcast import Buttons, deliveries_for, delivery
 from domain.texts import Texts, texts
 from handlers.delivery import Worker, stamp
+from handlers.facilitator.menus import staff_texts
 from storage import Storage
 from storage.kinds import DeliveryKind, UpdateKind, Verdict
 from storage.updates import ProgressUpdate
@@ -72,9 +73,7 @@ async def team_languages(
     """A workshop's facilitators (or the owners, when it has none), each with the texts in
     their own language."""
     team = [member for member, _name in await storage.facilitators.of_workshop(workshop_id)]
-    people = team or sorted(owners)
-    spoken = await storage.facilitators.languages(people)
-    return {member: texts(spoken.get(member, "en")) for member in people}
+    return await staff_texts(storage, team or sorted(owners))
 
 
 async def warn_before_purge(storage: Storage, now: datetime, owners: frozenset[int]) -> int:

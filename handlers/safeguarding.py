@@ -25,7 +25,7 @@ from chat.handler_types import AnyHandler
 from chat.messaging import say, send
 from chat.states import INVITE
 from domain.safeguarding import risk_phrase
-from domain.texts import SOURCE_LANGUAGE, texts
+from handlers.facilitator.menus import staff_texts
 from storage.flags import Flag
 from storage.models import Workshop
 
@@ -82,11 +82,11 @@ async def alert(context: BotContext, flag: Flag, workshop: Workshop | None) -> i
     if not recipients:
         recipients = sorted(context.settings.admins)
     timezone = workshop.timezone if workshop else context.settings.timezone
-    spoken = await context.storage.facilitators.languages(recipients)
     told = 0
-    for user_id in dict.fromkeys(recipients):
-        # Each facilitator reads the alert in their own language, not the participant's.
-        t = texts(spoken.get(user_id, SOURCE_LANGUAGE))
+    # Each facilitator reads the alert in their own language, not the participant's.
+    for user_id, t in (
+        await staff_texts(context.storage, list(dict.fromkeys(recipients)))
+    ).items():
         html = t.render("safeguarding/flag_alert", flag=flag, workshop=workshop, timezone=timezone)
         label = t.label("buttons.flag_handled", n=flag.id)
         buttons = [[(label, FlagHandled(flag.id).pack())]]

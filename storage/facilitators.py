@@ -6,7 +6,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from storage.db import Database, utcnow
-from storage.workshops import FACILITATOR_PREFIX
+from storage.workshops import FACILITATOR_PREFIX, FIRST_STAFF_LANGUAGE
 
 INVITE_DAYS = 7
 
@@ -165,9 +165,5 @@ class Facilitators:
                 (row["workshop_id"], telegram_user_id, name, row["created_by"], stamp),
             )
             # Their alerts and nudges in the language they use now, unless they chose one.
-            await conn.execute(
-                """INSERT INTO staff_languages (telegram_user_id, language, updated_at)
-                   VALUES (?, ?, ?) ON CONFLICT (telegram_user_id) DO NOTHING""",
-                (telegram_user_id, language, stamp),
-            )
+            await conn.execute(FIRST_STAFF_LANGUAGE, (telegram_user_id, language, stamp))
             return int(row["workshop_id"])

@@ -27,6 +27,11 @@ EDITABLE = frozenset(
 )  # fmt: skip
 
 
+# The language someone reads on becoming staff, unless they already chose one.
+FIRST_STAFF_LANGUAGE = """INSERT INTO staff_languages (telegram_user_id, language, updated_at)
+    VALUES (?, ?, ?) ON CONFLICT (telegram_user_id) DO NOTHING"""
+
+
 def new_invite_code() -> str:
     """Return a 128-bit code that is a valid Telegram deep-link payload."""
     while True:
@@ -222,11 +227,7 @@ class Workshops:
                            added_at) VALUES (?, ?, ?, ?, ?)""",
                     (workshop_id, created_by, creator_name, created_by, utcnow()),
                 )
-                await conn.execute(
-                    """INSERT INTO staff_languages (telegram_user_id, language, updated_at)
-                       VALUES (?, ?, ?) ON CONFLICT (telegram_user_id) DO NOTHING""",
-                    (created_by, creator_language, utcnow()),
-                )
+                await conn.execute(FIRST_STAFF_LANGUAGE, (created_by, creator_language, utcnow()))
         workshop = await self.get(workshop_id or 0)
         assert workshop is not None
         return workshop
@@ -284,7 +285,8 @@ class Workshops:
                         f"UPDATE {table} SET translations = '{{}}' WHERE workshop_id = ?",
                         (workshop_id,),
                     )
-        self._questions.pop(workshop_id, None)
+        if untranslate:
+            self._questions.pop(workshop_id, None)
 
     async def set_cadence(
         self, workshop_id: int, days: int, default_hear_back: Callable[[int, str], str]

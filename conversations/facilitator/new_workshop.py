@@ -38,7 +38,12 @@ from conversations.facilitator.drafts import (
 )
 from domain.translations import keep_complete
 from domain.workshop_fields import FieldError, parse_field
-from domain.workshop_file import WorkshopFileError, load_question_set, parse_question_file
+from domain.workshop_file import (
+    WorkshopFileError,
+    default_support,
+    load_question_set,
+    parse_question_file,
+)
 from handlers.facilitator.access import audit, staff_only
 from handlers.facilitator.menus import set_staff_menu
 from handlers.facilitator.workshops import send_invite
@@ -340,14 +345,7 @@ async def save(update: Update, context: BotContext, draft: Draft) -> Next:
         hear_back=t.plain(
             "facilitator/workshop/default_hear_back", days=_need(draft.update_cadence_days)
         ),
-        support=tuple(
-            SupportContact(name=n, contact=c)
-            for n, c in zip(
-                t.labels("defaults.support_names"),
-                t.labels("defaults.support_contacts"),
-                strict=True,
-            )
-        ),
+        support=tuple(SupportContact(n, c) for n, c in default_support(t)),
         ground_rules=tuple(t.labels("defaults.ground_rules")),
         questions=questions,
         timezone=_need(draft.timezone),

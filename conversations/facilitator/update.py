@@ -228,7 +228,7 @@ async def _preview(
         )
         return State.BODY
     personal = sum(n for (_code, matched), (_, n) in versions.items() if matched)
-    spoken = _readers(recipients if counted else [], workshop.language)
+    spoken = _readers(recipients, workshop.language)
     await say(
         update, context, "facilitator/update/preview_intro",
         total=counted, personal=personal, has_personal=personal > 0, set_aside=set_aside or [],
@@ -245,7 +245,7 @@ async def _preview(
             update, context, "facilitator/update/preview",
             kind="personal" if matched else "general", html=html, count=count,
             everyone_else=personal > 0, button_labels=labels,
-            language=language_name(code) if len(spoken) > 0 else None,
+            language=language_name(code) if spoken else None,
         )  # fmt: skip
     nonce = DRAFT.buttons_for(context)
     rows = [

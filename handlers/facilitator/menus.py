@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
 from domain.texts import SOURCE_LANGUAGE, Texts, languages, texts
+from storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +23,12 @@ FACILITATOR_COMMANDS = (
     "team", "addfacilitator", "removefacilitator", "close", "flags",
 )  # fmt: skip
 OWNER_COMMANDS = ("audit",)
+
+
+async def staff_texts(storage: Storage, people: Sequence[int]) -> dict[int, Texts]:
+    """Each member of staff with the texts in the language they read."""
+    spoken = await storage.facilitators.languages(list(people))
+    return {person: texts(spoken.get(person, SOURCE_LANGUAGE)) for person in people}
 
 
 def _commands(t: Texts, names: tuple[str, ...]) -> list[BotCommand]:

@@ -7,9 +7,8 @@ from telegram import Update
 from chat.callbacks.facilitator import Pick, PickWorkshop, RemoveFacilitator
 from chat.context import BotContext
 from chat.messaging import Button, say
-from domain.texts import SOURCE_LANGUAGE, texts
 from handlers.facilitator.access import audit, button, is_owner, is_staff
-from handlers.facilitator.menus import set_staff_menu
+from handlers.facilitator.menus import set_staff_menu, staff_texts
 from storage.models import Workshop
 
 
@@ -62,8 +61,7 @@ async def on_remove(
         staff = await is_staff(context, data.member)
         owner = is_owner(context, data.member)
         # Their menu, in their language, not the language of whoever removed them.
-        spoken = await context.storage.facilitators.languages([data.member])
-        words = texts(spoken.get(data.member, SOURCE_LANGUAGE))
+        words = (await staff_texts(context.storage, [data.member]))[data.member]
         await set_staff_menu(context.bot, words, data.member, staff=staff, owner=owner)
     await say(update, context, "facilitator/team/removed", workshop=workshop, removed=removed)
     await show_team(update, context, workshop)

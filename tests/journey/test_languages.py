@@ -273,6 +273,10 @@ async def test_a_polish_reader_answers_a_translated_choice_in_polish(
     assert "Jak podróżujesz?" in ola.last_text()
     assert ola.buttons()[:3] == ["Autobusem", "Samochodem", "Pieszo"]
     await ola.press("Pieszo")
+    review = ola.last_text()  # the last question answered: the review, in her words
+    assert "Jak podróżujesz?" in review
+    assert "Pieszo" in review
+    assert "Walk" not in review
     member = await bot.storage.participants.get(buses.id, 7171)
     assert member is not None
     answers = await bot.storage.answers.for_participant(member.id)
