@@ -153,6 +153,8 @@ def questions_in(questions: Sequence[Question], language: str) -> list[Question]
 def localise(value: Any, language: str) -> Any:
     """A template's value in ``language``: workshops and questions (also in lists and
     tuples) are translated where they can be; anything else is given back as it is."""
+    if value is None or isinstance(value, str | int | float):  # most values: nothing to do
+        return value
     if isinstance(value, Workshop):
         return workshop_in(value, language)
     if isinstance(value, Question):
