@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import LinkPreviewOptions
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.persistence import SqlitePersistence
@@ -25,8 +25,27 @@ from handlers.facilitator import commands as facilitator_commands
 from handlers.facilitator import flags as facilitator_flags
 from handlers.facilitator.menus import set_participant_menu, set_staff_menu
 from storage import Storage
+from storage.preload import preload_person
 
 log = logging.getLogger(__name__)
+
+
+class DoingwithApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, handling each update with its reads shared: the handlers that
+    ask for the same participant or workshop get it from one read (until anything
+    writes; see ``Database.shared_reads``)."""
+
+    async def process_update(self, update: object) -> None:
+        storage: Storage | None = self.bot_data.get("storage")
+        if storage is None or not storage.db.is_open:
+            await super().process_update(update)
+            return
+        with storage.db.shared_reads():
+            if isinstance(update, Update) and update.effective_user is not None:
+                # Telegram's update ids are positive; a made-up update (a test's) is not.
+                handled = update.update_id if update.update_id > 0 else None
+                await preload_person(storage.db, update.effective_user.id, handled)
+            await super().process_update(update)
 
 
 def build_application(
@@ -40,6 +59,7 @@ def build_application(
     # Any: the bot's type parameter depends on whether a rate limiter is set (below).
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
+        .application_class(DoingwithApplication)
         .token(settings.token)
         .context_types(ContextTypes(context=BotContext))
         .defaults(
