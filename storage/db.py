@@ -101,6 +101,10 @@ def _in_transaction(fn: Step[T], raw: sqlite3.Connection) -> T:
     return result
 
 
+def _commit(raw: sqlite3.Connection) -> None:
+    raw.execute("COMMIT")
+
+
 def _then_read(
     fn: Step[T], again: list[ReadKey], raw: sqlite3.Connection
 ) -> tuple[T, dict[ReadKey, Any]]:
@@ -293,10 +297,17 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run the block in one write transaction: all of it lands, or none of it."""
+        """Run the block in one write transaction: all of it lands, or none of it.
+
+        Inside :meth:`shared_reads`, the COMMIT reads the shared reads again in its own
+        hand-over (as :meth:`write` does).
+        """
         conn = self.conn
         async with self._write_lock:
+            shared = self._shared()
+            again = list(shared.rows) if shared is not None else []
             self.writes += 1
+            fresh: dict[ReadKey, Any] = {}
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -304,9 +315,11 @@ class Database:
                 await conn.execute("ROLLBACK")
                 raise
             else:
-                await conn.execute("COMMIT")
+                _, fresh = await self.run(partial(_then_read, _commit, again))
             finally:
                 self.writes += 1
+            if shared is not None and shared.valid(self):
+                shared.rows.update(fresh)
 
     async def run(self, fn: Step[T]) -> T:
         """Run ``fn`` with the sqlite3 connection on the database thread: one hand-over

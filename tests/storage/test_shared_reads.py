@@ -170,3 +170,18 @@ async def test_take_screen_buttons_says_once_which_message_had_them(
     assert await participants.take_screen_buttons(USER) == 555
     assert await participants.take_screen_buttons(USER) is None
     assert await participants.screen_message(USER) == (555, False)
+
+
+async def test_a_transactions_commit_reads_the_shared_rows_again(
+    fresh_storage: Storage, person: Participant
+) -> None:
+    db = fresh_storage.db
+    participants = fresh_storage.participants
+    with db.shared_reads():
+        await participants.by_id(person.id)
+        seen = count_hand_overs(db)
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE participants SET position = 4 WHERE id = ?", (person.id,))
+        assert len(seen) == 3  # BEGIN, the statement, COMMIT with the read again
+        assert (await participants.by_id(person.id)).position == 4  # type: ignore[union-attr]
+        assert len(seen) == 3
