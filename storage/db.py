@@ -364,7 +364,8 @@ class Database:
         or :meth:`fetchall`) goes to the database once, until anything writes.
 
         For one update's handling: several handlers ask for the same participant or
-        workshop. A write anywhere (another task's too) forgets every row kept.
+        workshop. A write of this block's reads them again in its hand-over; a write
+        anywhere else (another task's) forgets every row kept.
         """
         shared = _SharedReads(self)
         token = _SHARED.set(shared)

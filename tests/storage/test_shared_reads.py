@@ -2,7 +2,7 @@
 
 Database.shared_reads keeps what fetchone/fetchall read until anything writes; a write
 made with Database.write (or execute) reads the kept ones again in its own hand-over,
-so they stay shared and fresh; any other write (a transaction, another task's) drops
+so they stay shared and fresh (so does a transaction's COMMIT); another task's write drops
 them. storage.preload makes the reads of a person's update in one hand-over.
 """
 
@@ -85,7 +85,7 @@ async def test_a_write_reads_the_shared_rows_again_in_its_own_hand_over(
         assert len(seen) == 2
 
 
-async def test_a_transaction_or_another_tasks_write_drops_the_shared_rows(
+async def test_after_a_transaction_or_another_tasks_write_the_shared_rows_are_fresh(
     fresh_storage: Storage, person: Participant
 ) -> None:
     db = fresh_storage.db
