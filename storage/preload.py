@@ -34,9 +34,11 @@ def _plan(
         latest_key: ReadKey = ("one", participants.LATEST, person)
         latest = found[latest_key] = read(raw, latest_key)
         if latest is not None:
+            # The same row, by the other ways the stores look it up.
+            found[("one", participants.BY_ID, (latest["id"],))] = latest
+            membership = (latest["workshop_id"], telegram_user_id)
+            found[("one", participants.BY_MEMBERSHIP, membership)] = latest
             for key in (
-                ("one", participants.BY_ID, (latest["id"],)),
-                ("one", participants.BY_MEMBERSHIP, (latest["workshop_id"], telegram_user_id)),
                 ("one", workshops.BY_ID, (latest["workshop_id"],)),
                 ("all", answers.FOR_PARTICIPANT, (latest["id"],)),
             ):
