@@ -31,9 +31,10 @@ log = logging.getLogger(__name__)
 
 
 class DoingwithApplication(Application[Any, Any, Any, Any, Any, Any]):
-    """PTB's Application, handling each update with its reads shared: the handlers that
-    ask for the same participant or workshop get it from one read (until anything
-    writes; see ``Database.shared_reads``)."""
+    """PTB's Application, handling each update with its reads shared: the reads a
+    person's update is likely to make are made first, in one hand-over to the database
+    thread, and every handler that asks for them gets them from there (a write reads
+    them again in its own hand-over; see ``Database.shared_reads``, storage/preload.py)."""
 
     async def process_update(self, update: object) -> None:
         storage: Storage | None = self.bot_data.get("storage")
@@ -44,7 +45,10 @@ class DoingwithApplication(Application[Any, Any, Any, Any, Any, Any]):
             if isinstance(update, Update) and update.effective_user is not None:
                 # Telegram's update ids are positive; a made-up update (a test's) is not.
                 handled = update.update_id if update.update_id > 0 else None
-                await preload_person(storage.db, update.effective_user.id, handled)
+                try:
+                    await preload_person(storage.db, update.effective_user.id, handled)
+                except Exception:  # only a head start: the handlers read what they need
+                    log.warning("could not preload an update's reads", exc_info=True)
             await super().process_update(update)
 
 
