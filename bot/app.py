@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot.pacing import PacedRateLimiter
 from bot.persistence import SqlitePersistence
 from chat.context import BotApplication, BotContext
 from conversations import facilitator, journey
@@ -79,11 +80,8 @@ def build_application(
         .post_shutdown(on_shutdown)
     )
     if settings.rate_limit:
-        # 30 a second as one message every 1/30 s: a bucket of 30 would let a burst of up
-        # to 60 into the first second, and Telegram counts any one-second window. A 429
-        # that still happens is retried twice rather than shown to the person.
-        limiter = AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 30, max_retries=2)
-        builder = builder.rate_limiter(limiter)
+        # Just under 30 a second, one request at a time on a fixed schedule (bot/pacing.py).
+        builder = builder.rate_limiter(PacedRateLimiter())
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url).base_file_url(
             file_url(settings.api_base_url)

@@ -8,10 +8,11 @@ counts those answers. Without them (the default) it answers everything.
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -45,7 +46,7 @@ class FakeBotApi:
         self.overall = overall
         self.per_chat = per_chat
         self.too_many = 0
-        self._window: deque[float] = deque()  # arrival times of sends in the last second
+        self._window: list[float] = []  # arrival times of sends in the last second, sorted
         self._last_in_chat: dict[int, float] = {}
         self._next_update = 1
         self._next_message = 9000
@@ -126,30 +127,30 @@ class FakeBotApi:
 
     # ---- the bot's side ----------------------------------------------------------------------
 
-    def _answer(self, method: str, params: dict[str, Any]) -> Any:
+    def _answer(self, method: str, params: dict[str, Any], arrived: float) -> Any:
         with self._cond:
             self.calls.append((method, params))
             if params.get("chat_id") is not None:
                 self.chat_calls[int(params["chat_id"])] += 1
             try:
                 if method in SENDS:
-                    self._admit(int(params.get("chat_id", 0)))
+                    self._admit(int(params.get("chat_id", 0)), arrived)
                 return self._result(method, params)
             finally:
                 self._cond.notify_all()
 
-    def _admit(self, chat_id: int) -> None:
-        """Count a send against the limits, or refuse it (429) as Telegram would."""
-        now = time.monotonic()
+    def _admit(self, chat_id: int, now: float) -> None:
+        """Count a send (arrived at ``now``) against the limits, or refuse it (429) as
+        Telegram would."""
         while self._window and now - self._window[0] >= 1.0:
-            self._window.popleft()
+            self._window.pop(0)
         over_all = self.overall is not None and len(self._window) >= self.overall
         last = self._last_in_chat.get(chat_id)
         over_chat = self.per_chat is not None and last is not None and now - last < self.per_chat
         if over_all or over_chat:
             self.too_many += 1
             raise TooManyRequests
-        self._window.append(now)
+        bisect.insort(self._window, now)  # two threads may take the lock out of order
         self._last_in_chat[chat_id] = now
         self.delivered.append((now, chat_id))
 
@@ -204,6 +205,7 @@ class FakeBotApi:
             disable_nagle_algorithm = True
 
             def do_POST(self) -> None:
+                arrived = time.monotonic()  # before parsing: as close to arrival as can be
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length).decode()
                 params: dict[str, Any] = {}
@@ -218,7 +220,7 @@ class FakeBotApi:
                 method = self.path.rsplit("/", 1)[-1]
                 status = 200
                 try:
-                    answer = {"ok": True, "result": api._answer(method, params)}
+                    answer = {"ok": True, "result": api._answer(method, params, arrived)}
                 except TooManyRequests:
                     status = 429
                     answer = {
