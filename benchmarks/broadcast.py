@@ -32,6 +32,7 @@ import dataclasses
 import gc
 import json
 import resource
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -366,7 +367,11 @@ def main() -> int:
     if args.mode == "in-process":
         fair = asyncio.run(in_process(args.count))
         return 0 if fair.lost == 0 else 1
-    figures = over_http(args.count)
+    folder = Path(tempfile.mkdtemp(prefix="broadcast-"))
+    try:
+        figures = over_http(args.count, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     good = (
         figures.fairness.lost == 0
         and figures.too_many == 0
