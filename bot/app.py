@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import LinkPreviewOptions
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot.pacing import PacedRateLimiter
 from bot.persistence import SqlitePersistence
 from chat.context import BotApplication, BotContext
 from conversations import facilitator, journey
@@ -34,8 +35,31 @@ from handlers.facilitator import commands as facilitator_commands
 from handlers.facilitator import flags as facilitator_flags
 from handlers.facilitator.menus import set_participant_menu, set_staff_menu, staff_texts
 from storage import Storage
+from storage.preload import preload_person
 
 log = logging.getLogger(__name__)
+
+
+class DoingwithApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, handling each update with its reads shared: the reads a
+    person's update is likely to make are made first, in one hand-over to the database
+    thread, and every handler that asks for them gets them from there (a write reads
+    them again in its own hand-over; see ``Database.shared_reads``, storage/preload.py)."""
+
+    async def process_update(self, update: object) -> None:
+        storage: Storage | None = self.bot_data.get("storage")
+        if storage is None or not storage.db.is_open:
+            await super().process_update(update)
+            return
+        with storage.db.shared_reads():
+            if isinstance(update, Update) and update.effective_user is not None:
+                # Telegram's update ids are positive; a made-up update (a test's) is not.
+                handled = update.update_id if update.update_id > 0 else None
+                try:
+                    await preload_person(storage.db, update.effective_user.id, handled)
+                except Exception:  # only a head start: the handlers read what they need
+                    log.warning("could not preload an update's reads", exc_info=True)
+            await super().process_update(update)
 
 
 def build_application(
@@ -49,6 +73,7 @@ def build_application(
     # Any: the bot's type parameter depends on whether a rate limiter is set (below).
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
+        .application_class(DoingwithApplication)
         .token(settings.token)
         .context_types(ContextTypes(context=BotContext))
         .defaults(
@@ -64,11 +89,8 @@ def build_application(
         .post_shutdown(on_shutdown)
     )
     if settings.rate_limit:
-        # 30 a second as one message every 1/30 s: a bucket of 30 would let a burst of up
-        # to 60 into the first second, and Telegram counts any one-second window. A 429
-        # that still happens is retried twice rather than shown to the person.
-        limiter = AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 30, max_retries=2)
-        builder = builder.rate_limiter(limiter)
+        # Just under 30 a second, one request at a time on a fixed schedule (bot/pacing.py).
+        builder = builder.rate_limiter(PacedRateLimiter())
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url).base_file_url(
             file_url(settings.api_base_url)

@@ -66,12 +66,14 @@ async def take_buttons_off(update: Update, context: BotContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    participants = context.storage.participants
-    screen = await participants.screen_message(user.id)
-    if screen is None or not screen[1] or not await participants.screen_buttons_gone(user.id):
-        return
+    message_id = await context.storage.participants.take_screen_buttons(user.id)
+    if message_id is not None:
+        await _edit_buttons_off(context, chat.id, message_id)
+
+
+async def _edit_buttons_off(context: BotContext, chat_id: int, message_id: int) -> None:
     try:
-        await context.bot.edit_message_reply_markup(chat.id, screen[0], reply_markup=None)
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest as exc:
         log.info("could not take the buttons off a screen: %s", exc.message)
 
@@ -86,13 +88,27 @@ async def show_screen(
     buttons: Sequence[Sequence[Button]],
     **values: Any,
 ) -> None:
-    """Send the person's new screen and remember it; the last one's buttons come off."""
-    await take_buttons_off(update, context)
-    message = await say(update, context, template, buttons=buttons, **values)
-    if message is not None:
-        await context.storage.participants.set_screen_message(
-            participant.id, message.message_id, buttons=bool(buttons)
-        )
+    """Send the person's new screen and remember it; the last one's buttons come off.
+
+    Remembering the new screen forgets the last one's buttons in the same write; only
+    when nothing could be sent is that noted by itself.
+    """
+    participants = context.storage.participants
+    user, chat = update.effective_user, update.effective_chat
+    old = await participants.screen_message(user.id) if user is not None else None
+    if old is not None and old[1] and chat is not None:
+        await _edit_buttons_off(context, chat.id, old[0])
+    sent = False
+    try:
+        message = await say(update, context, template, buttons=buttons, **values)
+        if message is not None:
+            await participants.set_screen_message(
+                participant.id, message.message_id, buttons=bool(buttons)
+            )
+            sent = True
+    finally:
+        if not sent and old is not None and old[1] and user is not None:
+            await participants.screen_buttons_gone(user.id)
 
 
 async def on_screen(update: Update, context: BotContext) -> bool:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
-from storage.db import Database, utcnow
+from storage.db import Database, fetchone, utcnow
 from storage.kinds import ParticipantStatus
 from storage.models import Answer, Participant
 from storage.participants import _participant as participant_of
@@ -37,12 +38,29 @@ def _answer(row: aiosqlite.Row) -> Answer:
     )
 
 
+SAVE_ANSWER = """INSERT INTO answers (participant_id, question_id, value, skipped,
+        source_message_id, answered_at)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (participant_id, question_id) DO UPDATE SET
+        value = excluded.value, skipped = excluded.skipped,
+        source_message_id = excluded.source_message_id,
+        answered_at = excluded.answered_at"""
+MOVE = """UPDATE participants SET status = COALESCE(?, status),
+        position = COALESCE(?, position),
+        changing = COALESCE(?, changing), last_seen_at = ?
+    WHERE id = ?"""
+FOR_PARTICIPANT = "SELECT * FROM answers WHERE participant_id = ?"
+SEEN = "INSERT OR IGNORE INTO seen_messages (participant_id, message_id) VALUES (?, ?)"
+
+
+def seen(raw: sqlite3.Connection, participant_id: int, message_id: int) -> bool:
+    """:func:`mark_seen` on the database thread."""
+    return raw.execute(SEEN, (participant_id, message_id)).rowcount == 1
+
+
 async def mark_seen(conn: aiosqlite.Connection, participant_id: int, message_id: int) -> bool:
     """Remember a message as used; False if it was used before (a redelivered update)."""
-    cur = await conn.execute(
-        "INSERT OR IGNORE INTO seen_messages (participant_id, message_id) VALUES (?, ?)",
-        (participant_id, message_id),
-    )
+    cur = await conn.execute(SEEN, (participant_id, message_id))
     return cur.rowcount == 1
 
 
@@ -99,58 +117,32 @@ class Answers:
         """
         now = utcnow()
         encoded = None if skipped else json.dumps(value, ensure_ascii=False)
-        async with self.db.transaction() as conn:
-            if message_id is not None and not await mark_seen(conn, participant_id, message_id):
+        source = message_id if editable else None
+
+        def step(raw: sqlite3.Connection) -> sqlite3.Row | None:
+            if message_id is not None and not seen(raw, participant_id, message_id):
                 return None
-            await conn.execute(
-                """INSERT INTO answers (participant_id, question_id, value, skipped,
-                       source_message_id, answered_at)
-                   VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (participant_id, question_id) DO UPDATE SET
-                       value = excluded.value, skipped = excluded.skipped,
-                       source_message_id = excluded.source_message_id,
-                       answered_at = excluded.answered_at""",
-                (
-                    participant_id,
-                    question_id,
-                    encoded,
-                    int(skipped),
-                    message_id if editable else None,
-                    now,
-                ),
-            )
+            raw.execute(SAVE_ANSWER, (participant_id, question_id, encoded, int(skipped),
+                                      source, now))  # fmt: skip
             if to.moves:
-                await conn.execute(
-                    """UPDATE participants SET status = COALESCE(?, status),
-                           position = COALESCE(?, position),
-                           changing = COALESCE(?, changing), last_seen_at = ?
-                       WHERE id = ?""",
-                    (
-                        to.status,
-                        to.position,
-                        None if to.changing is None else int(to.changing),
-                        now,
-                        participant_id,
-                    ),
-                )
-            async with conn.execute(
-                "SELECT * FROM participants WHERE id = ?", (participant_id,)
-            ) as cur:
-                row = await cur.fetchone()
-        assert row is not None  # the answer's foreign key needs the participant
-        return participant_of(row)
+                changing = None if to.changing is None else int(to.changing)
+                raw.execute(MOVE, (to.status, to.position, changing, now, participant_id))
+            row: sqlite3.Row | None = fetchone(
+                raw, "SELECT * FROM participants WHERE id = ?", (participant_id,)
+            )
+            assert row is not None  # the answer's foreign key needs the participant
+            return row
+
+        # One hand-over to the database thread for the whole step (see Database.write).
+        row = await self.db.write(step)
+        return None if row is None else participant_of(row)
 
     async def get(self, participant_id: int, question_id: int) -> Answer | None:
-        row = await self.db.fetchone(
-            "SELECT * FROM answers WHERE participant_id = ? AND question_id = ?",
-            (participant_id, question_id),
-        )
-        return _answer(row) if row else None
+        # All of the person's answers (a few rows): the read an update shares (preload.py).
+        return (await self.for_participant(participant_id)).get(question_id)
 
     async def for_participant(self, participant_id: int) -> dict[int, Answer]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM answers WHERE participant_id = ?", (participant_id,)
-        )
+        rows = await self.db.fetchall(FOR_PARTICIPANT, (participant_id,))
         return {r["question_id"]: _answer(r) for r in rows}
 
     async def by_message(self, participant_id: int, message_id: int) -> Answer | None:

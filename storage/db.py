@@ -7,11 +7,14 @@ import hashlib
 import hmac
 import os
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -49,6 +52,93 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+T = TypeVar("T")
+# What runs on the database thread: a function of the sqlite3 connection (see Database.run).
+Step = Callable[[sqlite3.Connection], T]
+
+
+class _SharedReads:
+    """The rows read in one shared-reads block, valid while the database's write count
+    stays what it was when they were read."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.writes = db.writes
+        self.rows: dict[ReadKey, Any] = {}
+        self.open = True
+
+    def valid(self, db: Database) -> bool:
+        if not self.open or self.db is not db:
+            return False
+        if self.writes != db.writes:  # something wrote since (anywhere): forget it all
+            self.rows.clear()
+            self.writes = db.writes
+        return True
+
+
+# The block a task is in (a task started inside it shares it until the block ends).
+_SHARED: ContextVar[_SharedReads | None] = ContextVar("doingwith_shared_reads", default=None)
+
+
+ReadKey = tuple[str, str, tuple[object, ...]]  # ("one" or "all", SQL, parameters)
+
+
+def read(raw: sqlite3.Connection, key: ReadKey) -> Any:
+    """The result of a shared read (one row or all rows), on the database thread."""
+    kind, sql, params = key
+    return (fetchone if kind == "one" else fetchall)(raw, sql, params)
+
+
+def _in_transaction(fn: Step[T], raw: sqlite3.Connection) -> T:
+    """Run ``fn`` between BEGIN IMMEDIATE and COMMIT; roll back if it raises."""
+    raw.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(raw)
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
+    raw.execute("COMMIT")
+    return result
+
+
+def _commit(raw: sqlite3.Connection) -> None:
+    raw.execute("COMMIT")
+
+
+def _then_read(
+    fn: Step[T], again: list[ReadKey], raw: sqlite3.Connection
+) -> tuple[T, dict[ReadKey, Any]]:
+    """Run ``fn``; then read ``again`` the reads shared so far, as they are now."""
+    result = fn(raw)
+    return result, {key: read(raw, key) for key in again}
+
+
+def fetchone(raw: sqlite3.Connection, sql: str, params: tuple[object, ...] = ()) -> Any:
+    """One row (or None), on the database thread; the cursor is closed before returning."""
+    cur = raw.execute(sql, params)
+    try:
+        return cur.fetchone()
+    finally:
+        cur.close()
+
+
+def fetchall(raw: sqlite3.Connection, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
+    cur = raw.execute(sql, params)
+    try:
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def execute(raw: sqlite3.Connection, sql: str, params: tuple[object, ...] = ()) -> int:
+    """Run one statement on the database thread; return the last row id (0 if none)."""
+    cur = raw.execute(sql, params)
+    try:
+        return cur.lastrowid or 0
+    finally:
+        cur.close()
+
+
 def _folder_exists(path: str) -> bool:
     return Path(path).resolve().parent.is_dir()
 
@@ -66,6 +156,8 @@ class Database:
         self.pseudonym_key = b""
         # True while erased rows may still have a copy in the -wal file (a reader was busy).
         self.checkpoint_pending = False
+        # Counts writes through this object: a read shared in a block is good until it moves.
+        self.writes = 0
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -205,9 +297,17 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run the block in one write transaction: all of it lands, or none of it."""
+        """Run the block in one write transaction: all of it lands, or none of it.
+
+        Inside :meth:`shared_reads`, the COMMIT reads the shared reads again in its own
+        hand-over (as :meth:`write` does).
+        """
         conn = self.conn
         async with self._write_lock:
+            shared = self._shared()
+            again = list(shared.rows) if shared is not None else []
+            self.writes += 1
+            fresh: dict[ReadKey, Any] = {}
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -215,17 +315,106 @@ class Database:
                 await conn.execute("ROLLBACK")
                 raise
             else:
-                await conn.execute("COMMIT")
+                _, fresh = await self.run(partial(_then_read, _commit, again))
+            finally:
+                self.writes += 1
+            if shared is not None and shared.valid(self):
+                shared.rows.update(fresh)
+
+    async def run(self, fn: Step[T]) -> T:
+        """Run ``fn`` with the sqlite3 connection on the database thread: one hand-over
+        for all the SQL in it, where each aiosqlite call (execute, fetch, close) is one.
+
+        ``fn`` must not block on anything but SQLite, and must not use the connection
+        after it returns. Reads only: for writes, :meth:`write`.
+        """
+        conn = self.conn
+        # aiosqlite has no public call for this. Connection._execute(fn, *args) is the one
+        # every public method goes through: it queues ``fn`` for the connection's thread
+        # and awaits its result; Connection._conn is the sqlite3 connection, used here only
+        # on that thread. tests/storage/test_db_run.py pins both (aiosqlite 0.22).
+        execute_on_thread = cast(Callable[..., Any], conn._execute)
+        return cast(T, await execute_on_thread(fn, conn._conn))
+
+    async def write(self, fn: Step[T]) -> T:
+        """Run ``fn`` in one write transaction, in one hand-over to the database thread:
+        all of its statements land, or (if it raises) none of them.
+
+        Inside :meth:`shared_reads`, the reads shared so far are read again in the same
+        hand-over, so they stay shared after the write instead of going again.
+        """
+        return await self._write(partial(_in_transaction, fn))
+
+    async def _write(self, fn: Step[T]) -> T:
+        async with self._write_lock:
+            shared = self._shared()
+            again = list(shared.rows) if shared is not None else []
+            self.writes += 1
+            try:
+                result, fresh = await self.run(partial(_then_read, fn, again))
+            finally:
+                self.writes += 1
+            if shared is not None and shared.valid(self):
+                shared.rows.update(fresh)
+            return result
+
+    @contextmanager
+    def shared_reads(self) -> Iterator[None]:
+        """Within the block, the same read (SQL and parameters, through :meth:`fetchone`
+        or :meth:`fetchall`) goes to the database once, until anything writes.
+
+        For one update's handling: several handlers ask for the same participant or
+        workshop. A write of this block's reads them again in its hand-over; a write
+        anywhere else (another task's) forgets every row kept.
+        """
+        shared = _SharedReads(self)
+        token = _SHARED.set(shared)
+        try:
+            yield
+        finally:
+            shared.open = False
+            shared.rows.clear()
+            _SHARED.reset(token)
+
+    def _shared(self) -> _SharedReads | None:
+        shared = _SHARED.get()
+        return shared if shared is not None and shared.valid(self) else None
+
+    async def _read(self, kind: str, sql: str, params: tuple[object, ...]) -> Any:
+        shared = self._shared()
+        key = (kind, sql, params)
+        try:
+            hash(key)
+        except TypeError:  # a list among the parameters: not kept
+            shared = None
+        if shared is not None and key in shared.rows:
+            return shared.rows[key]
+        writes = self.writes
+        result = await self.run(partial(read, key=key))
+        if shared is not None and self.writes == writes and shared.valid(self):
+            shared.rows[key] = result
+        return result
 
     async def fetchone(self, sql: str, params: tuple[object, ...] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        row: aiosqlite.Row | None = await self._read("one", sql, params)
+        return row
 
     async def fetchall(self, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        rows: list[aiosqlite.Row] = await self._read("all", sql, params)
+        return list(rows)  # a copy: the caller may change its list
 
     async def execute(self, sql: str, params: tuple[object, ...] = ()) -> int:
         """Run one statement in its own transaction; return the last row id."""
-        async with self._write_lock, self.conn.execute(sql, params) as cur:
-            return cur.lastrowid or 0
+        return await self._write(partial(execute, sql=sql, params=params))
+
+    async def preload(self, plan: Callable[[sqlite3.Connection], dict[ReadKey, Any]]) -> None:
+        """Inside :meth:`shared_reads`: make the reads ``plan`` makes (it returns each
+        one's result by its key; see :func:`read`) in one hand-over, and share them.
+        Outside, do nothing."""
+        shared = self._shared()
+        if shared is None:
+            return
+        writes = self.writes
+        found = await self.run(plan)
+        if self.writes == writes and shared.valid(self):
+            shared.rows.update(found)

@@ -124,6 +124,11 @@ class AlreadyDone(Exception):
     """The marking statement found nothing to mark: this was queued already."""
 
 
+# Read for every message a person sends (storage/preload.py makes it with the others).
+MARKED_UNREACHABLE = """SELECT 1 FROM participants
+    WHERE telegram_user_id = ? AND unreachable_at IS NOT NULL LIMIT 1"""
+
+
 class Outbox:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -326,11 +331,7 @@ class Outbox:
 
         Called for every message: it only reads, unless they were marked (an UPDATE that
         matches no row would still wait for the write lock and take SQLite's)."""
-        marked = await self.db.fetchone(
-            """SELECT 1 FROM participants
-               WHERE telegram_user_id = ? AND unreachable_at IS NOT NULL LIMIT 1""",
-            (telegram_user_id,),
-        )
+        marked = await self.db.fetchone(MARKED_UNREACHABLE, (telegram_user_id,))
         if marked is None:
             return
         await self.db.execute(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.db import Database, utcnow
+from storage.db import Database, fetchone, utcnow
 from storage.kinds import UNFINISHED, DeliveryKind, DeliveryState, ParticipantStatus, Purpose
 from storage.models import Consent, Participant
 from storage.pseudonyms import pseudonym
@@ -92,6 +92,16 @@ _UNDER_WAY = among(
     ParticipantStatus.ANSWERING, ParticipantStatus.CONTINUING, ParticipantStatus.REVIEWING
 )
 
+# Reads an update of the person's is likely to make (storage/preload.py makes them at once).
+BY_MEMBERSHIP = "SELECT * FROM participants WHERE workshop_id = ? AND telegram_user_id = ?"
+BY_ID = "SELECT * FROM participants WHERE id = ?"
+LATEST = f"""SELECT * FROM participants p
+    WHERE telegram_user_id = ? AND {taking_part()}
+    ORDER BY activity DESC, id DESC LIMIT 1"""
+SCREEN = """SELECT screen_message_id, screen_buttons FROM participants
+    WHERE telegram_user_id = ? AND screen_message_id IS NOT NULL
+    ORDER BY activity DESC, id DESC LIMIT 1"""
+
 
 class Participants:
     """Find participants, move them through the journey, record their consent."""
@@ -100,24 +110,16 @@ class Participants:
         self.db = db
 
     async def get(self, workshop_id: int, telegram_user_id: int) -> Participant | None:
-        row = await self.db.fetchone(
-            "SELECT * FROM participants WHERE workshop_id = ? AND telegram_user_id = ?",
-            (workshop_id, telegram_user_id),
-        )
+        row = await self.db.fetchone(BY_MEMBERSHIP, (workshop_id, telegram_user_id))
         return _participant(row) if row else None
 
     async def by_id(self, participant_id: int) -> Participant | None:
-        row = await self.db.fetchone("SELECT * FROM participants WHERE id = ?", (participant_id,))
+        row = await self.db.fetchone(BY_ID, (participant_id,))
         return _participant(row) if row else None
 
     async def latest(self, telegram_user_id: int) -> Participant | None:
         """Return the membership this person used last, if they have taken part anywhere."""
-        row = await self.db.fetchone(
-            f"""SELECT * FROM participants p
-                WHERE telegram_user_id = ? AND {taking_part()}
-                ORDER BY activity DESC, id DESC LIMIT 1""",
-            (telegram_user_id,),
-        )
+        row = await self.db.fetchone(LATEST, (telegram_user_id,))
         return _participant(row) if row else None
 
     async def memberships(self, telegram_user_id: int) -> list[Participant]:
@@ -345,12 +347,7 @@ class Participants:
     async def screen_message(self, telegram_user_id: int) -> tuple[int, bool] | None:
         """The message showing this person's current question or review screen, and
         whether it still carries its buttons; None when none is known."""
-        row = await self.db.fetchone(
-            """SELECT screen_message_id, screen_buttons FROM participants
-               WHERE telegram_user_id = ? AND screen_message_id IS NOT NULL
-               ORDER BY activity DESC, id DESC LIMIT 1""",
-            (telegram_user_id,),
-        )
+        row = await self.db.fetchone(SCREEN, (telegram_user_id,))
         return (row["screen_message_id"], bool(row["screen_buttons"])) if row else None
 
     async def set_screen_message(
@@ -369,13 +366,36 @@ class Participants:
 
     async def screen_buttons_gone(self, telegram_user_id: int) -> bool:
         """Note that the screen message's buttons are off; False if they already were."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+        gone: int = await self.db.write(
+            lambda raw: (
+                raw.execute(
+                    """UPDATE participants SET screen_buttons = 0
+                   WHERE telegram_user_id = ? AND screen_buttons = 1""",
+                    (telegram_user_id,),
+                ).rowcount
+            )
+        )
+        return gone > 0
+
+    async def take_screen_buttons(self, telegram_user_id: int) -> int | None:
+        """Note that the buttons of the person's screen message come off, and return that
+        message's id; None when no screen is known or its buttons are off already.
+
+        :meth:`screen_message` and :meth:`screen_buttons_gone` in one step.
+        """
+
+        def step(raw: sqlite3.Connection) -> int | None:
+            row = fetchone(raw, SCREEN, (telegram_user_id,))
+            if row is None or not row["screen_buttons"]:
+                return None
+            raw.execute(
                 """UPDATE participants SET screen_buttons = 0
                    WHERE telegram_user_id = ? AND screen_buttons = 1""",
                 (telegram_user_id,),
             )
-            return cur.rowcount > 0
+            return int(row["screen_message_id"])
+
+        return await self.db.write(step)
 
     async def withdraw(self, participant_id: int) -> bool:
         """Erase what the person said in this workshop and withdraw every consent.

@@ -91,6 +91,10 @@ async def mark_handled(
     return cur.rowcount == 1
 
 
+CURRENT = "SELECT * FROM typed_steps WHERE telegram_user_id = ?"
+HANDLED = "SELECT 1 FROM handled_updates WHERE update_id = ?"
+
+
 class TypedSteps:
     """Read and close typed steps; the flows open them together with their own effects."""
 
@@ -98,9 +102,7 @@ class TypedSteps:
         self.db = db
 
     async def current(self, user_id: int) -> TypedStep | None:
-        row = await self.db.fetchone(
-            "SELECT * FROM typed_steps WHERE telegram_user_id = ?", (user_id,)
-        )
+        row = await self.db.fetchone(CURRENT, (user_id,))
         return _step(row) if row else None
 
     async def close(self, user_id: int, *, kind: StepKind | None = None) -> bool:
@@ -115,9 +117,7 @@ class TypedSteps:
 
     async def handled(self, update_id: int) -> bool:
         """Whether this Telegram update already had its effect."""
-        row = await self.db.fetchone(
-            "SELECT 1 FROM handled_updates WHERE update_id = ?", (update_id,)
-        )
+        row = await self.db.fetchone(HANDLED, (update_id,))
         return row is not None
 
     async def moved_since(self, user_id: int, stamp: str) -> bool:

@@ -132,6 +132,10 @@ def _question(row: aiosqlite.Row) -> Question:
     )
 
 
+BY_ID = "SELECT * FROM workshops WHERE id = ?"
+BY_INVITE = "SELECT * FROM workshops WHERE invite_code = ?"
+
+
 class Workshops:
     """Create and look up workshops."""
 
@@ -233,12 +237,12 @@ class Workshops:
         return workshop
 
     async def get(self, workshop_id: int) -> Workshop | None:
-        row = await self.db.fetchone("SELECT * FROM workshops WHERE id = ?", (workshop_id,))
+        row = await self.db.fetchone(BY_ID, (workshop_id,))
         return _workshop(row) if row else None
 
     async def by_invite(self, code: str) -> Workshop | None:
         """Return the workshop with this invite code, open or closed."""
-        row = await self.db.fetchone("SELECT * FROM workshops WHERE invite_code = ?", (code,))
+        row = await self.db.fetchone(BY_INVITE, (code,))
         return _workshop(row) if row else None
 
     async def all(self) -> list[Workshop]:

@@ -21,8 +21,10 @@ async def test_every_simulated_person_ends_submitted_with_six_durable_answers(
     assert outcome.probe_failures == []
     assert run.updates == 3 * len(journey.JOURNEY)
     assert set(run.steps) == {step.name for step in journey.JOURNEY}
-    # The counters saw the database work: every statement takes at least one round trip.
-    assert 0 < run.statements <= run.round_trips
+    # The counters saw the database work. Counts do not swing with the machine: an update
+    # makes few hand-overs to the database thread (each may carry several statements).
+    assert 0 < run.round_trips < run.statements
+    assert run.round_trips <= 5 * run.updates
     assert run.api_calls["sendMessage"] >= 3 * 7  # a reply to each typed message at least
 
 
