@@ -48,7 +48,6 @@ from telegram.request import RequestData
 from benchmarks.process import bare_python, log_problems, peak_rss, start_bot, stop_bot
 from bot.app import build_application
 from domain.config import Settings
-from domain.texts import texts
 from domain.workshop_file import load_workshop_file
 from handlers import jobs
 from storage import Storage
@@ -286,7 +285,7 @@ async def queue_broadcast(db: Path, count: int) -> tuple[list[int], float]:
         update = await storage.updates.get(update_id)
         assert update is not None
         started = time.perf_counter()
-        queued = await jobs.enqueue_update(storage, texts(), update, datetime.now(UTC))
+        queued = await jobs.enqueue_update(storage, update, datetime.now(UTC))
         took = time.perf_counter() - started
         assert queued == count, queued
         return [d.chat_id for d in await storage.outbox.for_update(update_id)], took
