@@ -61,6 +61,28 @@ _NEXT_ID = """UPDATE sequences
 # with a derived one; then the next id is taken. New workshops never clash.
 _CLASHES_ALLOWED = 1000
 
+_INSERT = """INSERT INTO participants (id, workshop_id, telegram_user_id, pseudonym, status,
+    joined_at, last_seen_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+_REJOIN = """UPDATE participants SET status = ?, position = 0, changing = 0, last_seen_at = ?,
+    language = ? WHERE id = ?"""
+_UPSERT_CONSENT = """INSERT INTO consents (participant_id, purpose, granted, text_sha256,
+        method, decided_at, withdrawn_at, language)
+    VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
+    ON CONFLICT (participant_id, purpose) DO UPDATE SET
+        granted = excluded.granted, text_sha256 = excluded.text_sha256,
+        method = excluded.method, decided_at = excluded.decided_at,
+        withdrawn_at = NULL, language = excluded.language"""
+_BUMP_ACTIVITY = """UPDATE participants SET activity =
+        (SELECT COALESCE(MAX(activity), 0) + 1 FROM participants WHERE telegram_user_id = ?)
+    WHERE id = ?"""
+_TOMBSTONES = """INSERT INTO consent_tombstones (workshop_id, purpose, granted, text_sha256,
+        decided_at, withdrawn_at, erased_at, language)
+    SELECT p.workshop_id, c.purpose, c.granted, c.text_sha256, c.decided_at,
+        COALESCE(c.withdrawn_at, ?), ?, c.language
+    FROM consents c JOIN participants p ON p.id = c.participant_id
+    WHERE c.participant_id = ?"""
+_MEMBER = "SELECT id, status FROM participants WHERE workshop_id = ? AND telegram_user_id = ?"
+
 
 @dataclass(frozen=True, slots=True)
 class Erased:
@@ -150,107 +172,44 @@ class Participants:
         """
         now = utcnow()
         status = ParticipantStatus.CONSENTING if granted else ParticipantStatus.DECLINED
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                """SELECT id, status FROM participants
-                   WHERE workshop_id = ? AND telegram_user_id = ?""",
-                (workshop_id, telegram_user_id),
-            ) as cur:
-                row = await cur.fetchone()
+        key = self.db.pseudonym_key
+
+        def step(raw: sqlite3.Connection) -> sqlite3.Row:
+            row = fetchone(raw, _MEMBER, (workshop_id, telegram_user_id))
             if row is not None and row["status"] == ParticipantStatus.WITHDRAWN and granted:
                 # What they said is already erased; the old membership leaves a tombstone.
-                await self._delete_membership(conn, row["id"], now)
+                raw.execute(_TOMBSTONES, (now, now, row["id"]))
+                raw.execute("DELETE FROM participants WHERE id = ?", (row["id"],))
                 row = None
             if row is None:
-                participant_id = await self._insert(
-                    conn, workshop_id, telegram_user_id, status, now, language
-                )
+                participant_id = _insert(raw, key, workshop_id, telegram_user_id, status, now,
+                                         language)  # fmt: skip
             else:
                 participant_id = row["id"]
-                await conn.execute(
-                    """UPDATE participants SET status = ?, position = 0, changing = 0,
-                           last_seen_at = ?, language = ? WHERE id = ?""",
-                    (status, now, language, participant_id),
-                )
-            await self._upsert_consent(
-                conn,
-                participant_id,
-                Purpose.TAKE_PART,
-                granted,
-                text_sha256,
-                method,
-                now,
-                language,
-            )
+                raw.execute(_REJOIN, (status, now, language, participant_id))
+            raw.execute(_UPSERT_CONSENT, (participant_id, Purpose.TAKE_PART, int(granted),
+                                          text_sha256, method, now, language))  # fmt: skip
             if granted:
-                await self._make_current(conn, participant_id, telegram_user_id)
-        participant = await self.by_id(participant_id)
-        assert participant is not None
-        return participant
+                _make_current(raw, participant_id, telegram_user_id)
+            joined: sqlite3.Row = fetchone(
+                raw, "SELECT * FROM participants WHERE id = ?", (participant_id,)
+            )
+            return joined
 
-    async def _insert(
-        self,
-        conn: aiosqlite.Connection,
-        workshop_id: int,
-        telegram_user_id: int,
-        status: ParticipantStatus,
-        now: str,
-        language: str,
-    ) -> int:
-        for _ in range(_CLASHES_ALLOWED):
-            async with conn.execute(_NEXT_ID) as cur:
-                row = await cur.fetchone()
-            assert row is not None, "migration 0005 creates the participants sequence"
-            participant_id = int(row[0])
-            try:
-                await conn.execute(
-                    """INSERT INTO participants (id, workshop_id, telegram_user_id, pseudonym,
-                           status, joined_at, last_seen_at, language)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (
-                        participant_id,
-                        workshop_id,
-                        telegram_user_id,
-                        pseudonym(self.db.pseudonym_key, participant_id - 1),
-                        status,
-                        now,
-                        now,
-                        language,
-                    ),
-                )
-            except sqlite3.IntegrityError as exc:
-                if "pseudonym" not in str(exc):
-                    raise
-                continue  # an old random pseudonym: take the next id
-            return participant_id
-        raise RuntimeError("no free pseudonym")  # pragma: no cover - needs 1000 old clashes
+        # One hand-over to the database thread for the whole decision (see Database.write).
+        return _participant(await self.db.write(step))
 
     async def make_current(self, participant_id: int) -> None:
         """Make this the workshop the person is working in; pause their questions elsewhere."""
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT telegram_user_id FROM participants WHERE id = ?", (participant_id,)
-            ) as cur:
-                row = await cur.fetchone()
-            if row is not None:
-                await self._make_current(conn, participant_id, row["telegram_user_id"])
 
-    @staticmethod
-    async def _make_current(
-        conn: aiosqlite.Connection, participant_id: int, telegram_user_id: int
-    ) -> None:
-        await conn.execute(
-            f"""UPDATE participants SET status = ?
-                WHERE telegram_user_id = ? AND id != ? AND status IN {_UNDER_WAY}""",
-            (ParticipantStatus.PAUSED, telegram_user_id, participant_id),
-        )
-        await conn.execute(
-            """UPDATE participants SET activity =
-                   (SELECT COALESCE(MAX(activity), 0) + 1 FROM participants
-                    WHERE telegram_user_id = ?)
-               WHERE id = ?""",
-            (telegram_user_id, participant_id),
-        )
+        def step(raw: sqlite3.Connection) -> None:
+            row = fetchone(
+                raw, "SELECT telegram_user_id FROM participants WHERE id = ?", (participant_id,)
+            )
+            if row is not None:
+                _make_current(raw, participant_id, row["telegram_user_id"])
+
+        await self.db.write(step)
 
     async def decide(
         self,
@@ -266,37 +225,17 @@ class Participants:
         """Record the decision on one further purpose (updates, quote), and with it the
         participant's new ``status`` if given (all purposes decided: ready)."""
         now = utcnow()
-        async with self.db.transaction() as conn:
-            await self._upsert_consent(
-                conn, participant_id, purpose, granted, text_sha256, method, now, language
-            )
+
+        def step(raw: sqlite3.Connection) -> None:
+            raw.execute(_UPSERT_CONSENT, (participant_id, purpose, int(granted), text_sha256,
+                                          method, now, language))  # fmt: skip
             if status is not None:
-                await conn.execute(
+                raw.execute(
                     "UPDATE participants SET status = ?, last_seen_at = ? WHERE id = ?",
                     (status, now, participant_id),
                 )
 
-    @staticmethod
-    async def _upsert_consent(
-        conn: aiosqlite.Connection,
-        participant_id: int,
-        purpose: Purpose,
-        granted: bool,
-        text_sha256: str,
-        method: str,
-        now: str,
-        language: str,
-    ) -> None:
-        await conn.execute(
-            """INSERT INTO consents (participant_id, purpose, granted, text_sha256, method,
-                   decided_at, withdrawn_at, language)
-               VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
-               ON CONFLICT (participant_id, purpose) DO UPDATE SET
-                   granted = excluded.granted, text_sha256 = excluded.text_sha256,
-                   method = excluded.method, decided_at = excluded.decided_at,
-                   withdrawn_at = NULL, language = excluded.language""",
-            (participant_id, purpose, int(granted), text_sha256, method, now, language),
-        )
+        await self.db.write(step)
 
     async def consents(self, participant_id: int) -> dict[Purpose, Consent]:
         rows = await self.db.fetchall(
@@ -644,15 +583,7 @@ class Participants:
         conn: aiosqlite.Connection, participant_id: int, now: str
     ) -> None:
         """Turn the consents into tombstones and delete the participants row."""
-        await conn.execute(
-            """INSERT INTO consent_tombstones (workshop_id, purpose, granted, text_sha256,
-                   decided_at, withdrawn_at, erased_at, language)
-               SELECT p.workshop_id, c.purpose, c.granted, c.text_sha256, c.decided_at,
-                   COALESCE(c.withdrawn_at, ?), ?, c.language
-               FROM consents c JOIN participants p ON p.id = c.participant_id
-               WHERE c.participant_id = ?""",
-            (now, now, participant_id),
-        )
+        await conn.execute(_TOMBSTONES, (now, now, participant_id))
         # The rows left (consents; anything else already gone) cascade with the row.
         await conn.execute("DELETE FROM participants WHERE id = ?", (participant_id,))
 
@@ -699,3 +630,38 @@ class Participants:
             (idle_since, limit, idle_since),
         )
         return [_participant(r) for r in rows]
+
+
+def _insert(
+    raw: sqlite3.Connection,
+    key: bytes,
+    workshop_id: int,
+    telegram_user_id: int,
+    status: ParticipantStatus,
+    now: str,
+    language: str,
+) -> int:
+    """A new participants row with the next id, and the pseudonym made from it."""
+    for _ in range(_CLASHES_ALLOWED):
+        row = fetchone(raw, _NEXT_ID)
+        assert row is not None, "migration 0005 creates the participants sequence"
+        participant_id = int(row[0])
+        made = pseudonym(key, participant_id - 1)
+        try:
+            raw.execute(_INSERT, (participant_id, workshop_id, telegram_user_id, made, status,
+                                  now, now, language))  # fmt: skip
+        except sqlite3.IntegrityError as exc:
+            if "pseudonym" not in str(exc):
+                raise
+            continue  # an old random pseudonym: take the next id
+        return participant_id
+    raise RuntimeError("no free pseudonym")  # pragma: no cover - needs 1000 old clashes
+
+
+def _make_current(raw: sqlite3.Connection, participant_id: int, telegram_user_id: int) -> None:
+    raw.execute(
+        f"""UPDATE participants SET status = ?
+            WHERE telegram_user_id = ? AND id != ? AND status IN {_UNDER_WAY}""",
+        (ParticipantStatus.PAUSED, telegram_user_id, participant_id),
+    )
+    raw.execute(_BUMP_ACTIVITY, (telegram_user_id, participant_id))
