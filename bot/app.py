@@ -16,6 +16,7 @@ from telegram.request import BaseRequest
 from bot.pacing import PacedRateLimiter
 from bot.persistence import SqlitePersistence
 from chat.context import BotApplication, BotContext
+from chat.states import INVITE
 from conversations import facilitator, journey
 from domain.config import Settings, file_url
 from handlers import (
@@ -56,10 +57,23 @@ class DoingwithApplication(Application[Any, Any, Any, Any, Any, Any]):
                 # Telegram's update ids are positive; a made-up update (a test's) is not.
                 handled = update.update_id if update.update_id > 0 else None
                 try:
-                    await preload_person(storage.db, update.effective_user.id, handled)
+                    user_id = update.effective_user.id
+                    invite = _invite_of(update, self.user_data.get(user_id, {}))
+                    await preload_person(storage.db, user_id, handled, invite)
                 except Exception:  # only a head start: the handlers read what they need
                     log.warning("could not preload an update's reads", exc_info=True)
             await super().process_update(update)
+
+
+def _invite_of(update: Update, memory: Any) -> str | None:
+    """The invite code this update is about, if any: the one being read, or /start CODE."""
+    held = memory.get(INVITE)
+    if isinstance(held, str):
+        return held
+    message = update.message
+    if message is not None and message.text and message.text.startswith("/start "):
+        return message.text.split(maxsplit=1)[1].strip()[:64] or None
+    return None
 
 
 def build_application(

@@ -12,13 +12,16 @@ from storage.sql import taking_part
 NOT_SAID = ""
 
 
+QUESTIONS = "SELECT * FROM about_questions WHERE workshop_id = ? ORDER BY position"
+
+
 class AboutYou:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def questions(self, workshop_id: int) -> list[AboutQuestion]:
         rows = await self.db.fetchall(
-            "SELECT * FROM about_questions WHERE workshop_id = ? ORDER BY position",
+            QUESTIONS,
             (workshop_id,),
         )
         return [

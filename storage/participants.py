@@ -82,6 +82,7 @@ _TOMBSTONES = """INSERT INTO consent_tombstones (workshop_id, purpose, granted, 
     FROM consents c JOIN participants p ON p.id = c.participant_id
     WHERE c.participant_id = ?"""
 _MEMBER = "SELECT id, status FROM participants WHERE workshop_id = ? AND telegram_user_id = ?"
+CONSENTS = "SELECT * FROM consents WHERE participant_id = ?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,9 +239,7 @@ class Participants:
         await self.db.write(step)
 
     async def consents(self, participant_id: int) -> dict[Purpose, Consent]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM consents WHERE participant_id = ?", (participant_id,)
-        )
+        rows = await self.db.fetchall(CONSENTS, (participant_id,))
         return {
             Purpose(r["purpose"]): Consent(
                 purpose=Purpose(r["purpose"]),

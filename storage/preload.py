@@ -2,7 +2,8 @@
 
 Handling a person's message, several handlers each ask for a little: whether the person
 was marked unreachable, whether this update was handled before, their typed step, the
-membership they used last, its workshop, their answers, their screen message. Inside
+membership they used last, its workshop, their answers and consents, its "about you"
+questions, their screen message. Inside
 ``Database.shared_reads`` each of those is one hand-over to the database thread; made
 here first, in one, they are all shared (see storage/db.py). The SQL is the stores' own,
 so a store that changes a query changes what is preloaded too.
@@ -14,12 +15,12 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from storage import answers, outbox, participants, typed_steps, workshops
+from storage import about, answers, outbox, participants, typed_steps, workshops
 from storage.db import Database, ReadKey, read
 
 
 def _plan(
-    telegram_user_id: int, update_id: int | None
+    telegram_user_id: int, update_id: int | None, invite: str | None
 ) -> Callable[[sqlite3.Connection], dict[ReadKey, Any]]:
     def plan(raw: sqlite3.Connection) -> dict[ReadKey, Any]:
         person = (telegram_user_id,)
@@ -41,17 +42,39 @@ def _plan(
             for key in (
                 ("one", workshops.BY_ID, (latest["workshop_id"],)),
                 ("all", answers.FOR_PARTICIPANT, (latest["id"],)),
+                ("all", participants.CONSENTS, (latest["id"],)),
+                ("all", about.QUESTIONS, (latest["workshop_id"],)),
             ):
                 found[key] = read(raw, key)
             workshop = found[("one", workshops.BY_ID, (latest["workshop_id"],))]
             if workshop is not None:  # a button carries the invite code while consenting
                 found[("one", workshops.BY_INVITE, (workshop["invite_code"],))] = workshop
+        if invite is not None:  # being invited: that workshop, and their place in it
+            _invited(raw, found, telegram_user_id, invite)
         return found
 
     return plan
 
 
-async def preload_person(db: Database, telegram_user_id: int, update_id: int | None) -> None:
+def _invited(
+    raw: sqlite3.Connection, found: dict[ReadKey, Any], telegram_user_id: int, invite: str
+) -> None:
+    def once(key: ReadKey) -> Any:
+        if key not in found:
+            found[key] = read(raw, key)
+        return found[key]
+
+    workshop = once(("one", workshops.BY_INVITE, (invite,)))
+    if workshop is None:
+        return
+    member = once(("one", participants.BY_MEMBERSHIP, (workshop["id"], telegram_user_id)))
+    if member is not None:
+        once(("all", participants.CONSENTS, (member["id"],)))
+
+
+async def preload_person(
+    db: Database, telegram_user_id: int, update_id: int | None, invite: str | None = None
+) -> None:
     """Inside ``db.shared_reads()``: make and share the reads of one update from this
     person in one hand-over; outside, do nothing."""
-    await db.preload(_plan(telegram_user_id, update_id))
+    await db.preload(_plan(telegram_user_id, update_id, invite))

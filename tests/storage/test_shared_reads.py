@@ -159,6 +159,28 @@ async def test_preload_makes_a_persons_reads_in_one_hand_over(
         assert await storage.participants.screen_message(USER) is None
         await storage.outbox.reachable_again(USER)
         assert len(seen) == 1
+        await storage.participants.consents(person.id)
+        await storage.about.questions(workshop.id)
+        assert len(seen) == 1
+
+
+async def test_preload_of_an_invite_reads_its_workshop_and_the_place_in_it(
+    fresh_storage: Storage, person: Participant
+) -> None:
+    db = fresh_storage.db
+    storage = fresh_storage
+    workshop = await storage.workshops.get(person.workshop_id)
+    assert workshop is not None
+    seen = count_hand_overs(db)
+    with db.shared_reads():
+        await preload_person(db, USER + 1, None, workshop.invite_code)  # not joined yet
+        assert await storage.workshops.by_invite(workshop.invite_code) == workshop
+        assert await storage.participants.get(workshop.id, USER + 1) is None
+        assert len(seen) == 1
+    with db.shared_reads():
+        await preload_person(db, USER, None, "no-such-code")
+        assert await storage.workshops.by_invite("no-such-code") is None
+        assert len(seen) == 2
 
 
 async def test_take_screen_buttons_says_once_which_message_had_them(
