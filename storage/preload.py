@@ -17,6 +17,9 @@ from typing import Any
 
 from storage import about, answers, outbox, participants, typed_steps, workshops
 from storage.db import Database, ReadKey, read
+from storage.kinds import ParticipantStatus
+
+_CONSENTING = (ParticipantStatus.CONSENTING, ParticipantStatus.READY)
 
 
 def _plan(
@@ -39,12 +42,16 @@ def _plan(
             found[("one", participants.BY_ID, (latest["id"],))] = latest
             membership = (latest["workshop_id"], telegram_user_id)
             found[("one", participants.BY_MEMBERSHIP, membership)] = latest
-            for key in (
+            keys = [
                 ("one", workshops.BY_ID, (latest["workshop_id"],)),
                 ("all", answers.FOR_PARTICIPANT, (latest["id"],)),
-                ("all", participants.CONSENTS, (latest["id"],)),
-                ("all", about.QUESTIONS, (latest["workshop_id"],)),
-            ):
+            ]
+            # Only where the next step reads them: the consent steps, and after submitting.
+            if latest["status"] in _CONSENTING:
+                keys.append(("all", participants.CONSENTS, (latest["id"],)))
+            if latest["status"] == ParticipantStatus.SUBMITTED:
+                keys.append(("all", about.QUESTIONS, (latest["workshop_id"],)))
+            for key in keys:
                 found[key] = read(raw, key)
             workshop = found[("one", workshops.BY_ID, (latest["workshop_id"],))]
             if workshop is not None:  # a button carries the invite code while consenting
